@@ -1,0 +1,40 @@
+# Two commands do all the set-up on a fresh clone: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DATE := 2024-10-01
+
+.PHONY: demo test install install-test golden bench clean
+
+$(BIN)/digest: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml $(BIN)/digest
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/digest
+
+install-test: $(VENV)/.test-installed
+
+## Build the sample network's newsletter offline (fixed date) and print the HTML's path.
+demo: install
+	@$(BIN)/digest build --config sources.toml --date $(DEMO_DATE) --out build/demo >&2
+	@echo "$(CURDIR)/build/demo/newsletter.html"
+
+## Run the whole test suite.
+test: install-test
+	$(BIN)/python -m pytest -q
+
+## Regenerate the golden files of the sample network (review the diff before committing).
+golden: install
+	$(BIN)/python -m tests.golden
+
+bench: install-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf build .digest .pytest_cache

@@ -1,0 +1,179 @@
+"""Collect: fetch every source, parse only what changed, and fall back to the store for the rest.
+
+For each source the outcome is one of:
+- ok: a new body was fetched and parsed; its items are saved;
+- not modified: a 304, or the same body as last time (by hash) — nothing is parsed, the
+  stored items are used;
+- stale: today's fetch or parse failed, the last good copy's items are used and the reason
+  is reported;
+- failed: it failed and there is no earlier copy.
+Posts accumulate in the store, so an item that has dropped off a member's feed is not lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from digest.config import Config, Source
+from digest.fetch import FetchResult, Limits, Request, fetch_all
+from digest.model import Item, ReadResult
+from digest.readers import detect, read
+from digest.store import SourceState, Store
+
+
+@dataclass
+class SourceReport:
+    """One line of the build report: what happened to a source."""
+
+    name: str
+    status: str
+    reason: str = ""
+    found: int = 0
+    used: int = 0
+    format: str = ""
+    problems: list[str] = field(default_factory=list)
+    moved_to: str | None = None
+    seconds: float = 0.0
+    parsed: bool = False
+
+
+@dataclass
+class Collection:
+    """Everything gathered for one edition, before sorting into sections."""
+
+    items: list[Item]
+    sources: list[SourceReport]
+
+
+@dataclass(frozen=True)
+class ParseJob:
+    """Everything a reader needs, picklable so parsing can run in another process."""
+
+    body: bytes
+    source: str
+    base_url: str | None
+    summary_length: int
+    timezone: str
+    window: tuple[datetime, datetime]
+
+
+def parse_job(job: ParseJob) -> ReadResult:
+    """Run the right reader on one body (module-level so a process pool can call it)."""
+    return read(job.body, source=job.source, base_url=job.base_url, summary_length=job.summary_length,
+                tz=ZoneInfo(job.timezone), window=job.window)
+
+
+def _parsed_key(body_hash: str, config: Config, window: tuple[datetime, datetime]) -> str:
+    """What a parse depends on besides the body: change any of it and the body is parsed again."""
+    basis = f"{body_hash}|{config.newsletter.summary_length}|{config.newsletter.timezone}|{window[0].isoformat()}|{window[1].isoformat()}"
+    return hashlib.sha256(basis.encode()).hexdigest()[:24]
+
+
+def _request(config: Config, source: Source, state: SourceState | None) -> Request:
+    same_url = state is not None and state.url == source.url
+    return Request(
+        name=source.name,
+        url=source.url,
+        path=None if source.is_remote else config.source_path(source),
+        etag=state.etag if same_url and state else None,
+        last_modified=state.last_modified if same_url and state else None,
+    )
+
+
+def collect(
+    config: Config,
+    store: Store,
+    window: tuple[datetime, datetime],
+    *,
+    refetch: bool = True,
+    limits: Limits = Limits(),
+    on_done: Callable[[FetchResult], None] | None = None,
+    executor: Executor | None = None,
+) -> Collection:
+    """Gather every source's items for the window; one bad source never stops the others."""
+    states = store.states()
+    if refetch:
+        requests = [_request(config, s, states.get(s.name)) for s in config.sources]
+        fetched = asyncio.run(fetch_all(requests, limits=limits, on_done=on_done))
+    else:
+        fetched = {s.name: FetchResult(s.name, "not-modified") for s in config.sources}
+    reports: list[SourceReport] = []
+    items: list[Item] = []
+    jobs: dict[str, tuple[ParseJob, SourceState]] = {}
+    for source in config.sources:
+        result, state = fetched[source.name], states.get(source.name)
+        report = SourceReport(source.name, "", moved_to=result.moved_to, seconds=result.seconds)
+        reports.append(report)
+        body = result.body if result.status == "ok" else (state.body if state else None)
+        if result.status == "failed":
+            _fall_back(store, source, state, result.error or "failed", report)
+            continue
+        if body is None:
+            report.status, report.reason = "failed", "nothing stored yet: run a build with fetching on"
+            continue
+        body_hash = hashlib.sha256(body).hexdigest()
+        key = _parsed_key(body_hash, config, window)
+        new_state = SourceState(
+            name=source.name, url=source.url,
+            etag=result.etag if result.status == "ok" else (state.etag if state else None),
+            last_modified=result.last_modified if result.status == "ok" else (state.last_modified if state else None),
+            body=body, body_hash=body_hash, parsed_key=key,
+            ok_at=state.ok_at if state else None,
+        )
+        if state and state.parsed_key == key:
+            report.status = "not modified"
+            if result.status == "ok" and (result.etag != state.etag or result.last_modified != state.last_modified):
+                store.save_state(new_state, ok=True)
+            if result.truncated:
+                report.problems.append(f"the feed is larger than {limits.max_bytes // 2**20} MB and was cut there")
+            continue
+        jobs[source.name] = (ParseJob(body, source.name, result.final_url if source.is_remote else None,
+                                      config.newsletter.summary_length, config.newsletter.timezone, window), new_state)
+        if result.truncated:
+            report.problems.append(f"the feed is larger than {limits.max_bytes // 2**20} MB and was cut there; entries after that are missing")
+    parsed = _parse_all([job for job, _ in jobs.values()], executor)
+    by_name = {r.name: r for r in reports}
+    for (name, (job, new_state)), read_result in zip(jobs.items(), parsed):
+        report = by_name[name]
+        report.format, report.parsed = read_result.format, True
+        report.problems.extend(read_result.problems)
+        source = next(s for s in config.sources if s.name == name)
+        if not read_result.items and read_result.problems:
+            _fall_back(store, source, states.get(name), read_result.problems[0], report, keep_problems=True)
+            continue
+        kind = "event" if detect(job.body) == "ical" else None
+        store.save_parsed(new_state, read_result.items, replace_kind=kind)
+        report.status = "ok"
+    stored = store.all_items()
+    for report in reports:
+        found = stored.get(report.name, [])
+        report.found = len(found)
+        items.extend(found)
+    return Collection(items=items, sources=reports)
+
+
+def _parse_all(jobs: list[ParseJob], executor: Executor | None) -> list[ReadResult]:
+    """Parse bodies, in a process pool when one is given (parsing is CPU-bound)."""
+    if executor is None or len(jobs) < 2:
+        return [parse_job(job) for job in jobs]
+    return list(executor.map(parse_job, jobs))
+
+
+def _fall_back(store: Store, source: Source, state: SourceState | None, reason: str, report: SourceReport,
+               *, keep_problems: bool = False) -> None:
+    """Use the last good copy (reported as stale) or report the failure; remember the error."""
+    has_copy = state is not None and state.body is not None
+    report.status = "stale" if has_copy else "failed"
+    report.reason = reason
+    if keep_problems and report.problems and report.problems[0] == reason:
+        report.problems.pop(0)
+    if state is not None:
+        store.save_state(SourceState(**{**state.__dict__, "last_error": reason}), ok=False)
+    else:
+        store.save_state(SourceState(name=source.name, url=source.url, last_error=reason), ok=False)

@@ -1,0 +1,1 @@
+"""One module per verb; each is a thin Click layer over a library function."""

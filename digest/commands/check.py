@@ -1,0 +1,55 @@
+"""`digest check`: lint the newsletter HTML (a file, or this edition built in memory) before sending."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import click
+
+from digest.check import check_html, summarise
+
+
+def _read(path: Path) -> str:
+    """The file's text; an unreadable or non-UTF-8 file is a usage error (exit 2), not a traceback."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise click.BadParameter(f"cannot read {path}: {exc.strerror or exc}", param_hint="FILE") from None
+    except UnicodeDecodeError:
+        raise click.BadParameter(f"{path} is not UTF-8 text", param_hint="FILE") from None
+
+
+def _build(config_path: Path, edition_date: datetime.date | None) -> str:
+    """Render the edition exactly as `digest build` would, without writing it anywhere."""
+    from digest.build import build_edition  # imported late: building pulls in the whole pipeline
+    from digest.config import load_config
+
+    return build_edition(load_config(config_path), edition_date).html
+
+
+@click.command("check")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
+              default=Path("sources.toml"), show_default=True,
+              help="Sources file to build the edition from when no FILE is given.")
+@click.option("--date", "edition_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              metavar="YYYY-MM-DD",
+              help="Edition date (YYYY-MM-DD) when building; default today.")
+@click.pass_context
+def check(ctx: click.Context, file: Path | None, config_path: Path,
+          edition_date: datetime.datetime | None) -> None:
+    """Check FILE.html (or this edition, built in memory) for what breaks in inboxes.
+
+    Prints one line per finding and a summary; exits 1 when there is an error, else 0.
+    """
+    if file is not None:
+        html = _read(file)
+    else:
+        html = _build(config_path, edition_date.date() if edition_date else None)
+    findings = check_html(html)
+    for finding in findings:
+        click.echo(f"{finding.severity:<7} {finding.code}: {finding.message}")
+    click.echo(summarise(findings))
+    if any(f.severity == "error" for f in findings):
+        ctx.exit(1)

@@ -1,0 +1,103 @@
+"""Sort collected items into the newsletter's sections.
+
+Rules: duplicates across members are merged first (posts by canonical URL, then GUID;
+events by UID+start, then title+start), keeping the first source in sources.toml order.
+Each item then goes to the first section, in file order, whose kind, window and filters
+(match, sources, tags) accept it — so nothing appears twice. Posts are newest first, events
+soonest first; `limit` cuts a section (cut items do not fall through to later sections).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from digest.config import Config, Section
+from digest.model import Event, Item, Post
+from digest.normalize import canonical_url
+
+
+@dataclass
+class Filled:
+    """A section with the items it shows, and how many matched before `limit`."""
+
+    section: Section
+    items: list[Item] = field(default_factory=list)
+    matched: int = 0
+
+
+def edition_start(edition: date, tz: ZoneInfo) -> datetime:
+    """00:00 of the edition date in the newsletter's timezone."""
+    return datetime.combine(edition, time(0), tzinfo=tz)
+
+
+def event_window(config: Config, edition: date) -> tuple[datetime, datetime]:
+    """The span calendars are expanded over: from the edition date to the furthest events section."""
+    tz = config.newsletter.tz
+    ahead = max((s.days_ahead for s in config.sections if s.kind == "events"), default=62)
+    start = edition_start(edition, tz)
+    return start, edition_start(edition + timedelta(days=ahead), tz)
+
+
+def _start_of(item: Event, tz: ZoneInfo) -> datetime:
+    if isinstance(item.start, datetime):
+        return item.start
+    return datetime.combine(item.start, time(0), tzinfo=tz)
+
+
+def dedupe(items: list[Item], source_order: list[str], tz: ZoneInfo) -> list[Item]:
+    """Drop the same post or event reported by a second member."""
+    rank = {name: i for i, name in enumerate(source_order)}
+    seen: set[str] = set()
+    kept: list[Item] = []
+    for item in sorted(items, key=lambda i: (rank.get(i.source, len(rank)), i.id)):
+        if isinstance(item, Post):
+            keys = {f"url:{canonical_url(item.url)}" if item.url else "", f"guid:{item.guid}" if item.guid else ""}
+        else:
+            start = _start_of(item, tz).isoformat()
+            keys = {f"uid:{item.uid}|{start}" if item.uid else "", f"title:{item.title.casefold()}|{start}"}
+        keys.discard("")
+        if keys & seen:
+            continue
+        seen |= keys
+        kept.append(item)
+    return kept
+
+
+def _accepts(section: Section, item: Item, source_tags: dict[str, tuple[str, ...]]) -> bool:
+    if section.sources and item.source not in section.sources:
+        return False
+    if section.tags:
+        have = {t.casefold() for t in source_tags.get(item.source, ())} | {c.casefold() for c in item.categories}
+        if not have & {t.casefold() for t in section.tags}:
+            return False
+    pattern = section.pattern
+    return not (pattern and not pattern.search(item.title))
+
+
+def _in_window(section: Section, item: Item, start: datetime, tz: ZoneInfo) -> bool:
+    if section.kind == "posts" and isinstance(item, Post):
+        return start - timedelta(days=section.days_back) <= item.published < start
+    if section.kind == "events" and isinstance(item, Event):
+        begins = _start_of(item, tz)
+        return start <= begins < start + timedelta(days=section.days_ahead)
+    return False
+
+
+def group(items: list[Item], config: Config, edition: date, *, exclude: set[str] = frozenset()) -> list[Filled]:
+    """Fill every section; `exclude` holds ids of posts already sent in an earlier edition."""
+    tz = config.newsletter.tz
+    start = edition_start(edition, tz)
+    source_tags = {s.name: s.tags for s in config.sources}
+    unique = [i for i in dedupe(items, [s.name for s in config.sources], tz) if i.id not in exclude]
+    unique.sort(key=lambda i: (-i.published.timestamp(), i.id) if isinstance(i, Post) else (_start_of(i, tz).timestamp(), i.id))
+    filled = [Filled(section) for section in config.sections]
+    for item in unique:
+        for box in filled:
+            if box.section.kind != "text" and _in_window(box.section, item, start, tz) and _accepts(box.section, item, source_tags):
+                box.matched += 1
+                if box.section.limit is None or len(box.items) < box.section.limit:
+                    box.items.append(item)
+                break
+    return filled

@@ -1,0 +1,112 @@
+"""The items that flow through the pipeline: what readers produce and what sections render.
+
+Kept as plain frozen dataclasses so the store can round-trip them as JSON and every
+stage after `normalize` can trust their invariants (see each field's comment).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Image:
+    """An item's picture: absolute http(s) URL, alt text ('' when the feed gives none)."""
+
+    url: str
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Post:
+    """A blog post or news item, normalised.
+
+    title: plain text (no markup, entities decoded once). url: absolute http(s) or None.
+    summary_html: sanitised with nh3, links absolute, trimmed. published: aware, UTC.
+    """
+
+    id: str
+    source: str
+    title: str
+    url: str | None
+    published: datetime
+    summary_html: str = ""
+    categories: tuple[str, ...] = ()
+    guid: str = ""
+    image: Image | None = None
+    kind: Literal["post"] = "post"
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["published"] = self.published.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Post:
+        data = dict(data)
+        data["published"] = datetime.fromisoformat(data["published"])
+        data["categories"] = tuple(data.get("categories") or ())
+        data["image"] = Image(**data["image"]) if data.get("image") else None
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One occurrence of a calendar event, normalised.
+
+    Timed events: start/end are aware datetimes (any zone; rendering converts to the
+    newsletter's). All-day events: start/end are dates, end exclusive (iCalendar's rule),
+    all_day=True. end may be None when the calendar gives neither DTEND nor DURATION.
+    """
+
+    id: str
+    source: str
+    title: str
+    start: datetime | date
+    end: datetime | date | None
+    all_day: bool = False
+    location: str = ""
+    url: str | None = None
+    summary_html: str = ""
+    categories: tuple[str, ...] = ()
+    uid: str = ""
+    kind: Literal["event"] = "event"
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["start"] = self.start.isoformat()
+        data["end"] = self.end.isoformat() if self.end is not None else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Event:
+        data = dict(data)
+        parse = date.fromisoformat if data.get("all_day") else datetime.fromisoformat
+        data["start"] = parse(data["start"])
+        data["end"] = parse(data["end"]) if data.get("end") else None
+        data["categories"] = tuple(data.get("categories") or ())
+        return cls(**data)
+
+
+Item = Post | Event
+
+
+def item_from_json(data: dict[str, Any]) -> Item:
+    """Rebuild a Post or Event from its stored JSON."""
+    return Event.from_json(data) if data.get("kind") == "event" else Post.from_json(data)
+
+
+@dataclass
+class ReadResult:
+    """What a reader made of one body: the items, plus problems an editor can act on.
+
+    skipped counts entries dropped (no date, broken VEVENT...); problems are short
+    sentences naming what was wrong, shown in the build report.
+    """
+
+    items: list[Item] = field(default_factory=list)
+    skipped: int = 0
+    problems: list[str] = field(default_factory=list)
+    format: str = ""

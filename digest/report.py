@@ -1,0 +1,81 @@
+"""The build report: what happened to each source and section, in words an editor can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from digest.collect import SourceReport
+from digest.group import Filled
+
+GMAIL_CLIP = 102 * 1024
+
+
+@dataclass
+class Report:
+    sources: list[SourceReport]
+    sections: list[Filled]
+    html_bytes: int = 0
+    outputs: dict[str, Path] = field(default_factory=dict)
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    check_summary: str = ""
+
+    @property
+    def item_count(self) -> int:
+        return sum(len(s.items) for s in self.sections)
+
+    def problems(self) -> list[str]:
+        """Every warning of the build, each naming its source or cause."""
+        out = list(self.warnings)
+        for s in self.sources:
+            if s.status in ("failed", "stale"):
+                out.append(f"{s.name}: {s.status}: {s.reason}")
+            if s.moved_to:
+                out.append(f"{s.name}: the feed has moved permanently: use {s.moved_to} in sources.toml")
+            out.extend(f"{s.name}: {p}" for p in s.problems)
+        if self.html_bytes > GMAIL_CLIP:
+            out.append(f"newsletter.html is {self.html_bytes / 1024:.1f} KB: Gmail clips emails over 102 KB — "
+                       "lower a section's limit or shorten summary_length")
+        for box in self.sections:
+            if box.section.kind != "text" and not box.items:
+                out.append(f"section {box.section.title!r} is empty this edition")
+        return out
+
+
+def _status(s: SourceReport) -> str:
+    if s.status in ("stale", "failed"):
+        return f"{s.status}: {s.reason}"
+    return s.status
+
+
+def format_report(report: Report) -> str:
+    """A plain table: sources, sections, outputs, warnings."""
+    width = max([len(s.name) for s in report.sources] + [6])
+    lines = [f"{'Source':<{width}}  {'found':>5}  {'used':>4}  status"]
+    for s in report.sources:
+        lines.append(f"{s.name:<{width}}  {s.found:>5}  {s.used:>4}  {_status(s)}")
+    lines.append("")
+    swidth = max([len(b.section.title) for b in report.sections] + [7])
+    lines.append(f"{'Section':<{swidth}}  items")
+    for box in report.sections:
+        count = "text" if box.section.kind == "text" else str(len(box.items))
+        if box.matched > len(box.items):
+            count += f" (of {box.matched}, limit {box.section.limit})"
+        lines.append(f"{box.section.title:<{swidth}}  {count}")
+    lines.append("")
+    for name, path in report.outputs.items():
+        size = path.stat().st_size if path.exists() else 0
+        note = ""
+        if name.endswith(".html") and report.item_count:
+            note = f"  ({size / report.item_count:.0f} B per item; Gmail clips at 102 KB)"
+        lines.append(f"wrote {path} ({size / 1024:.1f} KB){note}")
+    if report.check_summary:
+        lines.append(f"check: {report.check_summary}")
+    problems = report.problems()
+    if problems:
+        lines.append("")
+        lines.append(f"{len(problems)} warning{'s' if len(problems) != 1 else ''}:")
+        lines.extend(f"  - {p}" for p in problems)
+    lines.append(f"done in {report.seconds:.2f} s")
+    return "\n".join(lines)

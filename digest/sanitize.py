@@ -1,0 +1,151 @@
+"""Make untrusted feed HTML safe for an email: one strict nh3 policy, absolute URLs, trimming.
+
+Everything a member's feed says is untrusted. Summaries keep only simple inline and block
+markup (no images, tables, styles or classes: those break email layouts); scripts, styles,
+iframes and forms go with their content; every link becomes absolute against the entry's
+base and keeps only http, https and mailto. Merge-tag look-alikes (`*|UNSUB|*`, `{{ x }}`)
+are defused so an email service cannot expand them in feed text.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+from lxml import html as lxml_html
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "cite", "code", "em", "i", "li", "ol", "p",
+    "pre", "q", "s", "strong", "sub", "sup", "u", "ul",
+}
+DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "svg", "math", "form", "select", "textarea", "title"}
+ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_MERGE_TAG = re.compile(r"(\*\|)|(\|\*)|(\{\{)|(\}\})|(\{%)|(%\})|(\{\$)")
+_ZWSP = "\u200b"
+_BARE_ANCHOR = re.compile(r'<a(?: title="[^"]*")?>(.*?)</a>', re.S)  # a link whose URL was refused
+
+
+def absolute_url(url: str | None, base: str | None) -> str | None:
+    """Resolve `url` against `base`; keep it only if the result is http(s) or mailto."""
+    if not url or not url.strip():
+        return None
+    url = url.strip()
+    if base and is_web_url(base):
+        url = urljoin(base, url)
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in ("http", "https") and urlsplit(url).netloc:
+        return url
+    if scheme == "mailto":
+        return url
+    return None
+
+
+def is_web_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a host."""
+    parts = urlsplit(url)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def defuse_merge_tags(text: str) -> str:
+    """Break ESP merge-tag and template delimiters with a zero-width space so they stay text."""
+    return _MERGE_TAG.sub(lambda m: m.group(0)[0] + _ZWSP + m.group(0)[1:], text)
+
+
+def clean_html(fragment: str, base: str | None = None) -> str:
+    """Sanitise an HTML fragment with the strict allow-list; relative links resolved against base."""
+    if not fragment:
+        return ""
+
+    def rewrite(url: str) -> str | None:
+        return absolute_url(url, base)
+
+    cleaned = nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROPPED_WITH_CONTENT,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        url_relative=rewrite,
+        link_rel=None,
+        strip_comments=True,
+    )
+    cleaned = _BARE_ANCHOR.sub(r"\1", cleaned)
+    return defuse_merge_tags(cleaned).strip()
+
+
+def text_to_html(text: str) -> str:
+    """Plain text (an iCalendar DESCRIPTION, a CSV cell) as safe paragraphs."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
+    body = "".join("<p>" + htmllib.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
+    return clean_html(body)
+
+
+def plain_text(fragment: str) -> str:
+    """The visible text of an HTML fragment (titles given as HTML), whitespace collapsed."""
+    if not fragment or not fragment.strip():
+        return ""
+    if "<" not in fragment and "&" not in fragment:
+        return " ".join(fragment.split())
+    cleaned = nh3.clean(fragment, tags=set(), clean_content_tags=DROPPED_WITH_CONTENT, strip_comments=True)
+    return " ".join(htmllib.unescape(cleaned).split())
+
+
+def trim_html(fragment: str, limit: int) -> str:
+    """Cut sanitised HTML after `limit` characters of text, at a word boundary, tags kept balanced.
+
+    Adds an ellipsis when anything was cut. Elements after the cut are removed whole.
+    """
+    if not fragment or limit <= 0:
+        return fragment
+    root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    if len(root.text_content()) <= limit:
+        return fragment
+    budget = [limit]
+    _trim_node(root, budget)
+    out = (root.text or "") + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in root
+    )
+    return out.strip()
+
+
+def _cut(text: str, budget: list[int]) -> tuple[str, bool]:
+    """Take at most budget[0] chars of text, ending at a word boundary; True when cut."""
+    if len(text) <= budget[0]:
+        budget[0] -= len(text)
+        return text, False
+    head = text[: budget[0]]
+    if " " in head.strip():
+        head = head.rstrip()
+        head = head[: head.rfind(" ")] if not text[len(head):len(head) + 1].isspace() else head
+    budget[0] = 0
+    return head.rstrip(" ,;:.-\u2013\u2014") + "\u2026", True
+
+
+def _trim_node(node: lxml_html.HtmlElement, budget: list[int]) -> bool:
+    """Depth-first trim; returns True once the budget is spent (the rest is dropped)."""
+    if node.text:
+        node.text, done = _cut(node.text, budget)
+        if done:
+            for child in list(node):
+                node.remove(child)
+            return True
+    for child in list(node):
+        if budget[0] <= 0:
+            node.remove(child)
+            continue
+        if _trim_node(child, budget):
+            for later in list(child.itersiblings()):
+                node.remove(later)
+            child.tail = None
+            return True
+        if child.tail:
+            child.tail, done = _cut(child.tail, budget)
+            if done:
+                for later in list(child.itersiblings()):
+                    node.remove(later)
+                return True
+    return False

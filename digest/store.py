@@ -1,0 +1,192 @@
+"""The SQLite store beside sources.toml (`.digest/store.sqlite`): what was fetched and every item seen.
+
+Why a store: conditional GET needs each source's ETag/Last-Modified; a failing source is
+built from its last good body; an unchanged body is never parsed twice (its items are kept
+keyed by body hash); and no post a member published is lost because it dropped off their
+feed or their site was down today. Every write is one transaction (WAL mode), so a build
+killed mid-way leaves the store as it was before that source, and two builds at once wait
+for each other instead of corrupting it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from digest.exceptions import StoreError
+from digest.model import Item, item_from_json
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (
+    name TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    body BLOB,
+    body_hash TEXT,
+    parsed_key TEXT,
+    fetched_at TEXT,
+    ok_at TEXT,
+    last_error TEXT
+);
+CREATE TABLE IF NOT EXISTS items (
+    source TEXT NOT NULL,
+    id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (source, id)
+);
+CREATE TABLE IF NOT EXISTS sent (
+    item_id TEXT NOT NULL,
+    edition TEXT NOT NULL,
+    PRIMARY KEY (item_id, edition)
+);
+"""
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What the store remembers of one source."""
+
+    name: str
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    body: bytes | None = None
+    body_hash: str | None = None
+    parsed_key: str | None = None
+    ok_at: str | None = None
+    last_error: str | None = None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """A thin wrapper over one SQLite connection; every method is one transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{path}: made by a newer digest (store version {version}, this one reads {SCHEMA_VERSION}): "
+                    "upgrade digest, or delete the .digest folder to start a fresh store"
+                )
+            with self.db:
+                self.db.executescript(SCHEMA)
+                self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(f"{path}: busy — another digest is using this store; try again when it finishes") from None
+            raise StoreError(f"{path}: cannot be opened ({exc}): check the folder is writable") from None
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{path}: is not a digest store or is damaged ({exc}): move it aside or delete the .digest folder; "
+                "sources are fetched afresh on the next build"
+            ) from None
+
+    @classmethod
+    def beside(cls, config_path: Path) -> Store:
+        """The store that belongs to a sources.toml."""
+        return cls(config_path.parent / ".digest" / "store.sqlite")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def state(self, name: str) -> SourceState | None:
+        row = self.db.execute(
+            "SELECT name, url, etag, last_modified, body, body_hash, parsed_key, ok_at, last_error FROM sources WHERE name=?",
+            (name,),
+        ).fetchone()
+        return SourceState(*row) if row else None
+
+    def states(self) -> dict[str, SourceState]:
+        rows = self.db.execute(
+            "SELECT name, url, etag, last_modified, body, body_hash, parsed_key, ok_at, last_error FROM sources"
+        ).fetchall()
+        return {row[0]: SourceState(*row) for row in rows}
+
+    def save_parsed(
+        self,
+        state: SourceState,
+        items: Iterable[Item],
+        *,
+        replace_kind: str | None = None,
+    ) -> None:
+        """Record a good fetch and its items in one transaction.
+
+        Posts accumulate (an edited post is updated, a post gone from the feed stays);
+        with replace_kind="event" the source's events are replaced, since a cancelled or
+        moved occurrence must disappear.
+        """
+        now = _now()
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._upsert_state(state, now, ok=True)
+            if replace_kind:
+                self.db.execute("DELETE FROM items WHERE source=? AND kind=?", (state.name, replace_kind))
+            self.db.executemany(
+                "INSERT INTO items (source, id, kind, data, first_seen) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(source, id) DO UPDATE SET data=excluded.data, kind=excluded.kind",
+                [(state.name, item.id, item.kind, json.dumps(item.to_json()), now) for item in items],
+            )
+
+    def save_state(self, state: SourceState, *, ok: bool) -> None:
+        """Record a fetch that brought no new items (304, unchanged body) or a failure."""
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._upsert_state(state, _now(), ok=ok)
+
+    def _upsert_state(self, state: SourceState, now: str, *, ok: bool) -> None:
+        self.db.execute(
+            "INSERT INTO sources (name, url, etag, last_modified, body, body_hash, parsed_key, fetched_at, ok_at, last_error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET url=excluded.url, etag=excluded.etag, "
+            "last_modified=excluded.last_modified, body=excluded.body, body_hash=excluded.body_hash, "
+            "parsed_key=excluded.parsed_key, fetched_at=excluded.fetched_at, ok_at=excluded.ok_at, last_error=excluded.last_error",
+            (
+                state.name, state.url, state.etag, state.last_modified, state.body, state.body_hash,
+                state.parsed_key, now, now if ok else state.ok_at, None if ok else state.last_error,
+            ),
+        )
+
+    def items(self, source: str) -> list[Item]:
+        rows = self.db.execute("SELECT data FROM items WHERE source=? ORDER BY id", (source,)).fetchall()
+        return [item_from_json(json.loads(row[0])) for row in rows]
+
+    def all_items(self) -> dict[str, list[Item]]:
+        result: dict[str, list[Item]] = {}
+        for source, data in self.db.execute("SELECT source, data FROM items ORDER BY source, id"):
+            result.setdefault(source, []).append(item_from_json(json.loads(data)))
+        return result
+
+    def mark_sent(self, item_ids: Iterable[str], edition: str) -> None:
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("INSERT OR IGNORE INTO sent (item_id, edition) VALUES (?, ?)", [(i, edition) for i in item_ids])
+
+    def sent_ids(self, before_edition: str | None = None) -> set[str]:
+        """Items recorded as sent in an edition (only editions before `before_edition` if given)."""
+        if before_edition:
+            rows = self.db.execute("SELECT item_id FROM sent WHERE edition < ?", (before_edition,))
+        else:
+            rows = self.db.execute("SELECT item_id FROM sent")
+        return {row[0] for row in rows}
