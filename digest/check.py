@@ -28,6 +28,10 @@ Everything here is static: no browser, no network. Findings and their severity
 
 Links may also be ESP merge tags (*|UNSUB|*, {{ unsubscribe_url }}, {$unsubscribe},
 [unsubscribe], %unsubscribe_url%): the ESP fills them in when sending.
+Outlook-only markup in <!--[if mso]> comments is removed before anything is looked at, and
+the caniemail rule only knows the features a reader would notice (see PROPERTY_FEATURES), so
+MJML's own output (ghost tables, @media columns, preheader hiding) raises nothing.
+CSS is read with a small regex, not cssutils: it is only scanned, and this stays quiet and fast.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ from typing import Literal
 
 import lxml.html
 from lxml import etree
+
+from digest.colours import contrast
 
 GMAIL_CLIP_BYTES = 102 * 1024
 SIZE_WARNING_BYTES = 90 * 1024
@@ -152,6 +158,7 @@ def summarise(findings: Sequence[Finding]) -> str:
 def _parse(html: str) -> lxml.html.HtmlElement:
     """The document without Outlook-only conditional blocks: what every other client renders."""
     html = CONDITIONAL_HIDDEN.sub("", CONDITIONAL_REVEALED.sub("", html))
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)  # lxml refuses str input with an encoding declaration
     return lxml.html.document_fromstring(html)
 
 
@@ -297,7 +304,8 @@ def _check_links(doc: lxml.html.HtmlElement) -> Iterator[Finding]:
         href, name = href.strip(), f"'{_snippet(_link_label(a)) or '(no text)'}'"
         lowered = href.lower()
         if href in ("", "#"):
-            yield Finding("error", "link-empty", f"link {name} goes nowhere (href=\"{href}\") — point it at the item's URL")
+            yield Finding("error", "link-empty", f"link {name} goes nowhere (href=\"{href}\") — point it "
+                          "at the item's URL")
         elif lowered.startswith("javascript:"):
             yield Finding("error", "link-javascript", f"link {name} uses javascript:, which clients block "
                           "— link to a web page instead")
@@ -395,19 +403,21 @@ def _check_font_size(doc: lxml.html.HtmlElement) -> Iterator[Finding]:
 
 def _parse_colour(value: str) -> RGB | None:
     """#rgb, #rrggbb, rgb()/opaque rgba() and the basic named colours; None for anything else."""
-    value = NAMED_COLOURS.get(value.strip().lower(), value.strip().lower()).lstrip("#")
-    if re.fullmatch(r"[0-9a-f]{3}", value):
-        value = "".join(c * 2 for c in value)
-    if re.fullmatch(r"[0-9a-f]{6}", value):
-        return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+    value = value.strip().lower()
+    value = f"#{NAMED_COLOURS[value]}" if value in NAMED_COLOURS else value
+    if re.fullmatch(r"#[0-9a-f]{3}", value):
+        value = "#" + "".join(c * 2 for c in value[1:])
+    if re.fullmatch(r"#[0-9a-f]{6}", value):
+        return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
     match = re.fullmatch(r"rgba?\(\s*(\d+)[\s,]+(\d+)[\s,]+(\d+)\s*(?:[,/]\s*(1|1\.0*|100%)\s*)?\)", value)
     return (int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
 def _text_colour(el: lxml.html.HtmlElement) -> RGB | None:
+    """The colour el's own text inherits from inline styles (or <font color>); None when unknown."""
     for node in (el, *el.iterancestors()):
         colour = _style(node).get("color") or (node.get("color") if node.tag == "font" else None)
-        if colour:
+        if colour and colour != "inherit":
             return _parse_colour(colour)
         if node.tag == "a":  # an unstyled link takes the client's link colour, not its parent's
             return None
@@ -418,36 +428,28 @@ def _background_colour(el: lxml.html.HtmlElement) -> RGB | None:
     """The nearest opaque background; None when unknown or when an image/gradient sits behind."""
     for node in (el, *el.iterancestors()):
         style = _style(node)
-        background = style.get("background", "")
-        if "url(" in background or "gradient(" in background or "background-image" in style:
+        if style.get("background-image", "none") != "none":
             return None
-        for value in (style.get("background-color"), *background.split(), node.get("bgcolor")):
-            if value and value.strip().lower() not in ("transparent", "none", "inherit"):
-                if colour := _parse_colour(value):
-                    return colour
+        bgcolor = re.sub(r"^([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$", r"#\1", node.get("bgcolor") or "")  # legacy: no #
+        declared = (style.get("background-color") or style.get("background") or bgcolor).lower()
+        if "url(" in declared or "gradient(" in declared:
+            return None
+        if declared.strip() in ("", "transparent", "none", "inherit"):
+            continue  # see-through: the next ancestor's background shows
+        return _parse_colour(declared) or next(filter(None, map(_parse_colour, declared.split())), None)
     return None
-
-
-def _contrast(a: RGB, b: RGB) -> float:
-    """WCAG 2 contrast ratio of two sRGB colours."""
-    def luminance(rgb: RGB) -> float:
-        srgb = [c / 255 for c in rgb]
-        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in srgb]
-        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def _check_contrast(doc: lxml.html.HtmlElement) -> Iterator[Finding]:
     poor: dict[tuple[RGB, RGB], list[lxml.html.HtmlElement]] = {}
     for el in _visible_text_elements(_body(doc)):
         fg, bg = _text_colour(el), _background_colour(el)
-        if fg and bg and _contrast(fg, bg) < MIN_CONTRAST:
+        if fg and bg and contrast(fg, bg) < MIN_CONTRAST:
             poor.setdefault((fg, bg), []).append(el)
     for (fg, bg), els in poor.items():
         hex_fg, hex_bg = ("#%02x%02x%02x" % c for c in (fg, bg))
         yield Finding("warning", "contrast", f"text colour {hex_fg} on {hex_bg} has contrast "
-                      f"{_contrast(fg, bg):.2f}:1, below {MIN_CONTRAST}:1: {_describe(els)} — "
+                      f"{contrast(fg, bg):.2f}:1, below {MIN_CONTRAST}:1: {_describe(els)} — "
                       "darken the text or lighten the background")
 
 
@@ -455,7 +457,11 @@ def _check_contrast(doc: lxml.html.HtmlElement) -> Iterator[Finding]:
 
 @cache
 def _support() -> dict[str, dict[str, str]]:
-    """slug -> {client: 'y'|'n'|'a'|'u'}, from the most recent test caniemail lists for each client."""
+    """slug -> {client: 'y'|'n'|'a'|'u'} from each client's latest test, loaded once on first use.
+
+    caniemail lists a client's tests oldest first; the last one is the latest (list order, not
+    sorting: Outlook for Mac "16.80" is newer than its "2016"). Notes ("a #2") are dropped.
+    """
     text = resources.files("digest").joinpath("data/caniemail.json").read_text(encoding="utf-8")
     table: dict[str, dict[str, str]] = {}
     for feature in json.loads(text)["data"]:
@@ -489,10 +495,10 @@ def _feature_uses(doc: lxml.html.HtmlElement) -> dict[str, str]:
         for slug, label in _css_features(prop, value):
             uses.setdefault(slug, label)
     for css in _stylesheets(doc):
-        for name, prelude in re.findall(r"@([\w-]+)([^{;]*)", css):
-            if name.lower() in AT_RULE_FEATURES:
-                uses.setdefault(AT_RULE_FEATURES[name.lower()], f"@{name.lower()}")
-            for media_feature in re.findall(r"\(\s*([\w-]+)", prelude.lower() if name.lower() == "media" else ""):
+        for name, prelude in re.findall(r"@([\w-]+)([^{;]*)", css.lower()):
+            if name in AT_RULE_FEATURES:
+                uses.setdefault(AT_RULE_FEATURES[name], f"@{name}")
+            for media_feature in re.findall(r"\(\s*([\w-]+)", prelude) if name == "media" else ():
                 if media_feature in MEDIA_FEATURES:
                     uses.setdefault(MEDIA_FEATURES[media_feature], f"@media ({media_feature})")
     for el in doc.iter(etree.Element):

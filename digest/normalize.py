@@ -88,7 +88,7 @@ def normalize_entry(raw: RawEntry, *, source: str, summary_length: int, now: dat
 
 
 def _title(raw: RawEntry, summary_html: str) -> str:
-    text = plain_text(raw.title) if raw.title_is_html or "<" in raw.title else " ".join(raw.title.split())
+    text = plain_text(raw.title) if raw.title_is_html else " ".join(raw.title.split())
     if not text:
         words = plain_text(summary_html).split()
         text = " ".join(words[:10]) + ("…" if len(words) > 10 else "") if words else "(untitled)"

@@ -160,17 +160,8 @@ def test_contrast_where_both_colours_are_known() -> None:
     ]
 
 
-@pytest.mark.parametrize(("fg", "bg", "ratio"), [
-    ((0, 0, 0), (255, 255, 255), 21.0),
-    ((255, 255, 255), (255, 255, 255), 1.0),
-    ((118, 118, 118), (255, 255, 255), 4.54),  # #767676: the lightest grey that passes on white
-])
-def test_contrast_ratio_matches_wcag(fg, bg, ratio) -> None:
-    assert check_module._contrast(fg, bg) == pytest.approx(ratio, abs=0.01)
-
-
 @pytest.mark.parametrize(("value", "rgb"), [
-    ("#fff", (255, 255, 255)), ("#6B2C91", (107, 44, 145)), ("rgb(1, 2, 3)", (1, 2, 3)),
+    ("#fff", (255, 255, 255)), ("#6B2C91", (107, 44, 145)), ("bad", None), ("rgb(1, 2, 3)", (1, 2, 3)),
     ("rgba(1,2,3,1)", (1, 2, 3)), ("Navy", (0, 0, 128)), ("rgba(1,2,3,0.5)", None), ("currentColor", None),
 ])
 def test_colour_parsing(value, rgb) -> None:
@@ -327,3 +318,10 @@ def test_cli_without_file_builds_the_edition(monkeypatch: pytest.MonkeyPatch, tm
     assert result.exit_code == 0
     assert calls == [("config", tmp_path / "s.toml"), ("build", "CONFIG", datetime.date(2025, 10, 1)),
                      ("config", Path("sources.toml")), ("build", "CONFIG", None)]
+
+
+def test_xml_declaration_and_legacy_bgcolor_are_understood() -> None:
+    html = ('<?xml version="1.0" encoding="utf-8"?><html lang="en"><head><title>T</title></head>'
+            '<body bgcolor="000"><div style="display:none">Preview</div><h1 style="color:#111">Hi</h1></body></html>')
+    assert found(html) == [("warning", "contrast", "text colour #111111 on #000000 has contrast 1.11:1, below "
+                            "4.5:1: <h1> 'Hi' — darken the text or lighten the background")]

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from digest.check import check_html, summarise
+from digest.commands.options import config_option, date_option
 
 
 def _read(path: Path) -> str:
@@ -30,15 +31,10 @@ def _build(config_path: Path, edition_date: datetime.date | None) -> str:
 
 @click.command("check")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), metavar="PATH",
-              default=Path("sources.toml"), show_default=True,
-              help="Sources file to build the edition from when no FILE is given.")
-@click.option("--date", "edition_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              metavar="YYYY-MM-DD",
-              help="Edition date (YYYY-MM-DD) when building; default today.")
+@config_option
+@date_option
 @click.pass_context
-def check(ctx: click.Context, file: Path | None, config_path: Path,
-          edition_date: datetime.datetime | None) -> None:
+def check(ctx: click.Context, file: Path | None, config_path: Path, edition: datetime.date | None) -> None:
     """Check FILE.html (or this edition, built in memory) for what breaks in inboxes.
 
     Prints one line per finding and a summary; exits 1 when there is an error, else 0.
@@ -46,7 +42,7 @@ def check(ctx: click.Context, file: Path | None, config_path: Path,
     if file is not None:
         html = _read(file)
     else:
-        html = _build(config_path, edition_date.date() if edition_date else None)
+        html = _build(config_path, edition)
     findings = check_html(html)
     for finding in findings:
         click.echo(f"{finding.severity:<7} {finding.code}: {finding.message}")

@@ -7,6 +7,8 @@ parse time, and normalize sanitises every kept field with nh3 anyway.
 from __future__ import annotations
 
 import calendar
+import email.utils
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,6 +18,21 @@ from digest.model import ReadResult
 from digest.normalize import RawEntry, Skip, normalize_entry
 
 IMAGE_TYPES = ("image/",)
+_UK_ZONES = re.compile(r"\s(BST|IST)\s*$", re.I)
+
+
+def _uk_zone_date(value: str) -> Any:
+    """RFC 822 dates with a UK zone name ("… 14:05:00 BST"): feedparser would read them as UTC."""
+    if not _UK_ZONES.search(value):
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(_UK_ZONES.sub(" +0100", value))
+    except (TypeError, ValueError):
+        return None
+    return parsed.astimezone(timezone.utc).timetuple()
+
+
+feedparser.registerDateHandler(_uk_zone_date)
 
 
 def _when(parsed: Any) -> datetime | None:
@@ -62,7 +79,7 @@ def raw_entry(entry: Any, feed_base: str | None) -> RawEntry:
         guid=entry.get("id", "") or "",
         guid_is_link=bool(entry.get("guidislink")),
         published=_when(entry.get("published_parsed")),
-        updated=_when(entry.get("updated_parsed")),
+        updated=_when(dict.get(entry, "updated_parsed")),  # entry.get() warns when only published exists
         summary_html=_html(summary_detail, entry.get("summary", "") or ""),
         content_html=_html(content, content.get("value", "") or ""),
         categories=[t.get("term") or t.get("label") or "" for t in entry.get("tags") or []],

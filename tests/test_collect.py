@@ -1,0 +1,141 @@
+"""Collecting over real HTTP on loopback: conditional GET, no re-parse, stale fallback, concurrency."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from digest.build import build_edition
+from digest.config import load_config
+from digest.fetch import Limits
+
+RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>M</title><link>https://m.example.org/</link><description>d</description>
+<item><title>{title}</title><link>https://m.example.org/{slug}</link><guid>{slug}</guid><pubDate>Tue, 10 Sep 2024 10:00:00 GMT</pubDate><description>Body</description></item>
+</channel></rss>"""
+EDITION = date(2024, 10, 1)
+FAST = Limits(connect_timeout=2, read_timeout=2, deadline=5)
+
+
+def write_config(folder: Path, urls: dict[str, str]) -> Path:
+    sources = "".join(f'\n[[sources]]\nname = "{name}"\nurl = "{url}"\n' for name, url in urls.items())
+    path = folder / "sources.toml"
+    path.write_text(f'[newsletter]\ntitle = "T"\ntimezone = "Europe/London"\n\n[[sections]]\ntitle = "News"\nkind = "posts"\n{sources}')
+    return path
+
+
+def statuses(edition) -> dict[str, str]:
+    return {s.name: s.status for s in edition.report.sources}
+
+
+def test_etag_304_and_unchanged_body_not_parsed(httpserver: HTTPServer, tmp_path: Path) -> None:
+    seen: list[dict[str, str | None]] = []
+
+    def etag_feed(request: Request) -> Response:
+        seen.append({"inm": request.headers.get("If-None-Match"), "ims": request.headers.get("If-Modified-Since")})
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304)
+        return Response(RSS.format(title="Hello", slug="a"), headers={"ETag": '"v1"', "Content-Type": "application/rss+xml"})
+
+    def lm_feed(request: Request) -> Response:
+        if request.headers.get("If-Modified-Since") == "Tue, 10 Sep 2024 10:00:00 GMT":
+            return Response(status=304)
+        return Response(RSS.format(title="Dated", slug="b"), headers={"Last-Modified": "Tue, 10 Sep 2024 10:00:00 GMT"})
+
+    def no_validators(request: Request) -> Response:
+        return Response(RSS.format(title="Same", slug="c"))
+
+    httpserver.expect_request("/etag").respond_with_handler(etag_feed)
+    httpserver.expect_request("/lm").respond_with_handler(lm_feed)
+    httpserver.expect_request("/plain").respond_with_handler(no_validators)
+    config = load_config(write_config(tmp_path, {"E": httpserver.url_for("/etag"), "L": httpserver.url_for("/lm"), "P": httpserver.url_for("/plain")}))
+
+    first = build_edition(config, EDITION, limits=FAST)
+    assert statuses(first) == {"E": "ok", "L": "ok", "P": "ok"}
+    assert all(s.parsed for s in first.report.sources)
+
+    second = build_edition(config, EDITION, limits=FAST)
+    assert statuses(second) == {"E": "not modified", "L": "not modified", "P": "not modified"}
+    assert not any(s.parsed for s in second.report.sources)
+    assert seen[-1] == {"inm": '"v1"', "ims": None}
+    assert [i.title for i in second.sections[0].items] == ["Hello", "Dated", "Same"] or \
+        sorted(i.title for i in second.sections[0].items) == ["Dated", "Hello", "Same"]
+
+
+def test_failing_source_uses_last_good_copy(httpserver: HTTPServer, tmp_path: Path) -> None:
+    state = {"up": True}
+
+    def feed(request: Request) -> Response:
+        if state["up"]:
+            return Response(RSS.format(title="Kept", slug="k"))
+        return Response("oops", status=500)
+
+    httpserver.expect_request("/feed").respond_with_handler(feed)
+    config = load_config(write_config(tmp_path, {"Member": httpserver.url_for("/feed")}))
+    assert statuses(build_edition(config, EDITION, limits=FAST)) == {"Member": "ok"}
+
+    state["up"] = False
+    edition = build_edition(config, EDITION, limits=FAST)
+    (report,) = edition.report.sources
+    assert report.status == "stale"
+    assert report.reason == "the member's site had an error (HTTP 500); try again later"
+    assert [i.title for i in edition.sections[0].items] == ["Kept"]
+    assert "Member: stale: the member's site had an error (HTTP 500); try again later" in edition.report.problems()
+
+
+def test_posts_gone_from_the_feed_are_kept(httpserver: HTTPServer, tmp_path: Path) -> None:
+    bodies = iter([RSS.format(title="First", slug="1"), RSS.format(title="Second", slug="2")])
+    httpserver.expect_request("/feed").respond_with_handler(lambda r: Response(next(bodies)))
+    config = load_config(write_config(tmp_path, {"M": httpserver.url_for("/feed")}))
+    build_edition(config, EDITION, limits=FAST)
+    edition = build_edition(config, EDITION, limits=FAST)
+    assert sorted(i.title for i in edition.sections[0].items) == ["First", "Second"]
+
+
+def _slow_members(count: int, delay: float) -> tuple[HTTPServer, dict[str, int]]:
+    """A threaded loopback server with `count` slow feeds; records how many were in flight at once."""
+    server = HTTPServer(host="127.0.0.1", threaded=True)
+    server.start()
+    lock = threading.Lock()
+    active = {"now": 0, "max": 0}
+
+    def slow(request: Request) -> Response:
+        with lock:
+            active["now"] += 1
+            active["max"] = max(active["max"], active["now"])
+        time.sleep(delay)
+        with lock:
+            active["now"] -= 1
+        return Response(RSS.format(title=request.path, slug=request.path.strip("/")))
+
+    for n in range(count):
+        server.expect_request(f"/m{n}").respond_with_handler(slow)
+    return server, active
+
+
+def _build_members(tmp_path: Path, server: HTTPServer, count: int, limits: Limits):
+    config = load_config(write_config(tmp_path, {f"M{n}": server.url_for(f"/m{n}") for n in range(count)}))
+    try:
+        return build_edition(config, EDITION, limits=limits)
+    finally:
+        server.clear()
+        server.stop()
+
+
+def test_sources_are_fetched_concurrently(tmp_path: Path) -> None:
+    """Six slow members: all in flight together, not one by one."""
+    server, active = _slow_members(6, 0.4)
+    edition = _build_members(tmp_path, server, 6, Limits(connect_timeout=2, read_timeout=2, deadline=5, per_host=6))
+    assert set(statuses(edition).values()) == {"ok"}
+    assert active["max"] == 6
+
+
+def test_per_host_limit_is_polite(tmp_path: Path) -> None:
+    """The same members behind one host with the default per-host limit: never more than 2 at once."""
+    server, active = _slow_members(6, 0.2)
+    _build_members(tmp_path, server, 6, FAST)
+    assert active["max"] == 2

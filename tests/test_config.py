@@ -1,0 +1,109 @@
+"""sources.toml errors: every problem at once, each naming the key, its line and the fix; exit code 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from digest.cli import main
+from digest.config import load_config, parse_config
+from digest.exceptions import ConfigError
+
+GOOD = '''[newsletter]
+title = "T"
+
+[[sections]]
+title = "News"
+kind = "posts"
+
+[[sources]]
+name = "A"
+url = "https://a.example.org/feed"
+'''
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, Path("sources.toml"))
+    return info.value.problems
+
+
+def test_good_config_has_defaults() -> None:
+    config = parse_config(GOOD, Path("sources.toml"))
+    assert config.newsletter.timezone == "UTC"
+    assert config.newsletter.language == "en"
+    assert config.sections[0].days_back == 31
+    assert config.sources[0].tags == ()
+    assert config.warnings == ()
+
+
+def test_every_problem_reported_at_once_with_lines() -> None:
+    text = '''[newsletter]
+titel = "x"
+timezone = "Mars/Base"
+accent = "purple"
+
+[[sections]]
+title = "a"
+kind = "post"
+match = "("
+limit = 0
+sources = ["Nobody"]
+
+[[sources]]
+name = "A"
+url = "https://a.example.org"
+
+[[sources]]
+name = "A"
+url = "ftp://x.example.org"
+tags = "london"
+'''
+    assert problems(text) == [
+        "newsletter.timezone (line 3): unknown timezone 'Mars/Base': use an IANA name such as \"Europe/London\" or \"UTC\"",
+        "newsletter.accent (line 4): 'purple' is not a colour: write it as a hex colour such as \"#6b2c91\"",
+        "newsletter (line 1): missing required key 'title'",
+        "sections[1].kind (line 8): 'post' is not a section kind: use one of posts, events, text",
+        "sections[1].match (line 9): '(' is not a valid regular expression (missing ), unterminated subpattern at position 0): e.g. \"(?i)cuppa\"",
+        "sections[1].limit (line 10): 0 must be a whole number above 0",
+        "sources[2].url (line 19): 'ftp://x.example.org': only http(s) addresses or file paths can be collected",
+        "sources[2].tags (line 20): must be a list like [\"a\", \"b\"], not 'london'",
+        "sources[2].name (line 18): 'A' is already the name of sources[1]: names must be unique",
+        "sections[1].sources (line 11): no source is called 'Nobody': use a name from [[sources]]",
+        "newsletter.titel (line 2): unknown key 'titel' is ignored: did you mean 'title'?",
+    ]
+
+
+def test_unknown_key_is_a_warning_with_suggestion() -> None:
+    config = parse_config(GOOD.replace('title = "T"', 'title = "T"\ntimezon = "UTC"'), Path("sources.toml"))
+    assert config.warnings == ("sources.toml: newsletter.timezon (line 3): unknown key 'timezon' is ignored: did you mean 'timezone'?",)
+
+
+def test_text_section_needs_body() -> None:
+    assert problems(GOOD.replace('kind = "posts"', 'kind = "text"')) == [
+        "sections[1] (line 4): a text section needs body = \"…\" (Markdown)"
+    ]
+
+
+def test_malformed_toml_gives_line() -> None:
+    (message,) = problems('[newsletter]\ntitle = "unclosed\n')
+    assert message.startswith("is not valid TOML: ")
+    assert "line 2" in message
+
+
+def test_missing_file_says_how_to_start(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "sources.toml")
+    assert info.value.message.endswith("sources.toml: not found: run `digest init DIR` to create one, or pass --config PATH")
+
+
+def test_cli_config_error_exit_2_no_traceback(tmp_path: Path) -> None:
+    config = tmp_path / "sources.toml"
+    config.write_text(GOOD.replace('kind = "posts"', 'kind = "blog"'))
+    result = CliRunner().invoke(main, ["build", "--config", str(config), "--date", "2024-10-01"])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {config}: sections[1].kind (line 6): 'blog' is not a section kind: use one of posts, events, text\n"
+    )
