@@ -26,10 +26,7 @@ class LazyGroup(click.Group):
         module = COMMANDS.get(name)
         if module is None:
             return None
-        try:
-            return getattr(importlib.import_module(module), name)
-        except ImportError:
-            return None
+        return getattr(importlib.import_module(module), name)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

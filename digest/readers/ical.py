@@ -125,12 +125,12 @@ class _Reader:
             components = Calendar.from_ical(text.encode("utf-8"), multiple=True)
         except Exception as exc:  # noqa: BLE001
             return self._salvage(text, _brief(exc))
+        if not components:
+            return self._salvage(text, "the calendar is never closed")
         calendars = [c for c in components if c.name == "VCALENDAR"]
-        loose = [c for c in components if c.name == "VEVENT"]
+        loose = [e for c in components if c.name != "VCALENDAR" for e in c.walk("VEVENT")]
         if loose:
             calendars.append(_holder(loose))
-        if not calendars:
-            return self._salvage(text, "the calendar is never closed")
         return calendars
 
     def _salvage(self, text: str, detail: str) -> list[Calendar]:
@@ -196,9 +196,9 @@ class _Reader:
         """Expand one UID's series alone, so a failure costs that series and nothing else."""
         try:
             occurrences = recurring_ical_events.of(_holder(components)).between(self.lo, self.hi)
-        except Exception:  # noqa: BLE001 - rrule, tz and date arithmetic errors of every kind
+        except Exception as exc:  # noqa: BLE001 - rrule, tz and date arithmetic errors of every kind
             master = next((c for c in components if "RECURRENCE-ID" not in c), components[0])
-            self.skip(_title(master), "its dates could not be worked out")
+            self.skip(_title(master), _expansion_fault(exc))
             return
         for occurrence in occurrences:
             try:
@@ -537,6 +537,14 @@ def _link(match: re.Match[str]) -> str:
     url = match.group(0)
     trimmed = url.rstrip(".,;:!?)]")
     return f'<a href="{trimmed}">{trimmed}</a>{url[len(trimmed):]}'
+
+
+def _expansion_fault(exc: Exception) -> str:
+    if isinstance(exc, recurring_ical_events.BadRuleStringFormat):
+        return "its repeat rule could not be read"
+    if isinstance(exc, recurring_ical_events.PeriodEndBeforeStart):
+        return "it ends before it starts"
+    return "its dates could not be worked out"
 
 
 def _brief(exc: BaseException) -> str:
