@@ -16,6 +16,12 @@ $(VENV)/.test-installed: pyproject.toml $(BIN)/digest
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# axe-core for the accessibility test (skipped with a reason where npm is missing, never on CI).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	-command -v npm >/dev/null && npm ci --no-audit --no-fund --silent
+
+install-test: node_modules/axe-core/axe.min.js
+
 install: $(BIN)/digest
 
 install-test: $(VENV)/.test-installed

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import time
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from digest.collect import collect
 from digest.config import Config
 from digest.fetch import FetchResult, Limits
 from digest.group import Filled, event_window, group
-from digest.render import Rendered, render
+from digest.render import Rendered, render, render_views
 from digest.report import Report
 from digest.store import Store
+
+if TYPE_CHECKING:
+    from digest.edition import DraftOutcome
+
+# Below this many sources a pool costs more (~20 ms to fork and join) than parsing saves.
+POOL_MIN_SOURCES = 8
 
 
 @dataclass
@@ -35,6 +44,20 @@ class Edition:
         return self.rendered.text
 
     @property
+    def web(self) -> str:
+        return self.rendered.web
+
+    def files(self) -> dict[str, str]:
+        """What a build writes: the email, its text twin, the MJML (for debugging) and the web version."""
+        return {"newsletter.html": self.html, "newsletter.txt": self.text, "newsletter.mjml": self.mjml,
+                "web.html": self.web}
+
+    @property
+    def ids(self) -> list[str]:
+        """The collected items this edition shows (what publishing records as sent)."""
+        return [item.id for box in self.sections for item in box.items if item.id]
+
+    @property
     def mjml(self) -> str:
         return self.rendered.mjml
 
@@ -42,6 +65,53 @@ class Edition:
 def today(config: Config) -> date:
     """The default edition date: today in the newsletter's timezone."""
     return datetime.now(config.newsletter.tz).date()
+
+
+def _cores() -> int:
+    """CPUs this process may run on (a container's cpuset, not the host's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def parse_pool(config: Config, refetch: bool) -> ProcessPoolExecutor | None:
+    """A process pool, one worker per core, when a build may have many bodies to parse.
+
+    Parsing and sanitising is CPU-bound Python (feedparser, nh3, lxml), so a cold build of a
+    large network is limited by one core without it. Workers are forked (cheap: they inherit
+    the imported readers) and only while this is the only thread, since forking a threaded
+    process can leave a lock held in the child; with other threads running (a preview server's
+    Refetch button, a test's HTTP server) parsing stays in this process, as without a pool.
+    """
+    cores = _cores()
+    if not refetch or cores < 2 or len(config.sources) < POOL_MIN_SOURCES or threading.active_count() > 1:
+        return None
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    import digest.readers.feed  # noqa: F401  (imported once here, inherited by every worker)
+
+    pool = ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("fork"))
+    pool.submit(os.getpid).result()  # a fork pool starts all its workers on the first task: now, before any thread
+    return pool
+
+
+def warm_renderer(config: Config, edition: date) -> threading.Thread:
+    """Render an empty edition on a thread while the sources download, and return the thread.
+
+    A fresh process spends ~0.2 s on its first render (importing premailer, cssutils parsing
+    the theme's CSS, Babel loading the locale), and a build mostly waits on the network before
+    it renders: doing that first-time work during the wait takes it off the critical path.
+    Errors are left to the real render to report.
+    """
+    def warm() -> None:
+        try:
+            render(config, edition, [])
+        except Exception:  # noqa: BLE001 — the real render raises the same error, with context
+            pass
+
+    thread = threading.Thread(target=warm, name="digest-warm-render", daemon=True)
+    thread.start()
+    return thread
 
 
 def build_edition(
@@ -53,19 +123,32 @@ def build_edition(
     on_done: Callable[[FetchResult], None] | None = None,
     executor: Executor | None = None,
 ) -> Edition:
-    """Collect every source, sort items into sections and render the three outputs."""
+    """Collect every source, sort items into sections and render the three outputs.
+
+    Without an `executor`, changed bodies are parsed in a process pool of our own when there
+    are many sources (see parse_pool).
+    """
     started = time.perf_counter()
     edition = edition or today(config)
-    with Store.beside(config.path) as store:
-        collection = collect(config, store, event_window(config, edition), refetch=refetch, limits=limits,
-                             on_done=on_done, executor=executor)
-    filled = group(collection.items, config, edition)
+    pool = parse_pool(config, refetch) if executor is None else None
+    warming = warm_renderer(config, edition) if refetch else None  # after the fork: see parse_pool
+    try:
+        with Store.beside(config.path) as store:
+            collection = collect(config, store, event_window(config, edition), refetch=refetch, limits=limits,
+                                 on_done=on_done, executor=executor or pool)
+            sent = store.sent_ids(before_edition=edition.isoformat())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    filled = group(collection.items, config, edition, exclude=sent)
     used: dict[str, int] = {}
     for box in filled:
         for item in box.items:
             used[item.source] = used.get(item.source, 0) + 1
     for source in collection.sources:
         source.used = used.get(source.name, 0)
+    if warming is not None:
+        warming.join()
     rendered = render(config, edition, filled)
     report = Report(
         sources=collection.sources,
@@ -75,3 +158,27 @@ def build_edition(
         seconds=time.perf_counter() - started,
     )
     return Edition(date=edition, rendered=rendered, report=report, sections=filled)
+
+
+def build_from_draft(config: Config, path: Path) -> Edition:
+    """Render exactly what the editor's draft says, in its order (nothing is fetched)."""
+    from digest.edition import draft_filled, draft_views, load_draft
+
+    started = time.perf_counter()
+    draft = load_draft(path, config)
+    with Store.beside(config.path) as store:
+        stored = {item.id: item for items in store.all_items().values() for item in items}
+    rendered = render_views(config, draft.edition, draft_views(draft, config, stored), intro=draft.intro)
+    filled = draft_filled(draft, stored)
+    report = Report(sources=[], sections=filled, html_bytes=len(rendered.html.encode("utf-8")),
+                    warnings=list(config.warnings), seconds=time.perf_counter() - started)
+    return Edition(date=draft.edition, rendered=rendered, report=report, sections=filled)
+
+
+def draft_edition(config: Config, edition: date | None = None, *, force: bool = False, refetch: bool = True,
+                  on_done: Callable[[FetchResult], None] | None = None) -> tuple[Edition, DraftOutcome]:
+    """Gather the edition as `build` does and write (or top up) its draft in editions/."""
+    from digest.edition import write_draft
+
+    built = build_edition(config, edition, refetch=refetch, on_done=on_done)
+    return built, write_draft(config, built.date, built.sections, force=force)

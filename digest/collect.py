@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from concurrent.futures import Executor
+from concurrent.futures import BrokenExecutor, Executor, Future
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 from digest.config import Config, Source
@@ -98,9 +98,22 @@ def collect(
 ) -> Collection:
     """Gather every source's items for the window; one bad source never stops the others."""
     states = store.states()
+    started: dict[str, Future[ReadResult]] = {}
+    by_source = {s.name: s for s in config.sources}
+
+    def fetched_one(result: FetchResult) -> None:
+        """With a pool, start parsing a changed body while the other sources are still downloading."""
+        if executor is not None and result.status == "ok" and result.body is not None:
+            state = states.get(result.name)
+            if not (state and state.parsed_key == _parsed_key(hashlib.sha256(result.body).hexdigest(), config, window)):
+                started[result.name] = executor.submit(
+                    parse_job, _job(config, by_source[result.name], result, result.body, window))
+        if on_done:
+            on_done(result)
+
     if refetch:
         requests = [_request(config, s, states.get(s.name)) for s in config.sources]
-        fetched = asyncio.run(fetch_all(requests, limits=limits, on_done=on_done))
+        fetched = asyncio.run(fetch_all(requests, limits=limits, on_done=fetched_one))
     else:
         fetched = {s.name: FetchResult(s.name, "not-modified") for s in config.sources}
     reports: list[SourceReport] = []
@@ -133,11 +146,10 @@ def collect(
             if result.truncated:
                 report.problems.append(f"the feed is larger than {limits.max_bytes // 2**20} MB and was cut there")
             continue
-        jobs[source.name] = (ParseJob(body, source.name, result.final_url if source.is_remote else None,
-                                      config.newsletter.summary_length, config.newsletter.timezone, window), new_state)
+        jobs[source.name] = (_job(config, source, result, body, window), new_state)
         if result.truncated:
             report.problems.append(f"the feed is larger than {limits.max_bytes // 2**20} MB and was cut there; entries after that are missing")
-    parsed = _parse_all([job for job, _ in jobs.values()], executor)
+    parsed = _parse_all([job for job, _ in jobs.values()], executor, [started.get(name) for name in jobs])
     by_name = {r.name: r for r in reports}
     for (name, (job, new_state)), read_result in zip(jobs.items(), parsed):
         report = by_name[name]
@@ -147,7 +159,7 @@ def collect(
         if not read_result.items and read_result.problems:
             _fall_back(store, source, states.get(name), read_result.problems[0], report, keep_problems=True)
             continue
-        kind = "event" if detect(job.body) == "ical" else None
+        kind = "event" if detect(job.body) in ("ical", "csv") else None
         store.save_parsed(new_state, read_result.items, replace_kind=kind)
         report.status = "ok"
     stored = store.all_items()
@@ -158,11 +170,28 @@ def collect(
     return Collection(items=items, sources=reports)
 
 
-def _parse_all(jobs: list[ParseJob], executor: Executor | None) -> list[ReadResult]:
-    """Parse bodies, in a process pool when one is given (parsing is CPU-bound)."""
-    if executor is None or len(jobs) < 2:
-        return [parse_job(job) for job in jobs]
-    return list(executor.map(parse_job, jobs))
+def _job(config: Config, source: Source, result: FetchResult, body: bytes, window: tuple[datetime, datetime]) -> ParseJob:
+    return ParseJob(body, source.name, result.final_url if source.is_remote else None,
+                    config.newsletter.summary_length, config.newsletter.timezone, window)
+
+
+def _parse_all(jobs: list[ParseJob], executor: Executor | None,
+               started: list[Future[ReadResult] | None] | None = None) -> Iterator[ReadResult]:
+    """Parse bodies, in a process pool when one is given (parsing is CPU-bound).
+
+    `started` holds the futures submitted while fetching (None where a body was not started).
+    Results come in job order as they are ready, so the caller stores one source while the
+    pool is still parsing the next; a pool that broke (a worker killed) falls back to parsing here.
+    """
+    if executor is None or (len(jobs) < 2 and not any(started or ())):
+        yield from (parse_job(job) for job in jobs)
+        return
+    futures = [future or executor.submit(parse_job, job) for job, future in zip(jobs, started or [None] * len(jobs))]
+    for job, future in zip(jobs, futures):
+        try:
+            yield future.result()
+        except BrokenExecutor:
+            yield parse_job(job)
 
 
 def _fall_back(store: Store, source: Source, state: SourceState | None, reason: str, report: SourceReport,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,6 +34,8 @@ class Key:
     required: bool = False
     check: Check | None = None
     items: type | None = None  # element type for lists
+    table: dict[str, Key] | None = None  # a nested table ([newsletter.utm]): its own keys
+    into: Callable[..., Any] | None = None  # what a nested table's checked values become
 
 
 def _timezone(value: str) -> str | None:
@@ -80,6 +82,25 @@ def _kind(value: str) -> str | None:
     return None if value in KINDS else f"{value!r} is not a section kind: use one of {', '.join(KINDS)}"
 
 
+def _esp(value: str) -> str | None:
+    from digest.esp import PRESETS
+
+    return None if value in PRESETS else f"{value!r} is not an email service digest knows: use one of {', '.join(PRESETS)}"
+
+
+def _placeholders(*allowed: str) -> Check:
+    """A check that only {name} placeholders from `allowed` appear (they are filled in per edition)."""
+
+    def check(value: str) -> str | None:
+        unknown = [name for name in re.findall(r"\{([^{}]*)\}", value) if name not in allowed]
+        if unknown:
+            known = " and ".join("{" + a + "}" for a in allowed)
+            return f"{{{unknown[0]}}} is not filled in: only {known} can be used here"
+        return None
+
+    return check
+
+
 def _source_url(value: str) -> str | None:
     if not value.strip():
         return "is empty: give the feed's https:// address or a file path"
@@ -88,6 +109,20 @@ def _source_url(value: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Utm:
+    """UTM tags added to members' links ([newsletter.utm]); `{date}` is the edition date."""
+
+    source: str = "newsletter"
+    medium: str = "email"
+    campaign: str = "digest-{date}"
+
+
+UTM = {
+    "source": Key(str, "newsletter", check=_placeholders("date")),
+    "medium": Key(str, "email", check=_placeholders("date")),
+    "campaign": Key(str, "digest-{date}", check=_placeholders("date")),
+}
 NEWSLETTER = {
     "title": Key(str, required=True),
     "timezone": Key(str, "UTC", check=_timezone),
@@ -100,6 +135,11 @@ NEWSLETTER = {
     "summary_length": Key(int, 280, check=_positive),
     "templates": Key(str, None),
     "url": Key(str, None, check=_web_url),
+    "subject": Key(str, "", check=_placeholders("title", "date")),
+    "esp": Key(str, "none", check=_esp),
+    "address": Key(str, ""),
+    "why": Key(str, ""),
+    "utm": Key(dict, None, table=UTM, into=Utm),
 }
 SECTION = {
     "title": Key(str, required=True),
@@ -111,6 +151,8 @@ SECTION = {
     "tags": Key(list, [], items=str),
     "limit": Key(int, None, check=_positive),
     "body": Key(str, ""),
+    "images": Key(bool, False),
+    "repeat": Key(bool, None),
 }
 SOURCE = {
     "name": Key(str, required=True),
@@ -131,7 +173,12 @@ class Newsletter:
     preheader: str = ""
     summary_length: int = 280
     templates: str | None = None
-    url: str | None = None
+    url: str | None = None  # where the web versions and the archive are published
+    subject: str = ""  # the email's subject; "" means "{title} – {date}"
+    esp: str = "none"  # the email service whose merge tags go in the footer (digest/esp.py)
+    address: str = ""  # postal address shown in the footer
+    why: str = ""  # "why you get this" line shown in the footer (Markdown)
+    utm: Utm | None = None  # None: member links are left as they are
 
     @property
     def tz(self) -> ZoneInfo:
@@ -149,10 +196,17 @@ class Section:
     tags: tuple[str, ...] = ()
     limit: int | None = None
     body: str = ""
+    images: bool = False  # show each item's picture
+    repeat: bool | None = None  # None: events repeat until they happen, posts are never sent twice
 
     @property
     def pattern(self) -> re.Pattern[str] | None:
         return re.compile(self.match) if self.match else None
+
+    @property
+    def repeats(self) -> bool:
+        """Whether an item already sent in an earlier edition may appear here again."""
+        return self.kind == "events" if self.repeat is None else self.repeat
 
 
 @dataclass(frozen=True)
@@ -187,6 +241,10 @@ class Config:
     def source_path(self, source: Source) -> Path:
         """A local source's file, relative to sources.toml."""
         return (self.root / source.url).resolve()
+
+    def overriding(self, **newsletter: Any) -> Config:
+        """This config with some [newsletter] values replaced (command-line options such as --esp)."""
+        return replace(self, newsletter=replace(self.newsletter, **newsletter))
 
 
 def key_lines(text: str) -> dict[str, int]:
@@ -229,7 +287,8 @@ class _Problems:
 
 
 def _type_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "text in quotes", int: "a whole number", list: "a list like [\"a\", \"b\"]", bool: "true or false"}
+    names = {str: "text in quotes", int: "a whole number", list: "a list like [\"a\", \"b\"]", bool: "true or false",
+             dict: "a table"}
     return names.get(kind, str(kind)) if isinstance(kind, type) else " or ".join(map(_type_name, kind))
 
 
@@ -255,6 +314,9 @@ def _table(raw: Any, schema: dict[str, Key], where: str, problems: _Problems) ->
             continue
         if spec.check and (message := spec.check(value)):
             problems.error(key, message)
+            continue
+        if spec.table is not None:
+            values[name] = (spec.into or dict)(**_table(value, spec.table, key, problems))
             continue
         values[name] = tuple(value) if isinstance(value, list) else value
     for name, spec in schema.items():

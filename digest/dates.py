@@ -22,6 +22,9 @@ from digest.model import Event
 
 FALLBACK_LANGUAGE = "en"
 UK_DAY_PATTERN = "EEEE d MMMM y"
+# CLDR spaces ranges with U+2009 and "10:00 AM" with U+202F; some email clients and fonts
+# show those as boxes or gaps, so: an ordinary space, and a no-break space before "AM".
+_EMAIL_SPACES = str.maketrans({"\u2009": " ", "\u202f": "\u00a0"})
 
 
 @lru_cache(maxsize=64)
@@ -62,12 +65,13 @@ def _strip_last_field(pattern: str, letter: str) -> str | None:
 
 def format_day(d: date, language: str) -> str:
     """A whole day: "Friday 28 June 2024" (en-GB), "Dydd Gwener, 28 Mehefin 2024" (cy)."""
-    return format_date(d, _day_patterns(language)[0], locale=babel_locale(language))
+    return format_date(d, _day_patterns(language)[0], locale=babel_locale(language)).translate(_EMAIL_SPACES)
 
 
 def format_time(t: time | datetime, language: str) -> str:
     """A clock time in the locale's short style: "10:00" in en-GB, "10:00 AM" in en-US."""
-    return babel_format_time(t if isinstance(t, time) else t.time(), "short", locale=babel_locale(language))
+    clock = babel_format_time(t if isinstance(t, time) else t.time(), "short", locale=babel_locale(language))
+    return clock.translate(_EMAIL_SPACES)
 
 
 def format_post_date(published: datetime, tz: ZoneInfo, language: str) -> str:
@@ -110,7 +114,8 @@ def format_day_range(first: date, last: date, language: str) -> str:
         head = no_year
     else:
         head = full
-    return _range_separator(language).format(format_date(first, head, locale=locale), format_day(last, language))
+    start = format_date(first, head, locale=locale).translate(_EMAIL_SPACES)
+    return _range_separator(language).format(start, format_day(last, language))
 
 
 def _local(moment: datetime, tz: ZoneInfo) -> datetime:
@@ -127,10 +132,11 @@ def _time_range(first: time, last: time, language: str) -> str:
     """"10:00–11:30" with the locale's own interval style and clock."""
     locale = babel_locale(language)
     skeleton = "hm" if "h" in locale.time_formats["short"].pattern else "Hm"
-    return format_interval(first, last, skeleton, locale=locale)
+    return format_interval(first, last, skeleton, locale=locale).translate(_EMAIL_SPACES)
 
 
 def _range_separator(language: str) -> str:
     """The locale's "{0} – {1}" fallback interval pattern."""
     pattern = babel_locale(language).interval_formats.get(None)
-    return pattern if isinstance(pattern, str) and "{0}" in pattern and "{1}" in pattern else "{0} – {1}"
+    usable = isinstance(pattern, str) and "{0}" in pattern and "{1}" in pattern
+    return pattern.translate(_EMAIL_SPACES) if usable else "{0} – {1}"

@@ -3,7 +3,11 @@
 Members are different small sites, so all sources are fetched at once (bounded overall and
 per host), each with connect/read timeouts, an overall deadline, a size cap applied after
 decompression, and a conditional GET from the store's ETag/Last-Modified. Nothing here
-raises for a bad source: every outcome is a FetchResult the report can name.
+raises for a bad source: every outcome is a FetchResult whose error an editor can act on.
+
+Compressed bodies are inflated here, a bounded piece at a time, rather than by httpx: httpx
+inflates each network chunk whole, so a 64 KB chunk of a gzip bomb becomes ~64 MB in memory
+before any cap can look at it.
 """
 
 from __future__ import annotations
@@ -11,10 +15,13 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import hashlib
+import socket
+import ssl
 import time
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import AsyncIterator, Callable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 import httpx
@@ -26,11 +33,13 @@ ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
     "text/calendar, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+INFLATE_PIECE = 64 * 1024  # most bytes one inflate step may produce
 
 
 @dataclass(frozen=True)
 class Limits:
-    """How long and how much one source may take."""
+    """How long and how much one source may take (tests pass small ones)."""
 
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
@@ -39,6 +48,7 @@ class Limits:
     concurrency: int = 32
     per_host: int = 2
     max_retry_after: float = 10.0
+    max_redirects: int = 10
 
 
 @dataclass(frozen=True)
@@ -57,11 +67,13 @@ class FetchResult:
     """The outcome for one source.
 
     status: "ok" (body fetched), "not-modified" (304 or file unchanged) or "failed".
+    The body is left out of repr(): asyncio.run reprs its main task's result on the way out,
+    and a repr is four times the size of the body.
     """
 
     name: str
     status: str
-    body: bytes | None = None
+    body: bytes | None = field(default=None, repr=False)
     etag: str | None = None
     last_modified: str | None = None
     final_url: str | None = None
@@ -76,43 +88,74 @@ class FetchResult:
         return hashlib.sha256(self.body).hexdigest() if self.body is not None else None
 
 
-def _describe(exc: BaseException, url: str) -> str:
+class _Undecodable(Exception):
+    """The body came in a Content-Encoding we did not ask for and cannot inflate."""
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and everything it wraps: httpx hides the socket error a few levels down."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _describe(exc: BaseException, url: str, limits: Limits) -> str:
     """Say what went wrong in words an editor can act on."""
     host = urlsplit(url).hostname or url
+    causes = list(_causes(exc))
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
+        return (f"{host} took longer than {_seconds(limits.deadline)} in all (the per-source deadline): "
+                "the site is very slow or never finished sending; try again later")
     if isinstance(exc, httpx.ConnectTimeout):
-        return f"{host} did not answer within the connect timeout; the site may be down"
+        return f"{host} did not answer within {_seconds(limits.connect_timeout)}: the site may be down; try again later"
     if isinstance(exc, (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout)):
-        return f"{host} stopped sending data (read timeout); the site may be overloaded"
-    if isinstance(exc, httpx.ConnectError):
-        text = str(exc).lower()
-        if "name or service" in text or "nodename" in text or "getaddrinfo" in text or "resolve" in text or "temporary failure" in text:
-            return f"the address {host} cannot be found (DNS): check the URL for typos or whether the site moved"
-        if "ssl" in text or "certificate" in text:
-            return f"{host} has a broken security certificate (SSL): tell the member's web person"
-        return f"{host} refused the connection; the site may be down"
+        return (f"{host} stopped sending for {_seconds(limits.read_timeout)} (read timeout): "
+                "the site may be overloaded; try again later")
     if isinstance(exc, httpx.TooManyRedirects):
-        return f"{url} redirects in a loop: ask the member for their current feed address"
-    if isinstance(exc, httpx.DecodingError):
-        return f"{host} sent a compressed body that could not be decompressed"
-    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
-        return f"{url!r} is not a usable address: fix sources.toml"
-    if isinstance(exc, asyncio.TimeoutError):
-        return f"{host} took longer than the per-source deadline; the site is very slow"
-    return f"{host}: {type(exc).__name__}: {exc}"
+        return (f"{url} redirects in a loop (more than {limits.max_redirects} redirects): "
+                "ask the member for their current feed address")
+    if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
+        return f"{url!r} is not a usable address: fix it in sources.toml"
+    if isinstance(exc, _Undecodable):
+        return f"{host} sent the feed compressed as {exc}, which digest cannot read: tell the member's web person"
+    if isinstance(exc, (httpx.DecodingError, zlib.error)):
+        return f"{host} sent a compressed body that could not be decompressed: tell the member's web person"
+    if any(isinstance(c, socket.gaierror) for c in causes):
+        return f"the address {host} cannot be found (DNS): check the URL for typos, or whether the site has moved"
+    if any(isinstance(c, ssl.SSLError) for c in causes):
+        return f"{host} has a broken security certificate (SSL): tell the member's web person"
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return f"{host} refused the connection: the site may be down; try again later"
+    if isinstance(exc, httpx.ConnectError):
+        return f"{host} could not be reached ({exc}): the site may be down; try again later"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"{host} broke off the connection before the feed was complete: try again later"
+    return f"{host} could not be fetched ({type(exc).__name__}: {exc})"
 
 
-def _http_error(status: int, url: str) -> str:
+def _http_error(status: int, url: str, *, waited: float | None = None) -> str:
+    """An HTTP error status as advice; `waited` is set when we already retried once."""
     if status == 404:
         return f"not found (HTTP 404) at {url}: the feed has moved or been removed — ask the member for its new address"
     if status == 410:
-        return f"gone for good (HTTP 410) at {url}: the member has removed this feed; remove or replace it in sources.toml"
+        return (f"gone for good (HTTP 410) at {url}: the member has removed this feed — "
+                "remove or replace it in sources.toml")
     if status in (401, 403):
-        return f"access refused (HTTP {status}) at {url}: the feed is private or blocks robots"
+        return f"access refused (HTTP {status}) at {url}: the feed is private or blocks robots — ask the member"
+    host = urlsplit(url).hostname or url
+    again = f", again after waiting {_seconds(waited)} as it asked" if waited is not None else ""
     if status == 429:
-        return f"rate-limited (HTTP 429) by {urlsplit(url).hostname}: try again later"
+        return f"rate-limited (HTTP 429) by {host}{again}; try again later"
     if status >= 500:
-        return f"the member's site had an error (HTTP {status}); try again later"
-    return f"unexpected HTTP {status} from {url}"
+        return f"the member's site had an error (HTTP {status}){again}; try again later"
+    return f"unexpected HTTP {status} from {url}: check the address in sources.toml"
 
 
 def _retry_after(value: str | None, ceiling: float) -> float | None:
@@ -122,72 +165,122 @@ def _retry_after(value: str | None, ceiling: float) -> float | None:
     try:
         seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
             return None
         seconds = parsed.timestamp() - time.time()
     return max(0.0, seconds) if seconds <= ceiling else None
 
 
+class _Inflater:
+    """Undo one Content-Encoding a bounded piece at a time, so memory stays near the size cap."""
+
+    def __init__(self, encoding: str) -> None:
+        codings = [c.strip().lower() for c in encoding.split(",") if c.strip().lower() not in ("", "identity")]
+        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
+            raise _Undecodable(repr(encoding))
+        self.coding = codings[0] if codings else None
+        self._z = zlib.decompressobj(16 + zlib.MAX_WBITS) if self.coding in ("gzip", "x-gzip") else None
+        self._started = False
+
+    def pieces(self, data: bytes) -> Iterator[bytes]:
+        """The decoded bytes of `data`, in pieces of at most INFLATE_PIECE."""
+        if self.coding is None:
+            yield data
+            return
+        if self._z is None:  # deflate: zlib-wrapped as the RFC says, or raw as some servers send it
+            wrapped = len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+            self._z = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        while data and not self._z.eof:
+            piece = self._z.decompress(data, INFLATE_PIECE)
+            data = self._z.unconsumed_tail
+            if piece:
+                yield piece
+
+
+async def _read_capped(chunks: AsyncIterator[bytes], inflater: _Inflater, max_bytes: int) -> tuple[bytes, bool]:
+    """The decoded body up to max_bytes; True when there was more (the rest is never read)."""
+    body = bytearray()
+    async for raw in chunks:
+        for piece in inflater.pieces(raw):
+            room = max_bytes - len(body)
+            if len(piece) > room:
+                body += piece[:room]
+                return bytes(body), True
+            body += piece
+    return bytes(body), False
+
+
 async def _get(client: httpx.AsyncClient, req: Request, limits: Limits) -> FetchResult:
-    """One GET with conditional headers, a streamed size cap and one polite retry on 503/500."""
+    """One GET with conditional headers, a capped body and one polite retry when the site asks for it."""
     headers = {}
     if req.etag:
         headers["If-None-Match"] = req.etag
     if req.last_modified:
         headers["If-Modified-Since"] = req.last_modified
-    for attempt in (1, 2):
+    started = time.monotonic()
+    waited: float | None = None
+    while True:
         async with client.stream("GET", req.url, headers=headers) as resp:
-            if resp.status_code in (500, 502, 503, 504, 429) and attempt == 1:
+            if resp.status_code in RETRY_STATUSES and waited is None:
                 wait = _retry_after(resp.headers.get("retry-after"), limits.max_retry_after)
-                if wait is not None:
+                # Retry only when the wait still leaves the retry a fair share of the deadline.
+                if wait is not None and time.monotonic() - started + wait < limits.deadline / 2:
+                    waited = wait
+                    await resp.aclose()
                     await asyncio.sleep(wait)
                     continue
             moved = _permanent_redirect(resp)
+            final = str(resp.url)
             if resp.status_code == 304:
                 return FetchResult(req.name, "not-modified", etag=req.etag, last_modified=req.last_modified,
-                                   final_url=str(resp.url), moved_to=moved, http_status=304)
+                                   final_url=final, moved_to=moved, http_status=304)
             if resp.status_code >= 400:
-                return FetchResult(req.name, "failed", http_status=resp.status_code, final_url=str(resp.url),
-                                   error=_http_error(resp.status_code, str(resp.url)))
-            chunks: list[bytes] = []
-            size = 0
-            truncated = False
-            async for chunk in resp.aiter_bytes():
-                size += len(chunk)
-                if size > limits.max_bytes:
-                    chunks.append(chunk[: len(chunk) - (size - limits.max_bytes)])
-                    truncated = True
-                    break
-                chunks.append(chunk)
+                return FetchResult(req.name, "failed", http_status=resp.status_code, final_url=final,
+                                   error=_http_error(resp.status_code, final, waited=waited))
+            inflater = _Inflater(resp.headers.get("content-encoding", ""))
+            body, truncated = await _read_capped(resp.aiter_raw(), inflater, limits.max_bytes)
             return FetchResult(
-                req.name, "ok", body=b"".join(chunks), etag=resp.headers.get("etag"),
-                last_modified=resp.headers.get("last-modified"), final_url=str(resp.url), moved_to=moved,
+                req.name, "ok", body=body, etag=resp.headers.get("etag"),
+                last_modified=resp.headers.get("last-modified"), final_url=final, moved_to=moved,
                 http_status=resp.status_code, truncated=truncated,
             )
-    raise AssertionError("unreachable")
 
 
 def _permanent_redirect(resp: httpx.Response) -> str | None:
-    """The new address when the feed was reached through a 301/308, so the editor can update it."""
-    if any(r.status_code in (301, 308) for r in resp.history):
-        return str(resp.url)
-    return None
+    """Where the feed now lives when it was reached through 301/308s, so the editor can update it.
+
+    Only the leading run of permanent redirects counts: after a temporary one (302/307) the
+    address before it is still the one to keep.
+    """
+    moved = None
+    targets = [hop.url for hop in resp.history[1:]] + [resp.url]
+    for hop, target in zip(resp.history, targets):
+        if hop.status_code not in (301, 308):
+            break
+        moved = str(target)
+    return moved
 
 
-def _read_file(req: Request) -> FetchResult:
-    """A local source: its bytes, with the file's size+mtime as a cheap ETag."""
+def _read_file(req: Request, limits: Limits) -> FetchResult:
+    """A local source: its bytes (capped like a download), with size+mtime as a cheap ETag."""
     assert req.path is not None
     try:
         stat = req.path.stat()
         tag = f"file:{stat.st_size}:{stat.st_mtime_ns}"
         if req.etag == tag:
             return FetchResult(req.name, "not-modified", etag=tag, final_url=str(req.path))
-        return FetchResult(req.name, "ok", body=req.path.read_bytes(), etag=tag, final_url=str(req.path))
+        with req.path.open("rb") as handle:
+            body = handle.read(limits.max_bytes + 1)
+        return FetchResult(req.name, "ok", body=body[: limits.max_bytes], etag=tag, final_url=str(req.path),
+                           truncated=len(body) > limits.max_bytes)
     except FileNotFoundError:
         return FetchResult(req.name, "failed", error=f"file {req.path} not found: fix the path in sources.toml")
+    except IsADirectoryError:
+        return FetchResult(req.name, "failed", error=f"{req.path} is a folder, not a feed file: fix the path in sources.toml")
     except OSError as exc:
-        return FetchResult(req.name, "failed", error=f"file {req.path} cannot be read: {exc.strerror}")
+        return FetchResult(req.name, "failed", error=f"file {req.path} cannot be read ({exc.strerror or exc}): check its permissions")
 
 
 async def fetch_all(
@@ -207,16 +300,16 @@ async def fetch_all(
     async def one(req: Request) -> FetchResult:
         started = time.perf_counter()
         if req.path is not None:
-            result = _read_file(req)
+            result = _read_file(req, limits)
         else:
             host = urlsplit(req.url).netloc.lower()
             per_host = hosts.setdefault(host, asyncio.Semaphore(limits.per_host))
             async with overall, per_host:
                 try:
                     result = await asyncio.wait_for(_get(client, req, limits), limits.deadline)
-                except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, asyncio.TimeoutError, OSError, ValueError) as exc:
-                    result = FetchResult(req.name, "failed", error=_describe(exc, req.url))
-        result = FetchResult(**{**result.__dict__, "seconds": time.perf_counter() - started})
+                except Exception as exc:  # noqa: BLE001 - one bad source must never stop the others
+                    result = FetchResult(req.name, "failed", error=_describe(exc, req.url, limits))
+        result = replace(result, seconds=time.perf_counter() - started)
         if on_done:
             on_done(result)
         return result
@@ -230,11 +323,11 @@ async def fetch_all(
 
 
 def make_client(limits: Limits = Limits()) -> httpx.AsyncClient:
-    """The HTTP client digest uses: timeouts, redirects followed (max 10), gzip/deflate, our UA."""
+    """The HTTP client digest uses: timeouts, redirects followed, gzip/deflate asked for, our UA."""
     return httpx.AsyncClient(
         timeout=httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout),
         follow_redirects=True,
-        max_redirects=10,
+        max_redirects=limits.max_redirects,
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
         limits=httpx.Limits(max_connections=limits.concurrency * 2, max_keepalive_connections=limits.concurrency),
         trust_env=False,

@@ -5,6 +5,9 @@ events by UID+start, then title+start), keeping the first source in sources.toml
 Each item then goes to the first section, in file order, whose kind, window and filters
 (match, sources, tags) accept it — so nothing appears twice. Posts are newest first, events
 soonest first; `limit` cuts a section (cut items do not fall through to later sections).
+An item already sent in an earlier edition is left out of a section that does not repeat
+(posts, by default) and does not fall through either; events sections repeat by default,
+since "Coming up" shows an event until it happens.
 """
 
 from __future__ import annotations
@@ -86,16 +89,18 @@ def _in_window(section: Section, item: Item, start: datetime, tz: ZoneInfo) -> b
 
 
 def group(items: list[Item], config: Config, edition: date, *, exclude: set[str] = frozenset()) -> list[Filled]:
-    """Fill every section; `exclude` holds ids of posts already sent in an earlier edition."""
+    """Fill every section; `exclude` holds ids of items sent in an earlier edition."""
     tz = config.newsletter.tz
     start = edition_start(edition, tz)
     source_tags = {s.name: s.tags for s in config.sources}
-    unique = [i for i in dedupe(items, [s.name for s in config.sources], tz) if i.id not in exclude]
+    unique = dedupe(items, [s.name for s in config.sources], tz)
     unique.sort(key=lambda i: (-i.published.timestamp(), i.id) if isinstance(i, Post) else (_start_of(i, tz).timestamp(), i.id))
     filled = [Filled(section) for section in config.sections]
     for item in unique:
         for box in filled:
             if box.section.kind != "text" and _in_window(box.section, item, start, tz) and _accepts(box.section, item, source_tags):
+                if item.id in exclude and not box.section.repeats:
+                    break
                 box.matched += 1
                 if box.section.limit is None or len(box.items) < box.section.limit:
                     box.items.append(item)

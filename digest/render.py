@@ -7,6 +7,10 @@ Pitfalls handled here, each learnt the hard way:
   unless <mjml lang> is set.
 - premailer downloads linked CSS unless allow_network=False, drops the doctype (put back), and
   lets cssutils log warnings about MRML's CSS (silenced).
+
+Each edition is rendered twice from the same sections: the email (UTM-tagged member links, the
+email service's merge tags in the footer) and the web version (untagged, no merge tags, a link
+to all editions instead), which the archive publishes.
 """
 
 from __future__ import annotations
@@ -22,14 +26,19 @@ from typing import Any
 import jinja2
 from markdown_it import MarkdownIt
 
+from digest import esp
 from digest.colours import readable_on
-from digest.config import Config
+from digest.config import DEFAULT_TEMPLATES, Config
 from digest.group import Filled
 from digest.model import Event, Image, Post
 from digest.sanitize import clean_html
+from digest.utm import tag_sections
 
 LIGHT_BG, DARK_BG = "#ffffff", "#17151c"
 DOCTYPE = "<!doctype html>\n"
+# A published web version lives at archive/<date>/index.html: without [newsletter] url, its
+# "view all editions" link is relative to that.
+ARCHIVE_INDEX_FROM_EDITION = "../index.html"
 
 
 @dataclass(frozen=True)
@@ -61,6 +70,7 @@ class Rendered:
     mjml: str
     html: str
     text: str
+    web: str = ""  # the web version: no merge tags, untagged links, a link to all editions
 
 
 @lru_cache(maxsize=1)
@@ -95,7 +105,7 @@ def section_views(filled: list[Filled], config: Config) -> list[SectionView]:
             kind=box.section.kind,
             items=[item_view(i, config) for i in box.items],
             body_html=markdown(box.section.body) if box.section.kind == "text" else "",
-            images=bool(getattr(box.section, "images", False)),
+            images=box.section.images,
         )
         for box in filled
     ]
@@ -104,7 +114,8 @@ def section_views(filled: list[Filled], config: Config) -> list[SectionView]:
 def environment(templates: Path) -> jinja2.Environment:
     """Templates from the theme folder; autoescaping on for everything but plain text."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        # a theme copied before a template was added still finds it in the default theme
+        loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(templates)), jinja2.FileSystemLoader(str(DEFAULT_TEMPLATES))]),
         autoescape=lambda name: not (name or "").endswith(".txt.j2"),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -118,28 +129,46 @@ def environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def context(config: Config, edition: date, sections: list[SectionView], **extra: Any) -> dict[str, Any]:
-    """What every template sees."""
+def context(config: Config, edition: date, sections: list[SectionView], *, intro: str | None = None,
+            web: bool = False, **extra: Any) -> dict[str, Any]:
+    """What every template sees. `intro` replaces the configured one (a draft's); `web` is the web version."""
     from digest.dates import format_day
 
     n = config.newsletter
+    intro = n.intro if intro is None else intro
+    chosen = None if web else esp.preset(n.esp)
+    text_view, text_unsubscribe = chosen.text_tags if chosen else ("", "")
     return {
         "newsletter": n,
         "title": n.title,
         "language": n.language,
         "edition_date": edition.isoformat(),
         "edition_label": format_day(edition, n.language),
-        "intro_html": markdown(n.intro),
+        "intro_html": markdown(intro),
         "footer_html": markdown(n.footer),
-        "intro_text": n.intro.strip(),
+        "intro_text": intro.strip(),
         "footer_text": n.footer.strip(),
-        "preheader": n.preheader or _first_words(n.intro, 20) or n.title,
+        "preheader": n.preheader or _first_words(intro, 20) or n.title,
         "sections": [s for s in sections if s.items or s.body_html],
         "accent": readable_on(n.accent, LIGHT_BG),
         "accent_dark": readable_on(n.accent, DARK_BG),
         "logo": n.logo,
+        "why_html": markdown(n.why),
+        "address_lines": [line.strip() for line in n.address.splitlines() if line.strip()],
+        "web": web,
+        "archive_url": archive_home(config) or ARCHIVE_INDEX_FROM_EDITION,
+        "unsubscribe_url": esp.UNSUBSCRIBE_PLACEHOLDER if chosen else None,
+        "view_online_url": esp.VIEW_ONLINE_PLACEHOLDER if chosen else None,
+        "unsubscribe_text": text_unsubscribe,
+        "view_online_text": text_view,
         **extra,
     }
+
+
+def archive_home(config: Config) -> str | None:
+    """The public address of the archive ([newsletter] url, ending in /), if the config gives one."""
+    url = config.newsletter.url
+    return None if not url else url if url.endswith("/") else url + "/"
 
 
 def _first_words(text: str, count: int) -> str:
@@ -167,10 +196,18 @@ def mjml_to_html(mjml_source: str) -> str:
 
 
 def render(config: Config, edition: date, filled: list[Filled], **extra: Any) -> Rendered:
-    """The three outputs of an edition, byte-identical for the same inputs."""
+    """The outputs of an edition, byte-identical for the same inputs."""
+    return render_views(config, edition, section_views(filled, config), **extra)
+
+
+def render_views(config: Config, edition: date, sections: list[SectionView], *, intro: str | None = None,
+                 **extra: Any) -> Rendered:
+    """Render sections already formatted (from a grouping or from an editor's draft)."""
     env = environment(config.templates_dir)
-    ctx = context(config, edition, section_views(filled, config), **extra)
-    mjml_source = env.get_template("newsletter.mjml.j2").render(ctx)
-    html = mjml_to_html(mjml_source)
+    template = env.get_template("newsletter.mjml.j2")
+    ctx = context(config, edition, tag_sections(sections, config.newsletter.utm, edition), intro=intro, **extra)
+    mjml_source = template.render(ctx)
+    html = esp.fill_html(mjml_to_html(mjml_source), esp.preset(config.newsletter.esp))
     text = env.get_template("newsletter.txt.j2").render(ctx)
-    return Rendered(mjml=mjml_source, html=html, text=text)
+    web = mjml_to_html(template.render(context(config, edition, sections, intro=intro, web=True, **extra)))
+    return Rendered(mjml=mjml_source, html=html, text=text, web=web)

@@ -32,3 +32,12 @@ def date_option(func: FuncT) -> FuncT:
         "--date", "-d", "edition", callback=_parse_date, metavar="YYYY-MM-DD",
         help="Edition date (default: today in the newsletter's timezone).",
     )(func)
+
+
+def esp_option(func: FuncT) -> FuncT:
+    from digest.esp import PRESETS
+
+    return click.option(
+        "--esp", type=click.Choice(list(PRESETS)), default=None,
+        help="Email service whose unsubscribe and view-online merge tags go in the footer (default: esp in sources.toml).",
+    )(func)

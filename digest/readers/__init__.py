@@ -1,8 +1,9 @@
 """Pick a reader by what the body is, not by the source's name or extension.
 
 detect() looks at the first bytes: a VCALENDAR, a JSON object, an HTML page (which we search
-for its advertised feed so the editor can be told the right URL), or anything else, which
-feedparser gets (it copes with RSS 0.9x/1.0/2.0, Atom and broken XML).
+for its advertised feed so the editor can be told the right URL), a CSV sheet (a first row
+naming title and date or start columns), or anything else, which feedparser gets (it copes
+with RSS 0.9x/1.0/2.0, Atom and broken XML).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from digest.model import ReadResult
 
-FORMATS = ("ical", "jsonfeed", "html", "empty", "feed")
+FORMATS = ("ical", "jsonfeed", "html", "csv", "empty", "feed")
 
 
 def detect(body: bytes) -> str:
@@ -26,6 +27,11 @@ def detect(body: bytes) -> str:
         return "jsonfeed"
     if (b"<html" in head or b"<!doctype html" in head) and not any(t in head for t in (b"<rss", b"<feed", b"<rdf")):
         return "html"
+    if not head.startswith(b"<"):
+        from digest.readers.csv import is_csv
+
+        if is_csv(body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")):
+            return "csv"
     return "feed"
 
 
@@ -52,6 +58,10 @@ def read(
         from digest.readers.ical import read_calendar
 
         return read_calendar(body, source=source, tz=tz, start=window[0], end=window[1], base_url=base_url)
+    if kind == "csv":
+        from digest.readers.csv import read_csv
+
+        return read_csv(body, source=source, summary_length=summary_length, tz=tz)
     if kind == "jsonfeed":
         from digest.readers.jsonfeed import read_jsonfeed
 

@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 import recurring_ical_events
 import x_wr_timezone
 from icalendar import Calendar, Component
-from icalendar.prop import vBroken
+from icalendar.parser import unescape_backslash
+from icalendar.prop import vBroken, vText
 from icalendar.timezone import tzp
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
@@ -48,6 +49,7 @@ _ZONED_PROPERTIES = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")
 _VEVENT_BLOCK = re.compile(r"^BEGIN:VEVENT[ \t]*$.*?^END:VEVENT[ \t]*$", re.I | re.M | re.S)
 _VTIMEZONE_BLOCK = re.compile(r"^BEGIN:VTIMEZONE[ \t]*$.*?^END:VTIMEZONE[ \t]*$", re.I | re.M | re.S)
 _RECURRING_LINE = re.compile(r"^(?:RRULE|RDATE|EXRULE|RECURRENCE-ID)[;:]", re.I | re.M)
+_RRULE_LINE = re.compile(r"^RRULE[;:][^\n]*", re.I | re.M)
 _DTSTART_LINE = re.compile(r"^DTSTART[;:][^\n]*", re.I | re.M)
 _UID_LINE = re.compile(r"^UID[;:][^\n]*", re.I | re.M)
 _SUMMARY_LINE = re.compile(r"^SUMMARY[;:][^\n]*", re.I | re.M)
@@ -186,28 +188,34 @@ class _Reader:
             good.append(component)
         if stated is not None:
             good = self._apply_stated_zone(good, stated)
-        series: dict[str, list[Component]] = {}
-        for component in good:
-            series.setdefault(str(component["UID"]).strip(), []).append(component)
-        for uid, components in series.items():
-            self._expand(uid, components, floating, keep_uid=uid not in made_up_uids)
-
-    def _expand(self, uid: str, components: list[Component], floating: Any, keep_uid: bool) -> None:
-        """Expand one UID's series alone, so a failure costs that series and nothing else."""
-        try:
-            occurrences = recurring_ical_events.of(_holder(components)).between(self.lo, self.hi)
-        except Exception as exc:  # noqa: BLE001 - rrule, tz and date arithmetic errors of every kind
-            master = next((c for c in components if "RECURRENCE-ID" not in c), components[0])
-            self.skip(_title(master), _expansion_fault(exc))
-            return
-        for occurrence in occurrences:
+        for occurrence in self._expand(good):
+            uid = str(occurrence["UID"]).strip()
             try:
-                event = self._event(occurrence, uid, floating, keep_uid)
+                event = self._event(occurrence, uid, floating, keep_uid=uid not in made_up_uids)
             except Exception:  # noqa: BLE001
                 self.skip(_title(occurrence), "one of its dates could not be read")
                 continue
             if event is not None:
                 self.result.items.append(event)
+
+    def _expand(self, events: list[Component]) -> list[Component]:
+        """Occurrences in the window: all series in one query (fast); if a series breaks it,
+        each UID's series alone, so the failure costs that series and nothing else."""
+        try:
+            return _occurrences(events, self.lo, self.hi)
+        except Exception:  # noqa: BLE001 - rrule, tz and date arithmetic errors of every kind
+            pass
+        series: dict[str, list[Component]] = {}
+        for component in events:
+            series.setdefault(str(component["UID"]).strip(), []).append(component)
+        occurrences: list[Component] = []
+        for components in series.values():
+            try:
+                occurrences += _occurrences(components, self.lo, self.hi)
+            except Exception as exc:  # noqa: BLE001
+                master = next((c for c in components if "RECURRENCE-ID" not in c), components[0])
+                self.skip(_title(master), _expansion_fault(exc))
+        return occurrences
 
     def _event(self, occ: Component, uid: str, floating: Any, keep_uid: bool) -> Event | None:
         """The normalised Event for one expanded occurrence, or None when it is not shown."""
@@ -257,15 +265,15 @@ class _Reader:
     def _fault(self, event: Component) -> str | None:
         """Why this VEVENT cannot be listed (an editor's sentence), or None.
 
-        Tolerable damage is repaired in place: an unreadable end is dropped, and so is an
-        empty EXDATE (Google writes `EXDATE;VALUE=DATE:`).
+        Tolerable damage is repaired in place: an unreadable end or SEQUENCE is dropped, and
+        so is an empty EXDATE (Google writes `EXDATE;VALUE=DATE:`).
         """
         broken = {name for name, prop in _properties(event) if isinstance(prop, vBroken)}
         if "DTSTART" not in event:
             return "it has no start time"
         if isinstance(event["DTSTART"], list):
             return "it has more than one start time"
-        if "DTSTART" in broken:
+        if "DTSTART" in broken or not isinstance(event["DTSTART"].dt, date):
             return "its start time could not be read"
         if broken & {"RRULE", "EXRULE"}:
             return "its repeat rule could not be read"
@@ -281,6 +289,8 @@ class _Reader:
             if name in broken:
                 event.pop(name)
                 self.result.problems.append(f"'{_title(event)}': its end time could not be read, so it is listed without one")
+        if "SEQUENCE" in broken:  # only orders revisions; recurring_ical_events compares it
+            event.pop("SEQUENCE")
         missing = _undefined_zones(event)
         if missing:
             return f"its time zone '{missing}' is not defined in the calendar"
@@ -291,7 +301,7 @@ class _Reader:
     def _description(self, occ: Component) -> str:
         """Sanitised description: Outlook's HTML alternative first, else DESCRIPTION."""
         html = next(
-            (str(p) for p in _values(occ, "X-ALT-DESC") if str(p.params.get("FMTTYPE", "")).lower() == "text/html" and str(p).strip()),
+            (_unescaped(p) for p in _values(occ, "X-ALT-DESC") if str(p.params.get("FMTTYPE", "")).lower() == "text/html" and str(p).strip()),
             "",
         )
         kind, text = ("html", html) if html else ("text", _text(occ.get("DESCRIPTION")))
@@ -299,7 +309,7 @@ class _Reader:
             return ""
         key = (kind, text)
         if key not in self._html_cache:
-            self._html_cache[key] = _html_description(text, self.base_url) if kind == "html" else _text_description(text, self.base_url)
+            self._html_cache[key] = clean_html(text, self.base_url) if kind == "html" else _text_description(text, self.base_url)
         return self._html_cache[key]
 
 
@@ -307,44 +317,56 @@ class _Reader:
 
 
 def _decode(body: bytes) -> str:
-    """Text with LF line ends and no folding; a BOM or a non-UTF-8 export is tolerated."""
+    """Text with LF line ends and no folding.
+
+    Tolerated: a BOM, UTF-16 (some Outlook exports), a UTF-8 file with a damaged byte, and
+    legacy Windows-1252 (no valid UTF-8 sequence at all).
+    """
     if body.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = body.decode("utf-16", errors="replace")
     else:
+        body = body.removeprefix(b"\xef\xbb\xbf")
         try:
-            text = body.decode("utf-8-sig")
+            text = body.decode("utf-8")
         except UnicodeDecodeError:
-            text = body.decode("cp1252", errors="replace")
+            utf8 = re.search(rb"[\xc2-\xf4][\x80-\xbf]", body)
+            text = body.decode("utf-8" if utf8 else "cp1252", errors="replace")
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     return re.sub(r"\n[ \t]", "", text)
 
 
 def _drop_events_outside(text: str, first: date, last: date) -> str:
-    """Remove one-off VEVENTs whose DTSTART date is clearly outside [first, last].
+    """Remove VEVENTs that clearly cannot start in [first, last] before parsing them.
 
-    Only a speed-up (a 4,000-event archive parses in seconds, its window in milliseconds):
-    anything recurring, overriding, sharing its UID or with an unreadable start is kept
-    for the real parser to judge.
+    Only a speed-up (icalendar parses a 4,000-event archive in seconds; its window takes
+    milliseconds): one-off events dated outside, and series whose every RRULE ended (UNTIL)
+    before. Anything sharing its UID, overriding, with RDATE or with an unreadable date is
+    kept for the real parser and recurring_ical_events to judge.
     """
     uids = Counter(line.split(":", 1)[-1].strip() for line in _UID_LINE.findall(text))
 
     def keep(block: str) -> bool:
-        if _RECURRING_LINE.search(block) or block.upper().count("BEGIN:VEVENT") > 1:
-            return True
         uid = _UID_LINE.search(block)
-        if uid and uids[uid.group(0).split(":", 1)[-1].strip()] > 1:
+        if block.upper().count("BEGIN:VEVENT") > 1 or (uid and uids[uid.group(0).split(":", 1)[-1].strip()] > 1):
             return True
+        if _RECURRING_LINE.search(block):
+            ends = [_day_in(rule, r"UNTIL=") for rule in _RRULE_LINE.findall(block)]
+            only_rules = len(ends) == len(_RECURRING_LINE.findall(block))
+            return not (only_rules and all(end is not None and end < first for end in ends))
         line = _DTSTART_LINE.search(block)
-        digits = re.match(r"\s*(\d{4})(\d{2})(\d{2})", line.group(0).rsplit(":", 1)[-1]) if line else None
-        if not digits:
-            return True
-        try:
-            day = date(*(int(g) for g in digits.groups()))
-        except ValueError:
-            return True
-        return first <= day <= last
+        day = _day_in(line.group(0).rsplit(":", 1)[-1], "") if line else None
+        return day is None or first <= day <= last
 
     return _VEVENT_BLOCK.sub(lambda m: m.group(0) if keep(m.group(0)) else "", text)
+
+
+def _day_in(text: str, prefix: str) -> date | None:
+    """The YYYYMMDD date after `prefix` in text, or None."""
+    found = re.search(prefix + r"\s*(\d{4})(\d{2})(\d{2})", text)
+    try:
+        return date(*(int(g) for g in found.groups())) if found else None
+    except ValueError:
+        return None
 
 
 def _wrap(blocks: list[str]) -> str:
@@ -367,6 +389,10 @@ def _raw_summary(block: str) -> str | None:
 
 
 # -- components ---------------------------------------------------------------------------
+
+
+def _occurrences(events: list[Component], lo: datetime, hi: datetime) -> list[Component]:
+    return recurring_ical_events.of(_holder(events)).between(lo, hi)
 
 
 def _holder(components: Iterable[Component]) -> Calendar:
@@ -401,6 +427,11 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         value = value[0] if value else ""
     return str(value)
+
+
+def _unescaped(prop: Any) -> str:
+    """An X- property's TEXT value: icalendar keeps unknown properties raw (`\\n`, `\\,`)."""
+    return str(prop) if isinstance(prop, vText) else unescape_backslash(str(prop))
 
 
 def _title(component: Component) -> str:
@@ -518,17 +549,16 @@ def _span(occ: Component, floating: Any) -> tuple[date | datetime, date | dateti
 # -- descriptions -------------------------------------------------------------------------
 
 
-def _html_description(html: str, base_url: str | None) -> str:
-    return clean_html(re.sub(r"(?<!>)\n", "<br>", html), base_url)
-
-
 def _text_description(text: str, base_url: str | None) -> str:
     """Plain text as paragraphs with bare links made clickable; HTML in disguise as HTML.
 
-    Google Calendar stores its rich-text descriptions as HTML inside DESCRIPTION.
+    Google Calendar stores rich-text descriptions as HTML inside DESCRIPTION, sometimes
+    with plain newlines for line breaks; those are kept when it has no <br> or <p> of its own.
     """
     if _LOOKS_LIKE_HTML.search(text):
-        return _html_description(text, base_url)
+        if not re.search(r"<(?:br|p)\b", text, re.I):
+            text = text.replace("\n", "<br>")
+        return clean_html(text, base_url)
     html = text_to_html(text)
     return clean_html(_BARE_URL.sub(_link, html), base_url)
 

@@ -1,0 +1,666 @@
+"""The benchmark: seven measurements in one sitting, a table of medians, every target met or missed.
+
+What is measured (issue 7), against a loopback network of N synthetic members:
+1. baseline — a sequential `feedparser.parse(url)` loop (the peers' way), as its own process;
+2. `digest build` cold (empty store) — the real CLI as a subprocess, process start included;
+3. `digest build` warm (every source answers 304) — checked: zero feeds re-parsed;
+4. parse+sanitise CPU per entry, digest's reader vs feedparser's defaults, on the same bodies;
+5. render (Jinja → MJML → premailer → text) of 20/40/60-item editions, and HTML bytes per item;
+6. preview save→refresh (or, while `digest preview` does not exist, its proxy: config reload +
+   rebuild from the store + write, in a warm process);
+7. peak memory of the cold build (ru_maxrss of the child, and the summed PSS of its process tree).
+
+The floor a cold build is compared with: one latency + (total parse and sanitise CPU ÷ cores)
++ process start-up (`digest --version`): what an ideal build could not beat on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib.util
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from bench.feeds import Feed, make_feeds
+from bench.measure import ChildRun, run_child
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DIGEST = str(BIN / "digest")
+EDITION = date(2024, 10, 1)
+GMAIL_CLIP = 102 * 1024  # as digest/report.py
+KIB = 1024
+MIB = 1024 * 1024
+
+# Section limits of the 40-item edition the cold/warm builds render; 20/60 scale them.
+SECTIONS_40 = {"Co-Pro Cuppas": 4, "Coming up": 8, "News from across the network": 28}
+
+CONFIG = """\
+[newsletter]
+title = "Benchmark Network Digest"
+timezone = "Europe/London"
+language = "en-GB"
+accent = "#6b2c91"
+preheader = "What {n} members shared this month, the Co-Pro Cuppas and what is coming up."
+intro = \"\"\"
+Our members have been busy. Here is what the network shared in September, the **Co-Pro Cuppas**
+you can drop into, and what is coming up this autumn.
+\"\"\"
+footer = \"\"\"
+You get this email because you joined the network. Network, 1 Example Street, London N1 0AA.
+\"\"\"
+
+[[sections]]
+title = "Co-Pro Cuppas"
+kind = "events"
+days_ahead = 62
+match = "(?i)cuppa"
+limit = {cuppas}
+
+[[sections]]
+title = "Coming up"
+kind = "events"
+days_ahead = 62
+limit = {coming}
+
+[[sections]]
+title = "News from across the network"
+kind = "posts"
+days_back = 31
+limit = {news}
+
+[[sections]]
+title = "Share your stories and get involved"
+kind = "text"
+body = \"\"\"
+Have you taken part in a co-produced project? [Send us your story](mailto:hello@example.org).
+\"\"\"
+"""
+
+
+@dataclass
+class Options:
+    sources: int
+    latency: float
+    runs: int
+    baseline_runs: int
+    repeats: int
+    keep: bool
+    json_out: Path | None
+
+
+@dataclass
+class Results:
+    """Every figure the table prints, kept for --json."""
+
+    options: dict[str, Any] = field(default_factory=dict)
+    machine: dict[str, Any] = field(default_factory=dict)
+    corpus: dict[str, Any] = field(default_factory=dict)
+    startup: list[float] = field(default_factory=list)
+    baseline: list[dict[str, Any]] = field(default_factory=list)
+    cold: list[dict[str, Any]] = field(default_factory=list)
+    warm: list[dict[str, Any]] = field(default_factory=list)
+    warm_in_process: dict[str, Any] = field(default_factory=dict)
+    parse: dict[str, Any] = field(default_factory=dict)
+    render: dict[str, Any] = field(default_factory=dict)
+    preview: dict[str, Any] = field(default_factory=dict)
+    next_day: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def spread(values: list[float], fmt: Callable[[float], str]) -> str:
+    if len(values) < 2:
+        return f"({len(values)} run)"
+    return f"({fmt(min(values))}–{fmt(max(values))}, {len(values)} runs)"
+
+
+def child_env() -> dict[str, str]:
+    """The children's environment: loopback only (no proxies), bytecode cached as when installed.
+
+    PYTHONDONTWRITEBYTECODE is dropped: an installed digest has its .pyc files, and compiling
+    every module from source on each start would bill start-up for something users never pay.
+    """
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower() and k != "PYTHONDONTWRITEBYTECODE"}
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    return env
+
+
+class Network:
+    """The synthetic members on disk, served by bench.server in its own process."""
+
+    def __init__(self, work: Path, count: int, latency: float) -> None:
+        self.work = work
+        self.feeds: list[Feed] = make_feeds(count, EDITION)
+        feed_dir = work / "feeds"
+        feed_dir.mkdir(parents=True, exist_ok=True)
+        manifest = []
+        for f in self.feeds:
+            path = feed_dir / f"member{f.index:03d}{'.ics' if f.kind == 'ical' else '.xml'}"
+            path.write_bytes(f.body)
+            manifest.append({"path": f.path, "content_type": f.content_type, "file": str(path),
+                             "last_modified": f.last_modified.isoformat()})
+        (work / "manifest.json").write_text(json.dumps(manifest))
+        self.server = subprocess.Popen([sys.executable, "-m", "bench.server", str(work / "manifest.json"),
+                                        "--latency", str(latency)], cwd=ROOT, stdout=subprocess.PIPE, env=child_env())
+        assert self.server.stdout is not None
+        info = json.loads(self.server.stdout.readline())
+        self.ports: list[int] = info["ports"]
+        self.control: int = info["control"]
+        self.urls = [f"http://127.0.0.1:{port}{f.path}" for port, f in zip(self.ports, self.feeds)]
+        (work / "urls.txt").write_text("\n".join(self.urls) + "\n")
+
+    def stats(self, reset: bool = False) -> dict[str, Any]:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.control}/{'reset' if reset else 'stats'}", timeout=10) as r:
+            return json.loads(r.read())
+
+    def close(self) -> None:
+        self.server.terminate()
+        self.server.wait(timeout=10)
+
+
+def write_config(path: Path, network: Network, limits: dict[str, int]) -> Path:
+    text = CONFIG.format(n=len(network.feeds), cuppas=limits["Co-Pro Cuppas"], coming=limits["Coming up"],
+                         news=limits["News from across the network"])
+    for f, url in zip(network.feeds, network.urls):
+        text += f'\n[[sources]]\nname = "{f.name}"\nurl = "{url}"\ntags = ["{f.kind}"]\n'
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def scaled_limits(items: int) -> dict[str, int]:
+    return {name: round(limit * items / 40) for name, limit in SECTIONS_40.items()}
+
+
+_SOURCE_LINE = re.compile(r"^(Member \d{3})\s+(\d+)\s+(\d+)\s+(.+)$")
+_DONE = re.compile(r"^done in ([\d.]+) s$", re.M)
+
+
+def parse_report(stdout: str) -> dict[str, Any]:
+    """Per-source statuses and the build's own 'done in' time from `digest build`'s report."""
+    statuses: dict[str, int] = {}
+    used = 0
+    for line in stdout.splitlines():
+        if m := _SOURCE_LINE.match(line):
+            status = m.group(4).split(":")[0].strip()
+            statuses[status] = statuses.get(status, 0) + 1
+            used += int(m.group(3))
+    done = _DONE.search(stdout)
+    return {"statuses": statuses, "used": used, "internal": float(done.group(1)) if done else None}
+
+
+def build_once(network: Network, config: Path, out: Path, logs: Path, *, cold: bool, day: date = EDITION) -> dict[str, Any]:
+    """One `digest build` as a subprocess; cold removes the store first."""
+    if cold:
+        shutil.rmtree(config.parent / ".digest", ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    network.stats(reset=True)
+    run = run_child([DIGEST, "build", "--config", str(config), "--date", day.isoformat(), "--out", str(out)],
+                    cwd=config.parent, env=child_env(), sample_memory=cold, logs=logs)
+    stats = network.stats()
+    if run.returncode != 0:
+        raise SystemExit(f"digest build failed (exit {run.returncode}); see {logs.with_suffix('.err')}:\n{run.stderr[-3000:]}")
+    html = out / "newsletter.html"
+    report = parse_report(run.stdout)
+    return {"wall": run.wall, "internal": report["internal"], "statuses": report["statuses"], "used": report["used"],
+            "maxrss_kb": run.maxrss_kb, "tree_pss_peak_kb": run.tree_pss_peak_kb, "tree_procs": run.tree_procs_peak,
+            "cpu": run.user + run.system, "server": stats, "html_bytes": html.stat().st_size if html.exists() else 0}
+
+
+def measure_startup(repeats: int) -> list[float]:
+    """Process start-up: `digest --version` (interpreter + console script + the CLI module)."""
+    run_child([DIGEST, "--version"], env=child_env())  # page cache, .pyc
+    return [run_child([DIGEST, "--version"], env=child_env()).wall for _ in range(repeats)]
+
+
+def measure_baseline(network: Network, runs: int, logs: Path) -> list[dict[str, Any]]:
+    results = []
+    for i in range(runs):
+        network.stats(reset=True)
+        run: ChildRun = run_child([sys.executable, "-m", "bench.baseline", str(network.work / "urls.txt")], cwd=ROOT,
+                                  env=child_env(), logs=logs / f"baseline-{i + 1}")
+        if run.returncode != 0:
+            raise SystemExit(f"baseline failed: {run.stderr[-2000:]}")
+        inner = json.loads(run.stdout.strip().splitlines()[-1])
+        results.append({"wall": run.wall, **inner, "server": network.stats()})
+    return results
+
+
+def measure_parse(network: Network, config_path: Path, runs: int) -> dict[str, Any]:
+    """CPU per entry: digest's reader (parse + nh3 + normalise) vs feedparser defaults, same bodies.
+
+    Also the total CPU digest spends parsing every body once, the floor's middle term.
+    """
+    import feedparser
+
+    from digest.collect import ParseJob, parse_job
+    from digest.config import load_config
+    from digest.group import event_window
+
+    config = load_config(config_path)
+    window = event_window(config, EDITION)
+    jobs = [ParseJob(f.body, f.name, url, config.newsletter.summary_length, config.newsletter.timezone, window)
+            for f, url in zip(network.feeds, network.urls)]
+    kinds = [f.kind for f in network.feeds]
+    for kind in set(kinds):  # imports and first-call caches out of the timings
+        parse_job(jobs[kinds.index(kind)])
+    started = time.process_time()
+    parsed = [parse_job(job) for job in jobs]
+    total_cpu = time.process_time() - started
+    problems = sorted({p for r in parsed for p in r.problems})
+
+    sample = [job for job, kind in zip(jobs, kinds) if kind == "rss"][:10]
+    entries = sum(len(feedparser.parse(job.body, sanitize_html=False, resolve_relative_uris=False).entries) for job in sample)
+
+    def cpu(fn: Callable[[ParseJob], object]) -> float:
+        started = time.process_time()
+        for job in sample:
+            fn(job)
+        return time.process_time() - started
+
+    digest_t, default_t, bare_t = [], [], []
+    for _ in range(max(runs, 3)):
+        digest_t.append(cpu(parse_job))
+        default_t.append(cpu(lambda job: feedparser.parse(job.body)))
+        bare_t.append(cpu(lambda job: feedparser.parse(job.body, sanitize_html=False, resolve_relative_uris=False,
+                                                       response_headers={"content-location": job.base_url})))
+    return {
+        "total_cpu": total_cpu, "bodies": len(jobs), "items": sum(len(r.items) for r in parsed),
+        "problems": problems, "sample_feeds": len(sample), "sample_entries": entries,
+        "digest_per_entry": median(digest_t) / entries, "feedparser_default_per_entry": median(default_t) / entries,
+        "feedparser_unsanitised_per_entry": median(bare_t) / entries,
+        "digest_per_feed": median(digest_t) / len(sample), "feedparser_default_per_feed": median(default_t) / len(sample),
+    }
+
+
+def measure_render(config_path: Path, repeats: int) -> dict[str, Any]:
+    """Render 20/40/60-item editions from the store a cold build filled; stages timed separately."""
+    from mjml import mjml2html
+
+    from digest.config import load_config
+    from digest.group import group
+    from digest.render import context, environment, mjml_to_html, render, section_views
+    from digest.store import Store
+
+    config = load_config(config_path)
+    with Store.beside(config.path) as store:
+        items = [item for found in store.all_items().values() for item in found]
+    out: dict[str, Any] = {}
+    for size in (20, 40, 60):
+        limits = scaled_limits(size)
+        variant = dataclasses.replace(config, sections=tuple(
+            dataclasses.replace(s, limit=limits[s.title]) if s.title in limits else s for s in config.sections))
+        filled = group(items, variant, EDITION)
+        count = sum(len(box.items) for box in filled)
+        render(variant, EDITION, filled)  # warm-up: imports, template compilation
+        total, views, jinja, mrml, inline, text = [], [], [], [], [], []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            rendered = render(variant, EDITION, filled)
+            total.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            env = environment(variant.templates_dir)
+            ctx = context(variant, EDITION, section_views(filled, variant))
+            t1 = time.perf_counter()
+            source = env.get_template("newsletter.mjml.j2").render(ctx)
+            t2 = time.perf_counter()
+            mjml2html(source, fonts={}, disable_comments=True)
+            t3 = time.perf_counter()
+            mjml_to_html(source)
+            t4 = time.perf_counter()
+            env.get_template("newsletter.txt.j2").render(ctx)
+            t5 = time.perf_counter()
+            views.append(t1 - t0)
+            jinja.append(t2 - t1)
+            mrml.append(t3 - t2)
+            inline.append((t4 - t3) - (t3 - t2))
+            text.append(t5 - t4)
+        out[str(size)] = {
+            "items": count, "seconds": median(total), "html_bytes": len(rendered.html.encode("utf-8")),
+            "text_bytes": len(rendered.text.encode("utf-8")), "stages": {
+                "views+context": median(views), "jinja→mjml": median(jinja), "mrml": median(mrml),
+                "premailer": median(inline), "text twin": median(text)},
+        }
+        (config_path.parent / f"render-{size}.html").write_text(rendered.html)
+    for size in (20, 40, 60):
+        firsts = []
+        for _ in range(3):
+            run = run_child([sys.executable, "-m", "bench.firstrender", str(config_path), EDITION.isoformat(), str(size)],
+                            cwd=ROOT, env=child_env(), logs=config_path.parent / f"firstrender-{size}")
+            if run.returncode != 0:
+                raise SystemExit(f"bench.firstrender failed: {run.stderr[-2000:]}")
+            firsts.append(json.loads(run.stdout.strip().splitlines()[-1]))
+        out[str(size)]["first_in_fresh_process"] = median([f["first"] for f in firsts])
+        out[str(size)]["render_imports"] = median([f["imports"] for f in firsts])
+    b20, b60 = out["20"]["html_bytes"], out["60"]["html_bytes"]
+    out["marginal_per_item"] = (b60 - b20) / (out["60"]["items"] - out["20"]["items"])
+    return out
+
+
+def measure_preview(config_path: Path, out: Path, repeats: int) -> dict[str, Any]:
+    """save→refresh: what preview does after a save — reload config, rebuild from the store, write.
+
+    While digest/preview.py does not exist this is the proxy the issue allows; the browser's
+    reload itself (milliseconds on loopback) is not included.
+    """
+    from digest.build import build_edition
+    from digest.config import load_config
+    from digest.write import write_outputs
+
+    exists = importlib.util.find_spec("digest.preview") is not None or (ROOT / "digest" / "preview.py").exists()
+
+    def once() -> float:
+        started = time.perf_counter()
+        config = load_config(config_path)
+        edition = build_edition(config, EDITION, refetch=False)
+        write_outputs(out, {"newsletter.html": edition.html, "newsletter.txt": edition.text,
+                            "newsletter.mjml": edition.mjml})
+        return time.perf_counter() - started
+
+    first = once()
+    times = [once() for _ in range(repeats)]
+    return {"seconds": median(times), "first": first, "runs": times, "preview_module": exists,
+            "method": "proxy: load_config + build_edition(refetch=False) + write_outputs in a warm process"}
+
+
+def measure_preview_live(config_path: Path, repeats: int, logs: Path) -> dict[str, Any] | None:
+    """save→refresh with the real `digest preview`: save sources.toml, wait for the page's long poll
+    to report the new build, then fetch what the reloading page fetches (/ and /newsletter.html).
+
+    The save is atomic (write beside, rename over), as editors do, so the watcher never sees a
+    half-written file. The first edit is a warm-up and not counted. None when preview is missing.
+    """
+    if not (ROOT / "digest" / "preview.py").exists():
+        return None
+    import signal
+    import threading
+
+    original = config_path.read_text()
+    anchor = "Our members have been busy."
+    err = open(logs.with_suffix(".err"), "wb")
+    proc = subprocess.Popen([DIGEST, "preview", "--config", str(config_path), "--date", EDITION.isoformat(),
+                             "--port", "0"], cwd=config_path.parent, env=child_env(), stdout=subprocess.PIPE,
+                            stderr=err, stdin=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 120
+        url = None
+        while url is None and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                raise SystemExit(f"digest preview exited early; see {logs.with_suffix('.err')}")
+            if m := re.search(r"(http://\S+?/)\s", line):
+                url = m.group(1)
+        threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
+
+        def get(path: str, timeout: float = 60) -> bytes:
+            with urllib.request.urlopen(url + path, timeout=timeout) as response:
+                return response.read()
+
+        build = json.loads(get("events?since=-1"))["build"]
+        times: list[float] = []
+        for i in range(repeats + 1):
+            marker = f"edit number {i}"
+            answer: dict[str, Any] = {}
+            poll = threading.Thread(target=lambda: answer.update(json.loads(get(f"events?since={build}"))))
+            poll.start()
+            time.sleep(0.1)  # the long poll is waiting, as the open page's is
+            t0 = time.perf_counter()
+            tmp = config_path.with_name(".sources.toml.save")
+            tmp.write_text(original.replace(anchor, f"Our members have been busy ({marker})."))
+            os.replace(tmp, config_path)
+            poll.join(60)
+            get("")
+            html = get("newsletter.html").decode()
+            elapsed = time.perf_counter() - t0
+            if marker not in html or answer.get("error"):
+                raise SystemExit(f"preview did not show the edit (build {answer}); see {logs.with_suffix('.err')}")
+            build = answer["build"]
+            if i:
+                times.append(elapsed)
+        return {"seconds": median(times), "runs": times}
+    finally:
+        config_path.write_text(original)
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        err.close()
+
+
+def check_warm_in_process(config_path: Path) -> dict[str, Any]:
+    """Re-check 'zero feeds re-parsed' from the inside: every SourceReport.parsed is False."""
+    from digest.build import build_edition
+    from digest.config import load_config
+
+    edition = build_edition(load_config(config_path), EDITION)
+    parsed = [s.name for s in edition.report.sources if s.parsed]
+    statuses: dict[str, int] = {}
+    for s in edition.report.sources:
+        statuses[s.status] = statuses.get(s.status, 0) + 1
+    return {"parsed": len(parsed), "statuses": statuses}
+
+
+def run(opts: Options) -> Results:
+    started = time.perf_counter()
+    res = Results(options=dataclasses.asdict(opts) | {"json_out": str(opts.json_out) if opts.json_out else None})
+    cores = os.cpu_count() or 1
+    res.machine = {"cores": cores, "python": sys.version.split()[0], "platform": sys.platform,
+                   "load_before": os.getloadavg()}
+    work = Path(tempfile.mkdtemp(prefix="digest-bench-"))
+    logs = work / "logs"
+    logs.mkdir()
+    network = Network(work, opts.sources, opts.latency)
+    try:
+        rss = [f for f in network.feeds if f.kind == "rss"]
+        res.corpus = {"sources": len(network.feeds), "rss": len(rss), "ical": len(network.feeds) - len(rss),
+                      "rss_mean_kib": statistics.mean(len(f.body) for f in rss) / KIB if rss else 0,
+                      "total_mib": sum(len(f.body) for f in network.feeds) / MIB, "work": str(work)}
+        config = write_config(work / "network" / "sources.toml", network, SECTIONS_40)
+        step("start-up (digest --version)")
+        res.startup = measure_startup(max(5, opts.runs))
+        step(f"baseline: sequential feedparser over {opts.sources} URLs × {opts.baseline_runs}")
+        res.baseline = measure_baseline(network, opts.baseline_runs, logs)
+        for i in range(opts.runs):
+            step(f"digest build cold + warm, run {i + 1}/{opts.runs}")
+            res.cold.append(build_once(network, config, work / "out" / f"cold-{i + 1}", logs / f"cold-{i + 1}", cold=True))
+            res.warm.append(build_once(network, config, work / "out" / f"warm-{i + 1}", logs / f"warm-{i + 1}", cold=False))
+        step("warm build in-process (SourceReport.parsed)")
+        network.stats(reset=True)
+        res.warm_in_process = check_warm_in_process(config) | {"server": network.stats()}
+        step("parse + sanitise CPU")
+        res.parse = measure_parse(network, config, opts.runs)
+        step("render 20/40/60 items")
+        res.render = measure_render(config, opts.repeats)
+        step("preview save→refresh")
+        res.preview = measure_preview(config, work / "out" / "preview", opts.repeats)
+        res.preview["live"] = measure_preview_live(config, opts.repeats, logs / "preview")
+        step("digest build warm, next edition date (a day later, all 304)")
+        res.next_day = build_once(network, config, work / "out" / "next-day", logs / "next-day", cold=False,
+                                  day=EDITION + timedelta(days=1))
+    finally:
+        network.close()
+        res.seconds = time.perf_counter() - started
+        res.machine["load_after"] = os.getloadavg()
+        if not opts.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return res
+
+
+def serve_only(opts: Options) -> None:
+    """The network alone, so a build can be profiled by hand (pyinstrument, py-spy) against it."""
+    work = Path(tempfile.mkdtemp(prefix="digest-bench-serve-"))
+    network = Network(work, opts.sources, opts.latency)
+    config = write_config(work / "network" / "sources.toml", network, SECTIONS_40)
+    print(f"{opts.sources} members at {opts.latency * 1000:.0f} ms; config: {config}\n"
+          f"e.g. {DIGEST} build --config {config} --date {EDITION} --out {work / 'out'}", flush=True)
+    try:
+        network.server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        network.close()
+
+
+def step(what: str) -> None:
+    print(f"… {what}", file=sys.stderr, flush=True)
+
+
+def table(res: Results, opts: Options) -> str:
+    """The printed report: measurements with medians, then each target met or missed."""
+    s = lambda x: f"{x:.2f} s"  # noqa: E731
+    ms = lambda x: f"{x * 1000:.0f} ms"  # noqa: E731
+    cores = res.machine["cores"]
+    startup = median(res.startup)
+    base = median([b["wall"] for b in res.baseline])
+    cold = median([c["wall"] for c in res.cold])
+    warm = median([w["wall"] for w in res.warm])
+    cold_internal = median([c["internal"] for c in res.cold if c["internal"] is not None])
+    warm_internal = median([w["internal"] for w in res.warm if w["internal"] is not None])
+    cold_cpu = median([c["cpu"] for c in res.cold])
+    p = res.parse
+    floor = opts.latency + p["total_cpu"] / cores + startup
+    maxrss = max(c["maxrss_kb"] for c in res.cold) * KIB / MIB
+    pss = max(c["tree_pss_peak_kb"] for c in res.cold) * KIB / MIB
+    procs = max(c["tree_procs"] for c in res.cold)
+    r = res.render
+    n = res.corpus["sources"]
+    reparsed = max(w["statuses"].get("ok", 0) for w in res.warm)
+    not_modified = min(w["statuses"].get("not modified", 0) for w in res.warm)
+    warm_200 = max(w["server"]["by_status"].get("200", 0) for w in res.warm)
+    warm_304 = min(w["server"]["by_status"].get("304", 0) for w in res.warm)
+    cold_200 = min(c["server"]["by_status"].get("200", 0) for c in res.cold)
+    prev = res.preview
+    live = prev.get("live")
+    refresh = live["seconds"] if live else prev["seconds"]
+    ratio = p["feedparser_default_per_entry"] / p["digest_per_entry"]
+
+    rows = [
+        ("1", "baseline: sequential feedparser.parse(url)", s(base), spread([b["wall"] for b in res.baseline], s)
+         + f"; {res.baseline[0]['entries']} entries"),
+        ("2", "digest build, cold (empty store)", s(cold), spread([c["wall"] for c in res.cold], s)
+         + f"; {cold_200}×200; in-build {s(cold_internal)}; CPU {s(cold_cpu)} (all processes)"),
+        ("", "  floor: latency + parse CPU ÷ cores + start-up",
+         s(floor), f"= {opts.latency:.2f} + {p['total_cpu']:.2f}/{cores} + {startup:.2f}"),
+        ("", "  cold ÷ floor; baseline ÷ cold", f"{cold / floor:.2f}×", f"{base / cold:.1f}× faster than baseline"),
+        ("3", "digest build, warm (all 304)", s(warm), spread([w["wall"] for w in res.warm], s)
+         + f"; in-build {s(warm_internal)}; start-up {s(startup)}"),
+        ("", "  feeds re-parsed (CLI report / in-process)", f"{reparsed} / {res.warm_in_process['parsed']}",
+         f"{warm_304}×304, {warm_200}×200; {not_modified}/{n} 'not modified'"),
+        ("", "  warm, next day's --date (all 304)", s(res.next_day["wall"]),
+         f"1 run; {res.next_day['statuses'].get('ok', 0)} feeds re-parsed, "
+         f"{res.next_day['statuses'].get('not modified', 0)} 'not modified'"),
+        ("4", "parse+sanitise CPU per entry: digest", f"{p['digest_per_entry'] * 1e6:.0f} µs",
+         f"{p['digest_per_feed'] * 1000:.1f} ms per 50-entry feed ({p['sample_feeds']} feeds × {max(opts.runs, 3)})"),
+        ("", "  feedparser defaults (sanitiser on)", f"{p['feedparser_default_per_entry'] * 1e6:.0f} µs",
+         f"{p['feedparser_default_per_feed'] * 1000:.1f} ms per feed; digest is {ratio:.2f}× faster"),
+        ("", "  feedparser alone, as digest calls it", f"{p['feedparser_unsanitised_per_entry'] * 1e6:.0f} µs",
+         f"{p['feedparser_unsanitised_per_entry'] / p['digest_per_entry'] * 100:.0f}% of digest's cost; "
+         "the rest is nh3 + trimming + normalising"),
+        ("", "  total parse CPU, all bodies (one core)", s(p["total_cpu"]), f"{p['bodies']} bodies, {p['items']} items"),
+    ]
+    for size in ("20", "40", "60"):
+        x = r[size]
+        st = x["stages"]
+        rows.append(("5" if size == "20" else "", f"render {size}-item edition ({x['items']} items)", ms(x["seconds"]),
+                     f"first in a fresh process {ms(x['first_in_fresh_process'])}; "
+                     f"{x['html_bytes'] / KIB:.1f} KiB = {x['html_bytes'] / x['items']:.0f} B/item; "
+                     + ", ".join(f"{k} {v * 1000:.0f}" for k, v in st.items()) + " ms"))
+    rows.append(("", "  HTML bytes per item, marginal (b60−b20)/40", f"{r['marginal_per_item']:.0f} B", ""))
+    if live:
+        rows.append(("6", "preview save→refresh (digest preview)", ms(live["seconds"]),
+                     spread(live["runs"], ms) + "; save → long poll answers → / and /newsletter.html fetched"))
+        rows.append(("", "  rebuild from store alone (in-process)", ms(prev["seconds"]), prev["method"]))
+    else:
+        rows.append(("6", "save→refresh (PROXY: rebuild from store)", ms(prev["seconds"]),
+                     f"digest preview not found; {prev['method']}"))
+    rows.append(("7", "peak memory of cold build (tree PSS)", f"{pss:.0f} MiB",
+                 f"ru_maxrss of the largest process {maxrss:.0f} MiB; up to {procs} processes"))
+    width = max(len(r_[1]) for r_ in rows)
+    load = res.machine
+    lines = [
+        f"digest benchmark — {n} sources ({res.corpus['rss']} RSS of ~{res.corpus['rss_mean_kib']:.0f} KiB / 50 entries, "
+        f"{res.corpus['ical']} iCalendar), {opts.latency * 1000:.0f} ms latency, {cores} cores, medians of {opts.runs} "
+        f"run{'s' if opts.runs != 1 else ''}, Python {load['python']}; load average "
+        f"{load['load_before'][0]:.2f} before, {load.get('load_after', (float('nan'),))[0]:.2f} after",
+        "",
+        f"{'#':<2} {'measurement':<{width}}  {'median':>9}  detail",
+        *[f"{a:<2} {b:<{width}}  {c:>9}  {d}" for a, b, c, d in rows],
+        "",
+    ]
+    targets = [
+        ("cold build ≤ 1.5× floor", cold <= 1.5 * floor, f"{s(cold)} = {cold / floor:.2f}× floor ({s(floor)})"),
+        ("cold build ≥ 10× faster than baseline", base / cold >= 10, f"{base / cold:.1f}× ({s(base)} ÷ {s(cold)})"),
+        ("warm build ≤ 1.0 s wall", warm <= 1.0, s(warm)),
+        ("warm build re-parses zero feeds", reparsed == 0 and res.warm_in_process["parsed"] == 0 and warm_200 == 0,
+         f"{reparsed} re-parsed (report), {res.warm_in_process['parsed']} (SourceReport.parsed), {warm_200} bodies sent"),
+        ("parse+sanitise ≥ 5× faster than feedparser defaults", ratio >= 5,
+         f"{ratio:.2f}× ({p['digest_per_entry'] * 1e6:.0f} vs {p['feedparser_default_per_entry'] * 1e6:.0f} µs/entry)"),
+        ("render of a 40-item edition ≤ 150 ms", r["40"]["seconds"] <= 0.150,
+         f"{ms(r['40']['seconds'])} (first in a fresh process: {ms(r['40']['first_in_fresh_process'])})"),
+        ("HTML ≤ 1.2 KiB (1229 B) per item, marginal", r["marginal_per_item"] <= 1.2 * KIB,
+         f"{r['marginal_per_item']:.0f} B marginal; {r['60']['html_bytes'] / r['60']['items']:.0f} B total/item at 60"),
+        ("60-item edition < 102 KiB", r["60"]["html_bytes"] < GMAIL_CLIP,
+         f"{r['60']['html_bytes'] / KIB:.1f} KiB ({r['60']['html_bytes']} B)"),
+        ("save→refresh ≤ 0.5 s" + ("" if live else " (proxy)"), refresh <= 0.5, ms(refresh)),
+        ("peak memory of cold build ≤ 300 MiB", pss <= 300, f"{pss:.0f} MiB tree PSS (largest process {maxrss:.0f} MiB)"),
+    ]
+    twidth = max(len(t[0]) for t in targets)
+    lines.append(f"{'target':<{twidth}}  result  figure")
+    lines.extend(f"{t:<{twidth}}  {'met   ' if ok else 'MISSED'}  {fig}" for t, ok, fig in targets)
+    met = sum(ok for _, ok, _ in targets)
+    lines.append("")
+    lines.append(f"{met}/{len(targets)} targets met; the whole benchmark took {res.seconds:.0f} s")
+    if p["problems"]:
+        lines.append("reader problems seen (same for every body of a kind): " + "; ".join(p["problems"][:3]))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="digest's benchmark harness (issue 7).")
+    parser.add_argument("--sources", type=int, default=None, help="synthetic members (default 100; --quick: 20)")
+    parser.add_argument("--latency", type=float, default=0.15, help="seconds before each response (default 0.15)")
+    parser.add_argument("--runs", type=int, default=None, help="runs per build measurement (default 3; --quick: 1)")
+    parser.add_argument("--baseline-runs", type=int, default=1, help="runs of the slow sequential baseline (default 1)")
+    parser.add_argument("--repeats", type=int, default=None, help="in-process repeats for render/preview (default 7)")
+    parser.add_argument("--quick", action="store_true", help="N=20, one run: to iterate")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (feeds, store, outputs, logs)")
+    parser.add_argument("--json", type=Path, default=None, help="also write every figure as JSON here")
+    parser.add_argument("--serve", action="store_true",
+                        help="only start the synthetic network and print its sources.toml, for profiling; Ctrl-C stops")
+    args = parser.parse_args(argv)
+    opts = Options(
+        sources=args.sources or (20 if args.quick else 100),
+        latency=args.latency,
+        runs=args.runs or (1 if args.quick else 3),
+        baseline_runs=args.baseline_runs,
+        repeats=args.repeats or (3 if args.quick else 7),
+        keep=args.keep,
+        json_out=args.json,
+    )
+    if args.serve:
+        serve_only(opts)
+        return
+    res = run(opts)
+    print(table(res, opts))
+    if opts.json_out:
+        opts.json_out.write_text(json.dumps(dataclasses.asdict(res), indent=2, default=str))

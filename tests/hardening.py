@@ -1,0 +1,285 @@
+"""Support for the hardening tests (issue 6): a loopback server that misbehaves on demand,
+a guard that keeps tests off the network, and small builders for feeds and configs.
+
+Imported by the test_* files of issue 6; it is not a test module itself.
+"""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import threading
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+from xml.sax.saxutils import escape
+
+import pytest
+
+from digest.fetch import Limits
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+Handler = Callable[["_Request"], None]
+
+
+# -- the network guard -----------------------------------------------------------------------
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolve only loopback names: anything else fails as an unknown name would, without a lookup.
+
+    httpx resolves through socket.getaddrinfo (via anyio), so this keeps every test, including
+    the DNS-failure case, off the real network and fast.
+    """
+    real = socket.getaddrinfo
+
+    def guarded(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in LOOPBACK:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+
+
+# -- the loopback server ---------------------------------------------------------------------
+
+class _Request(BaseHTTPRequestHandler):
+    """Dispatches each GET to the handler the test put at its path."""
+
+    server: "_Server"
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        path = self.path.split("?", 1)[0]
+        with self.server.lock:
+            self.server.hits[path] = self.server.hits.get(path, 0) + 1
+            handler = self.server.routes.get(path)
+        try:
+            (handler or send(b"no such path", status=404))(self)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, as a capped or timed-out fetch does
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Request)
+        self.routes: dict[str, Handler] = {}
+        self.hits: dict[str, int] = {}
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        return None  # a client hanging up mid-drip is expected, not worth a traceback
+
+
+class LoopbackServer:
+    """An HTTP server on 127.0.0.1 whose paths each answer the way a test says.
+
+    `server["/feed"] = send(body)` sets a path; change it between builds to turn a good
+    source bad. Handlers that stall or drip stop when the server does.
+    """
+
+    def __init__(self) -> None:
+        self._server = _Server()
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def __enter__(self) -> LoopbackServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
+
+    def __setitem__(self, path: str, handler: Handler) -> None:
+        with self._server.lock:
+            self._server.routes[path] = handler
+
+    def hits(self, path: str) -> int:
+        return self._server.hits.get(path, 0)
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    with LoopbackServer() as running:
+        yield running
+
+
+def send(body: bytes, *, status: int = 200, headers: dict[str, str] | None = None,
+         content_type: str = "application/rss+xml; charset=utf-8") -> Handler:
+    """Answer with this status, headers and body."""
+
+    def handler(req: _Request) -> None:
+        req.send_response(status)
+        req.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            req.send_header(name, value)
+        req.send_header("Content-Length", str(len(body)))
+        req.end_headers()
+        req.wfile.write(body)
+
+    return handler
+
+
+def redirect(location: str, status: int = 301) -> Handler:
+    """A redirect to `location` (a path on this server or a full URL)."""
+    return send(b"", status=status, headers={"Location": location}, content_type="text/plain")
+
+
+def in_turn(*handlers: Handler) -> Handler:
+    """The first request gets the first handler, the next the second...; the last one repeats."""
+    count = [0]
+    lock = threading.Lock()
+
+    def handler(req: _Request) -> None:
+        with lock:
+            index = min(count[0], len(handlers) - 1)
+            count[0] += 1
+        handlers[index](req)
+
+    return handler
+
+
+def stall(*, after_headers: bool = True) -> Handler:
+    """Accept the request, then send nothing more until the server stops (a read timeout)."""
+
+    def handler(req: _Request) -> None:
+        if after_headers:
+            req.send_response(200)
+            req.send_header("Content-Type", "application/rss+xml")
+            req.end_headers()
+            req.wfile.flush()
+        req.server.stopping.wait(60)
+
+    return handler
+
+
+def drip(interval: float = 0.2) -> Handler:
+    """A body that never ends: one byte every `interval`, so no read ever times out."""
+
+    def handler(req: _Request) -> None:
+        req.send_response(200)
+        req.send_header("Content-Type", "application/rss+xml")
+        req.end_headers()
+        req.wfile.write(b'<?xml version="1.0"?><rss version="2.0"><channel><title>drip</title>')
+        while not req.server.stopping.wait(interval):
+            req.wfile.write(b" ")
+            req.wfile.flush()
+
+    return handler
+
+
+def endless(head: bytes, filler: bytes, total: int) -> Handler:
+    """`head` then `filler` repeated up to `total` bytes, streamed, without Content-Length."""
+
+    def handler(req: _Request) -> None:
+        req.send_response(200)
+        req.send_header("Content-Type", "application/rss+xml")
+        req.end_headers()
+        req.wfile.write(head)
+        sent = len(head)
+        while sent < total and not req.server.stopping.is_set():
+            req.wfile.write(filler)
+            sent += len(filler)
+
+    return handler
+
+
+def gzip_bomb(decompressed: int) -> bytes:
+    """A gzip body of `decompressed` zero bytes (about 1000 times smaller on the wire)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = b"\0" * (1 << 20)
+    parts = [packer.compress(block) for _ in range(decompressed // len(block))]
+    return b"".join(parts) + packer.flush()
+
+
+def gzipped(body: bytes) -> bytes:
+    return gzip.compress(body)
+
+
+# -- feeds and configs -------------------------------------------------------------------------
+
+NOW = datetime(2024, 9, 20, 9, 0, tzinfo=timezone.utc)  # inside the edition window of EDITION
+EDITION = datetime(2024, 10, 1).date()
+
+
+@dataclass(frozen=True)
+class Entry:
+    title: str | None
+    link: str | None = None
+    published: datetime | str | None = NOW
+    summary: str = "A short summary."
+    guid: str | None = None
+
+
+def rss(entries: Iterable[Entry], *, title: str = "A member", encoding: str = "utf-8",
+        declare: str | None = "utf-8", raw_text: bool = False) -> bytes:
+    """An RSS 2.0 feed; `raw_text` puts titles and summaries in unescaped (for hostile markup)."""
+    def text(value: str) -> str:
+        return value if raw_text else escape(value)
+
+    parts = []
+    for e in entries:
+        item = []
+        if e.title is not None:
+            item.append(f"<title>{text(e.title)}</title>")
+        if e.link is not None:
+            item.append(f"<link>{escape(e.link)}</link>")
+        if e.guid is not None:
+            item.append(f'<guid isPermaLink="false">{escape(e.guid)}</guid>')
+        if isinstance(e.published, datetime):
+            item.append(f"<pubDate>{format_datetime(e.published)}</pubDate>")
+        elif e.published:
+            item.append(f"<pubDate>{escape(e.published)}</pubDate>")
+        item.append(f"<description>{text(e.summary)}</description>")
+        parts.append("<item>" + "".join(item) + "</item>")
+    decl = f'<?xml version="1.0" encoding="{declare}"?>\n' if declare else ""
+    doc = (f'{decl}<rss version="2.0"><channel><title>{escape(title)}</title><link>https://member.example/</link>'
+           + "".join(parts) + "</channel></rss>\n")
+    return doc.encode(encoding)
+
+
+def posts(count: int, *, prefix: str = "Post", start: datetime = NOW, step: timedelta = timedelta(hours=6)) -> list[Entry]:
+    """`count` ordinary dated entries, newest first."""
+    return [Entry(f"{prefix} {i}", f"https://member.example/{prefix.lower()}/{i}", start - step * i,
+                  guid=f"{prefix}-{i}") for i in range(count)]
+
+
+def write_config(folder: Path, sources: dict[str, str], *, extra: str = "", sections: str | None = None) -> Path:
+    """A minimal valid sources.toml with one posts section and these name → url sources."""
+    toml = (
+        '[newsletter]\ntitle = "Hardening Digest"\ntimezone = "UTC"\nlanguage = "en-GB"\n' + extra + "\n"
+        + (sections if sections is not None else '[[sections]]\ntitle = "News"\nkind = "posts"\ndays_back = 31\n')
+    )
+    for name, url in sources.items():
+        toml += f'\n[[sources]]\nname = "{name}"\nurl = "{url}"\n'
+    path = folder / "sources.toml"
+    path.write_text(toml, encoding="utf-8")
+    return path
+
+
+
+# Short limits so a fault costs a test about a second, not the production defaults' 45.
+SHORT = Limits(connect_timeout=1, read_timeout=1, deadline=3, max_bytes=4 * 1024 * 1024, per_host=64,
+               max_retry_after=1)
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (connection refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -1,0 +1,179 @@
+"""`digest preview` and the newsletter in a real browser: Debian's Chromium driven by Playwright.
+
+Skipped with a reason where Chromium or axe-core is missing; under CI (CI=true) that is a failure.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import statistics
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from digest.config import load_config
+from tests.conftest import ON_CI, ROOT, need
+from tests.test_preview import copy_sample, edit, free_port, start_preview, stop_preview
+
+try:
+    from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    if ON_CI:
+        raise
+    pytest.skip("playwright is not installed: pip install -e '.[test]'", allow_module_level=True)
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = Path("/tmp/digest-shots")
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+LOGO = "https://logo.example.org/network.png"  # served by the test (see `context`): no network needed
+EDITS = 5
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    need(CHROMIUM, "Chromium (apt-get install chromium)")
+    need(AXE, "axe-core (npm install)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample network with a logo, so the newsletter has an image to fit into a phone's width."""
+    config = copy_sample(tmp_path_factory.mktemp("network"))
+    edit(config, "[newsletter]\n", f'[newsletter]\nlogo = "{LOGO}"\n')
+    return config
+
+
+@pytest.fixture(scope="module")
+def url(browser: Browser, network: Path) -> Iterator[str]:
+    port = free_port()
+    proc = start_preview(network, port, network.parent / "preview.log")
+    yield f"http://127.0.0.1:{port}/"
+    assert stop_preview(proc) == 0, (network.parent / "preview.log").read_text()
+
+
+@pytest.fixture(scope="module")
+def logo_png(browser: Browser) -> bytes:
+    """A 640×160 PNG, wider than a phone: drawn by the browser itself."""
+    page = browser.new_page(viewport={"width": 640, "height": 160})
+    page.set_content('<body style="margin:0;background:#6b2c91"></body>')
+    png = page.screenshot()
+    page.close()
+    return png
+
+
+@pytest.fixture
+def context(browser: Browser, url: str, logo_png: bytes) -> Iterator[BrowserContext]:
+    ctx = browser.new_context()
+    ctx.route(f"{LOGO}*", lambda route: route.fulfill(body=logo_png, content_type="image/png"))
+    yield ctx
+    ctx.close()
+
+
+def title_of(network: Path) -> str:
+    return load_config(network).newsletter.title
+
+
+def shoot(page: Page, name: str, tmp_path: Path) -> None:
+    page.screenshot(path=tmp_path / name, full_page=True)
+    SHOTS.mkdir(exist_ok=True)
+    shutil.copy(tmp_path / name, SHOTS / name)
+
+
+def test_the_page_shows_the_newsletter_and_the_report(context: BrowserContext, url: str, network: Path,
+                                                       tmp_path: Path) -> None:
+    page = context.new_page()
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(url)
+    title = title_of(network)
+    for frame in ("#desktop", "#mobile", "#dark"):
+        expect(page.frame_locator(frame).locator("h1")).to_have_text(title)
+    report = page.locator("#report")
+    for source in load_config(network).sources:
+        expect(report).to_contain_text(source.name)
+    expect(report).to_contain_text("102 KB")
+    expect(page.locator("#text")).to_contain_text(re.compile(re.escape(title), re.I))  # the text shouts it
+    dark_bg = page.frame_locator("#dark").locator("body").evaluate("b => getComputedStyle(b).backgroundColor")
+    assert dark_bg == "rgb(23, 21, 28)", "the dark view should apply the theme's dark rules"
+    shoot(page, "preview-page.png", tmp_path)
+
+
+def test_saving_the_config_refreshes_the_page(context: BrowserContext, url: str, network: Path,
+                                              record_property: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    page = context.new_page()
+    page.goto(url)
+    expect(page.frame_locator("#desktop").locator("h1")).to_have_text(title_of(network))
+    seconds = []
+    for n in range(1, EDITS + 1):
+        old, new = title_of(network), f"Autumn Digest, draft {n}"
+        saved = time.time()
+        edit(network, f'title = "{old}"', f'title = "{new}"')
+        # The reloaded page's load event waits for its frames: then the editor sees the change.
+        page.wait_for_function("""title => {
+            const nav = performance.getEntriesByType("navigation")[0];
+            const h1 = document.querySelector("#desktop").contentDocument?.querySelector("h1");
+            return nav && nav.loadEventEnd > 0 && h1?.textContent.trim() === title;
+        }""", arg=new, timeout=5000, polling=20)
+        loaded = page.evaluate('performance.timeOrigin + performance.getEntriesByType("navigation")[0].loadEventEnd')
+        seconds.append(loaded / 1000 - saved)
+    median = statistics.median(seconds)
+    record_property("save_to_refresh_seconds", seconds)
+    with capsys.disabled():
+        print(f"\nsave → refreshed page: median {median * 1000:.0f} ms over {EDITS} saves "
+              f"({', '.join(f'{s * 1000:.0f}' for s in seconds)} ms)")
+    assert max(seconds) < 2.0
+
+
+def test_copy_html_puts_the_email_on_the_clipboard(browser: Browser, url: str) -> None:
+    ctx = browser.new_context()
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"], origin=url.rstrip("/"))
+    page = ctx.new_page()
+    page.goto(url)
+    page.get_by_role("button", name="Copy HTML").click()
+    expect(page.locator("#status")).to_contain_text("Copied")
+    clipboard = page.evaluate("navigator.clipboard.readText()")
+    ctx.close()
+    assert clipboard == httpx.get(url + "newsletter.html").text
+
+
+@pytest.mark.parametrize("width", [600, 375])
+def test_the_newsletter_fits_the_screen(context: BrowserContext, url: str, width: int, tmp_path: Path) -> None:
+    page = context.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(url + "newsletter.html", wait_until="load")
+    shoot(page, f"newsletter-{width}.png", tmp_path)
+    page.emulate_media(color_scheme="dark")
+    shoot(page, f"newsletter-{width}-dark.png", tmp_path)
+
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= width, "the page scrolls sideways"
+    images = page.evaluate("""() => [...document.images].map(img => ({
+        src: img.src, right: img.getBoundingClientRect().right, loaded: img.naturalWidth > 0}))""")
+    assert images, "the newsletter should show the logo"
+    for img in images:
+        assert img["loaded"], f"{img['src']} did not load"
+        assert img["right"] <= width, f"{img['src']} overflows the {width}px screen (right edge {img['right']})"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations(context: BrowserContext, url: str, scheme: str) -> None:
+    page = context.new_page()
+    page.set_viewport_size({"width": 600, "height": 900})
+    page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+    page.goto(url + "newsletter.html", wait_until="load")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async () => (await axe.run(document)).violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map(n => `${n.target.join(" ")}: ${n.failureSummary.replace(/\\s+/g, " ")}`)}))""")
+    report = "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"])
+                       for v in violations)
+    assert not violations, f"axe-core, {scheme} mode:\n{report}"

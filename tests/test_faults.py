@@ -1,0 +1,238 @@
+"""The fault matrix of issue 6: each bad source, served over loopback, through build_edition.
+
+Every case is built twice: first with a good feed (so the store has a last good copy), then
+with the fault. The build must finish, name the source and the reason in the report, keep
+using the last good copy when the fault leaves nothing new (stale), and stay within its
+time budget. Then every case at once: the build takes about the slowest deadline, not the sum.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from digest.build import Edition, build_edition
+from digest.config import load_config
+from digest.model import Post
+from digest.store import Store
+from tests.hardening import (
+    EDITION, SHORT, Entry, LoopbackServer, closed_port, drip, endless, gzip_bomb, in_turn, no_network,  # noqa: F401
+    posts, redirect, rss, send, server, stall, write_config,
+)
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "faults"
+SECRET = "TOP-SECRET-0f9e8d"
+Serve = Callable[[LoopbackServer, str, Path], str]  # (server, path prefix, tmp dir) -> the source's URL
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def at(handler_for: Callable[[LoopbackServer, str, Path], object]) -> Serve:
+    """Serve one handler at PREFIX/feed and return its URL."""
+    def serve(server: LoopbackServer, prefix: str, tmp: Path) -> str:
+        server[f"{prefix}/feed"] = handler_for(server, prefix, tmp)  # type: ignore[assignment]
+        return server.url(f"{prefix}/feed")
+    return serve
+
+
+def body(data: bytes, **kwargs: object) -> Serve:
+    return at(lambda _s, _p, _t: send(data, **kwargs))  # type: ignore[arg-type]
+
+
+def _refused(server: LoopbackServer, prefix: str, tmp: Path) -> str:
+    return f"http://127.0.0.1:{closed_port()}/feed"
+
+
+def _moved(status: int) -> Serve:
+    def serve(server: LoopbackServer, prefix: str, tmp: Path) -> str:
+        server[f"{prefix}/feed"] = redirect(f"{prefix}/new-feed", status)
+        server[f"{prefix}/new-feed"] = send(rss(posts(2, prefix="Moved")))
+        return server.url(f"{prefix}/feed")
+    return serve
+
+
+def _loop(server: LoopbackServer, prefix: str, tmp: Path) -> str:
+    server[f"{prefix}/feed"] = redirect(f"{prefix}/again", 302)
+    server[f"{prefix}/again"] = redirect(f"{prefix}/feed", 302)
+    return server.url(f"{prefix}/feed")
+
+
+def _web_page(server: LoopbackServer, prefix: str, tmp: Path) -> str:
+    server[f"{prefix}/feed"] = send(fixture("web-page.html"), content_type="text/html; charset=utf-8")
+    return server.url(f"{prefix}/feed")
+
+
+def _xxe(server: LoopbackServer, prefix: str, tmp: Path) -> str:
+    secret = tmp / "secret.txt"
+    secret.write_text(SECRET)
+    server[f"{prefix}/evil.dtd"] = send(f'<!ENTITY leak "{SECRET}">'.encode(), content_type="application/xml-dtd")
+    data = (fixture("xxe.xml").replace(b"SECRET_PATH", str(secret).encode())
+            .replace(b"EVIL_DTD_URL", server.url(f"{prefix}/evil.dtd").encode()))
+    server[f"{prefix}/feed"] = send(data)
+    return server.url(f"{prefix}/feed")
+
+
+TEN_THOUSAND = rss(posts(10_000, prefix="Archive", step=timedelta(days=1)))
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row of the matrix: how to serve the fault, what the report must then say."""
+
+    id: str
+    serve: Serve
+    status: str                  # the source's status in the faulty build
+    says: tuple[str, ...] = ()   # words the report's lines for this source must contain
+    budget: float = 2.0          # seconds the faulty build may take
+    new: tuple[str, ...] = ()    # titles the faulty build must bring in (beside the kept ones)
+    found: int | None = None     # how many posts the store then holds for the member, when it matters
+
+    @property
+    def name(self) -> str:
+        return f"Member {self.id}"
+
+    @property
+    def kept(self) -> set[str]:
+        """The titles of this member's last good copy."""
+        return {f"Kept-{self.id} {i}" for i in range(3)}
+
+    def serve_good(self, server: LoopbackServer) -> str:
+        server[f"/good/{self.id}"] = send(rss(posts(3, prefix=f"Kept-{self.id}")))
+        return server.url(f"/good/{self.id}")
+
+
+CASES = [
+    Case("refused", _refused, "stale", ("refused the connection",)),
+    Case("dns", lambda *_: "http://nonexistent.invalid/feed", "stale", ("nonexistent.invalid cannot be found (DNS)",)),
+    Case("404", body(b"Not here", status=404), "stale", ("not found (HTTP 404)", "ask the member for its new address")),
+    Case("410", body(b"", status=410), "stale", ("gone for good (HTTP 410)", "remove or replace it in sources.toml")),
+    Case("500-twice", body(b"oops", status=500, headers={"Retry-After": "1"}), "stale",
+         ("had an error (HTTP 500), again after waiting 1 s as it asked",), budget=2.5),
+    Case("503-then-ok", at(lambda *_: in_turn(send(b"busy", status=503, headers={"Retry-After": "1"}),
+                                              send(rss(posts(1, prefix="Recovered"))))),
+         "ok", budget=2.5, new=("Recovered 0",)),
+    Case("read-timeout", at(lambda *_: stall()), "stale", ("stopped sending for 1 s (read timeout)",), budget=2.5),
+    Case("slow-drip", at(lambda *_: drip(0.2)), "stale", ("took longer than 3 s in all (the per-source deadline)",),
+         budget=4.5),
+    Case("301", _moved(301), "ok", ("the feed has moved permanently: use http://127.0.0.1",), new=("Moved 0",)),
+    Case("308", _moved(308), "ok", ("the feed has moved permanently: use http://127.0.0.1",), new=("Moved 0",)),
+    Case("redirect-loop", _loop, "stale", ("redirects in a loop",)),
+    Case("50-mb", at(lambda *_: endless(rss(posts(2, prefix="Huge"))[:-20], b"<!-- padding -->" * 4096, 50 << 20)),
+         "ok", ("larger than 4 MB and was cut there", "XML errors"), new=("Huge 0", "Huge 1")),
+    Case("gzip-bomb", body(gzip_bomb(64 << 20), headers={"Content-Encoding": "gzip"}), "stale",
+         ("larger than 4 MB and was cut there", "not a readable feed")),
+    Case("cp1252-labelled-utf8", body(fixture("windows-1252-labelled-utf-8.xml")), "ok",
+         new=("Café “Cuppa” – naïve questions",)),
+    Case("utf8-labelled-cp1252", body(fixture("utf-8-labelled-windows-1252.xml"),
+                                      content_type="application/rss+xml; charset=windows-1252"), "ok",
+         new=("Café “Cuppa” – naïve questions",)),
+    Case("no-charset", body(fixture("windows-1252-no-charset.xml"), content_type="application/rss+xml"), "ok",
+         new=("Café “Cuppa” – naïve questions",)),
+    Case("utf16-bom", body(fixture("utf-16-bom.xml"), content_type="application/rss+xml"), "ok",
+         new=("Café “Cuppa” – naïve questions",)),
+    Case("web-page", _web_page, "stale",
+         ("this address is a web page, not a feed: use this URL instead: http://127.0.0.1:",)),
+    Case("empty", body(b""), "stale", ("the source sent an empty body",)),
+    Case("billion-laughs", body(fixture("billion-laughs.xml")), "ok", ("XML errors",), new=("Laughs &lol9;",)),
+    Case("quadratic-blowup", body(fixture("quadratic-blowup.xml").replace(b"BIG_REFERENCES", b"&big;" * 20_000)),
+         "ok", ("XML errors",), new=("Big",)),
+    Case("xxe", _xxe, "ok", ("XML errors",), new=("Read this &xxe;", "An ordinary post after it")),
+    Case("truncated", body(fixture("truncated.xml")), "ok", ("XML errors (no element found)",),
+         new=("Whole post one", "Whole post two")),
+    Case("no-title-link-date", body(fixture("missing-title-link-date.xml")), "ok",
+         ("skipped 'A post without a date': it has no publication date",),
+         new=("Our volunteers met in Leeds to plan the winter programme…", "A post without a link", "(untitled)")),
+    Case("absurd-dates", body(fixture("absurd-dates.xml")), "ok",
+         ("skipped 'From the far future': its date 2999-09-20 is not believable",
+          "skipped 'From before the web': its date 1889-09-20 is not believable",
+          "skipped 'From a five-digit year': it has no publication date"),
+         new=("A believable post",)),
+    Case("10000-entries", body(TEN_THOUSAND), "ok", budget=12.0, new=("Archive 0", "Archive 9999"), found=10_003),
+]
+
+
+def _config(tmp: Path, urls: dict[str, str]):
+    return load_config(write_config(tmp, urls))
+
+
+def _lines(edition: Edition, case: Case) -> list[str]:
+    return [p for p in edition.report.problems() if p.startswith(f"{case.name}: ")]
+
+
+def _stored(config_path: Path, case: Case) -> set[str]:
+    """Every title the store holds for this member (before sections dedupe across members)."""
+    with Store.beside(config_path) as store:
+        return {i.title for i in store.items(case.name)}
+
+
+def _check(edition: Edition, config_path: Path, case: Case, seconds: float) -> None:
+    """What every row promises: status, the report's words, nothing lost, the budget."""
+    (report,) = [s for s in edition.report.sources if s.name == case.name]
+    lines = _lines(edition, case)
+    assert report.status == case.status, (report.status, report.reason, lines)
+    for words in case.says:
+        assert any(words in line for line in lines), f"{words!r} not in {lines}"
+    if case.status == "stale":
+        assert report.reason and any(report.reason in line for line in lines)
+    titles = _stored(config_path, case)
+    assert case.kept <= titles, "the last good copy's posts must still be there"
+    assert set(case.new) <= titles, (case.new, titles)
+    assert case.found is None or report.found == case.found
+    assert seconds < case.budget, f"{case.id} took {seconds:.1f} s (budget {case.budget} s)"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_fault(case: Case, server: LoopbackServer, tmp_path: Path) -> None:
+    first = build_edition(_config(tmp_path, {case.name: case.serve_good(server)}), EDITION, limits=SHORT)
+    assert [s.status for s in first.report.sources] == ["ok"]
+
+    config = _config(tmp_path, {case.name: case.serve(server, f"/{case.id}", tmp_path)})
+    started = time.perf_counter()
+    edition = build_edition(config, EDITION, limits=SHORT)
+    _check(edition, config.path, case, time.perf_counter() - started)
+    assert case.kept <= {i.title for box in edition.sections for i in box.items}
+
+
+def test_the_xxe_secret_and_the_external_dtd_are_never_read(server: LoopbackServer, tmp_path: Path) -> None:
+    config = _config(tmp_path, {"Nosy": _xxe(server, "/xxe", tmp_path)})
+    edition = build_edition(config, EDITION, limits=SHORT)
+    posts_ = [i for box in edition.sections for i in box.items if isinstance(i, Post)]
+    assert [p.title for p in posts_] == ["Read this &xxe;", "An ordinary post after it"]
+    for output in (edition.html, edition.text, edition.mjml, repr(posts_)):
+        assert SECRET not in output
+    assert server.hits("/xxe/evil.dtd") == 0
+
+
+def test_entity_expansion_stays_small(server: LoopbackServer, tmp_path: Path) -> None:
+    """A 100 KB feed must not become megabytes of text (feedparser alone makes 7.6 MB of it)."""
+    data = fixture("quadratic-blowup.xml").replace(b"BIG_REFERENCES", b"&big;" * 20_000)
+    config = _config(tmp_path, {"Big": body(data)(server, "/big", tmp_path),
+                                "Laughs": body(fixture("billion-laughs.xml"))(server, "/laughs", tmp_path)})
+    started = time.perf_counter()
+    edition = build_edition(config, EDITION, limits=SHORT)
+    assert time.perf_counter() - started < 1.5
+    assert "BIGBIG" not in edition.html and "lollol" not in edition.html
+
+
+def test_every_fault_at_once_takes_the_slowest_not_the_sum(server: LoopbackServer, tmp_path: Path) -> None:
+    """All the rows in one sources.toml: one build, every source named, about one deadline long."""
+    build_edition(_config(tmp_path, {c.name: c.serve_good(server) for c in CASES}), EDITION, limits=SHORT)
+
+    config = _config(tmp_path, {c.name: c.serve(server, f"/{c.id}", tmp_path) for c in CASES})
+    started = time.perf_counter()
+    edition = build_edition(config, EDITION, limits=SHORT)
+    seconds = time.perf_counter() - started
+    for case in CASES:
+        _check(edition, config.path, case, 0)
+    fetching = max(s.seconds for s in edition.report.sources)
+    assert fetching < SHORT.deadline + 0.5
+    # Parsing the 10,000-entry feed once (~5 s) comes on top of the slowest fetch.
+    assert seconds < SHORT.deadline + 8, f"{seconds:.1f} s"
+    assert seconds < sum(c.budget for c in CASES) / 3
