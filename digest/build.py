@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from digest.collect import collect
+from digest.collect import SourceReport, collect
 from digest.config import Config
 from digest.fetch import FetchResult, Limits
 from digest.group import Filled, event_window, group
@@ -76,10 +76,10 @@ def parse_pool(config: Config, refetch: bool) -> ProcessPoolExecutor | None:
     """A process pool, one worker per core, when a build may have many bodies to parse.
 
     Parsing and sanitising is CPU-bound Python (feedparser, nh3, lxml), so a cold build of a
-    large network is limited by one core without it. Workers are forked (cheap: they inherit
-    the imported readers) and only while this is the only thread, since forking a threaded
-    process can leave a lock held in the child; with other threads running (a preview server's
-    Refetch button, a test's HTTP server) parsing stays in this process, as without a pool.
+    large network is limited by one core without it. Workers are forked (cheap, ~10 ms), and
+    only while this is the only thread, since forking a threaded process can leave a lock held
+    in the child; with other threads running (a preview server's Refetch button, a test's HTTP
+    server) parsing stays in this process, as without a pool.
     """
     cores = _cores()
     if not refetch or cores < 2 or len(config.sources) < POOL_MIN_SOURCES or threading.active_count() > 1:
@@ -88,11 +88,15 @@ def parse_pool(config: Config, refetch: bool) -> ProcessPoolExecutor | None:
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
-    import digest.readers.feed  # noqa: F401  (imported once here, inherited by every worker)
-
     pool = ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("fork"))
-    pool.submit(os.getpid).result()  # a fork pool starts all its workers on the first task: now, before any thread
+    for _ in range(cores):  # a fork pool starts all its workers on its first task: now, before any thread
+        pool.submit(_prepare_worker)  # not waited for: workers import the readers while we fetch
     return pool
+
+
+def _prepare_worker() -> None:
+    """Import the feed reader in a worker before its first body arrives."""
+    import digest.readers.feed  # noqa: F401
 
 
 def warm_renderer(config: Config, edition: date) -> threading.Thread:
@@ -167,10 +171,14 @@ def build_from_draft(config: Config, path: Path) -> Edition:
     started = time.perf_counter()
     draft = load_draft(path, config)
     with Store.beside(config.path) as store:
-        stored = {item.id: item for items in store.all_items().values() for item in items}
+        by_source = store.all_items()
+    stored = {item.id: item for items in by_source.values() for item in items}
     rendered = render_views(config, draft.edition, draft_views(draft, config, stored), intro=draft.intro)
     filled = draft_filled(draft, stored)
-    report = Report(sources=[], sections=filled, html_bytes=len(rendered.html.encode("utf-8")),
+    used = [item.source for box in filled for item in box.items]
+    sources = [SourceReport(s.name, "not fetched (a draft is built from what was collected)",
+                            found=len(by_source.get(s.name, [])), used=used.count(s.name)) for s in config.sources]
+    report = Report(sources=sources, sections=filled, html_bytes=len(rendered.html.encode("utf-8")),
                     warnings=list(config.warnings), seconds=time.perf_counter() - started)
     return Edition(date=draft.edition, rendered=rendered, report=report, sections=filled)
 

@@ -13,6 +13,10 @@ COMMANDS = {
     "init": "digest.commands.init",
     "check": "digest.commands.check",
     "preview": "digest.commands.preview",
+    "draft": "digest.commands.draft",
+    "publish": "digest.commands.publish",
+    "archive": "digest.commands.archive",
+    "send": "digest.commands.send",
 }
 
 

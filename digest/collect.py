@@ -69,9 +69,14 @@ def parse_job(job: ParseJob) -> ReadResult:
                 tz=ZoneInfo(job.timezone), window=job.window)
 
 
-def _parsed_key(body_hash: str, config: Config, window: tuple[datetime, datetime]) -> str:
-    """What a parse depends on besides the body: change any of it and the body is parsed again."""
-    basis = f"{body_hash}|{config.newsletter.summary_length}|{config.newsletter.timezone}|{window[0].isoformat()}|{window[1].isoformat()}"
+def _parsed_key(body: bytes, body_hash: str, config: Config, window: tuple[datetime, datetime]) -> str:
+    """What a parse depends on besides the body: change any of it and the body is parsed again.
+
+    Only calendars are read for a window (their recurrences are expanded over it); posts are
+    not, so a feed that has not changed is not parsed again just because the edition date moved.
+    """
+    span = f"{window[0].isoformat()}|{window[1].isoformat()}" if detect(body) == "ical" else "any"
+    basis = f"{body_hash}|{config.newsletter.summary_length}|{config.newsletter.timezone}|{span}"
     return hashlib.sha256(basis.encode()).hexdigest()[:24]
 
 
@@ -104,10 +109,9 @@ def collect(
     def fetched_one(result: FetchResult) -> None:
         """With a pool, start parsing a changed body while the other sources are still downloading."""
         if executor is not None and result.status == "ok" and result.body is not None:
-            state = states.get(result.name)
-            if not (state and state.parsed_key == _parsed_key(hashlib.sha256(result.body).hexdigest(), config, window)):
-                started[result.name] = executor.submit(
-                    parse_job, _job(config, by_source[result.name], result, result.body, window))
+            state, body = states.get(result.name), result.body
+            if not (state and state.parsed_key == _parsed_key(body, hashlib.sha256(body).hexdigest(), config, window)):
+                started[result.name] = executor.submit(parse_job, _job(config, by_source[result.name], result, body, window))
         if on_done:
             on_done(result)
 
@@ -131,7 +135,7 @@ def collect(
             report.status, report.reason = "failed", "nothing stored yet: run a build with fetching on"
             continue
         body_hash = hashlib.sha256(body).hexdigest()
-        key = _parsed_key(body_hash, config, window)
+        key = _parsed_key(body, body_hash, config, window)
         new_state = SourceState(
             name=source.name, url=source.url,
             etag=result.etag if result.status == "ok" else (state.etag if state else None),

@@ -345,6 +345,9 @@ def parse_config(text: str, path: Path) -> Config:
     sections = [_table(s, SECTION, f"sections[{i}]", problems) for i, s in enumerate(_array(raw, "sections", problems), 1)]
     sources = [_table(s, SOURCE, f"sources[{i}]", problems) for i, s in enumerate(_array(raw, "sources", problems), 1)]
     _cross_checks(sections, sources, problems)
+    if newsletter.get("templates") and not (path.parent / newsletter["templates"]).is_dir():
+        problems.error("newsletter.templates", f"no folder {newsletter['templates']!r} beside {path.name}: "
+                       "fix the path, or remove the key to use the default theme")
     if problems.errors:
         raise ConfigError(str(path), problems.errors + problems.warnings)
     return Config(

@@ -124,7 +124,7 @@ def _local(moment: datetime, tz: ZoneInfo) -> datetime:
 
 def _date_time(moment: datetime, clock: str, language: str) -> str:
     """Join a day and a time the locale's way ("{1}, {0}" in en-GB and cy)."""
-    pattern = str(babel_locale(language).datetime_formats["full"])
+    pattern = re.sub(r"'([^']*)'", r"\1", str(babel_locale(language).datetime_formats["full"]))  # "{1} 'a' {0}"
     return pattern.replace("{1}", format_day(moment.date(), language)).replace("{0}", clock)
 
 

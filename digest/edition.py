@@ -140,7 +140,7 @@ def blurb_markdown(fragment: str) -> str:
     converter.ignore_images = True
     converter.protect_links = False
     converter.inline_links = True
-    text = converter.handle(fragment or "").strip()
+    text = converter.handle(re.sub(r"</?u>", "", fragment or "")).strip()  # html2text writes <u> as _
     return re.sub(r"^( {0,3})#", r"\1\\#", text, flags=re.M)  # a line starting with # is not a heading here
 
 
@@ -222,12 +222,12 @@ class _Reader:
 
     def __init__(self, text: str, path: Path, config: Config) -> None:
         self.path, self.config = path, config
-        self.problems: list[str] = []
+        self.problems: list[tuple[int, str]] = []
         self.by_title = {" ".join(s.title.split()).casefold(): s for s in config.sections}
         self.text = text
 
     def problem(self, line: int, message: str) -> None:
-        self.problems.append(f"line {line}: {message}")
+        self.problems.append((line, f"line {line}: {message}"))
 
     def read(self) -> Draft:
         lines, comments = self._strip_comments()
@@ -241,6 +241,7 @@ class _Reader:
         seen: dict[str, int] = {}
         current: DraftSection | None = None
         broken = False  # under a heading that names no section: already reported, items ignored
+        ignored: list[int] = []  # such headings and the items under them (their ids are theirs)
         item: dict | None = None
         items: list[tuple[DraftSection | None, dict]] = []
         for number, text in lines:
@@ -250,10 +251,14 @@ class _Reader:
                 broken, item = current is None, None
                 if current is not None:
                     sections.append(current)
+                else:
+                    ignored.append(number)
                 continue
             if heading and (current is None or current.section.kind != "text"):
                 item = {"line": number, "heading": heading.group(2) or "", "head": [], "body": [], "open": True}
-                if not broken:
+                if broken:
+                    ignored.append(number)
+                else:
                     items.append((current, item))
                 continue
             if item is not None:
@@ -266,7 +271,7 @@ class _Reader:
                 current.body += text + "\n"
             elif not broken:
                 intro.append(text)
-        ids = self._ids(comments, items, sections)
+        ids = self._ids(comments, items, sections, ignored)
         for owner, raw in items:
             parsed = self._item(raw, ids.get(raw["line"]))
             if owner is None:
@@ -278,7 +283,7 @@ class _Reader:
         for s in sections:
             s.body = _body_text(s.body)
         if self.problems:
-            raise DraftError(str(self.path), self.problems)
+            raise DraftError(str(self.path), [message for _line, message in sorted(self.problems)])
         present = {i.id for s in sections for i in s.items if i.id}
         return Draft(edition, _body_text("\n".join(intro)), sections, frozenset(offered | present))
 
@@ -330,16 +335,19 @@ class _Reader:
         return DraftSection(number, section)
 
     def _ids(self, comments: list[tuple[int, str]], items: list[tuple[DraftSection | None, dict]],
-             sections: list[DraftSection]) -> dict[int, str]:
+             sections: list[DraftSection], ignored: list[int]) -> dict[int, str]:
         """Each item's id (keyed by its heading line), from the id comment below its heading."""
         starts = sorted([(raw["line"], "item", owner) for owner, raw in items]
-                        + [(s.line, "section", s) for s in sections], key=lambda t: t[0])
+                        + [(s.line, "section", s) for s in sections]
+                        + [(line, "ignored", None) for line in ignored], key=lambda t: t[0])
         found: dict[int, str] = {}
         where: dict[str, int] = {}
         for line, content in comments:
             if not (m := _ID.match(content)):
                 continue
             owner = next((s for s in reversed(starts) if s[0] <= line), None)
+            if owner is not None and owner[1] == "ignored":
+                continue  # under a heading already reported
             if owner is None or owner[1] != "item":
                 in_text = owner is not None and owner[2].section.kind == "text"
                 self.problem(line, f"the id {m.group(1)} is not under an item heading"
@@ -381,8 +389,9 @@ class _Reader:
             return None
         absolute = absolute_url(url, None)
         if absolute is None or (what == "picture" and not is_web_url(absolute)):
-            example = "https://" + url.split("://")[-1].lstrip("/")
-            self.problem(line, f"the {what} {url!r} is not a web address: write it in full, e.g. {example}")
+            bare = url.split("://")[-1].lstrip("/")
+            how = f"e.g. https://{bare}" if what == "link" and "." in bare.split("/")[0] else "starting https://"
+            self.problem(line, f"the {what} {url!r} is not a web address: write it in full, {how}")
             return None
         return absolute
 

@@ -45,7 +45,7 @@ class Limits:
     read_timeout: float = 20.0
     deadline: float = 45.0
     max_bytes: int = 10 * 1024 * 1024
-    concurrency: int = 32
+    concurrency: int = 128  # members are different sites: 100 members fetch in one round trip, not four
     per_host: int = 2
     max_retry_after: float = 10.0
     max_redirects: int = 10

@@ -22,7 +22,7 @@ import threading
 import traceback
 import webbrowser
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from html import unescape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,7 +40,7 @@ from digest.exceptions import DigestError
 from digest.report import GMAIL_CLIP
 
 LONG_POLL_SECONDS = 20.0
-WATCH_STEP_MS = 30  # a save is a burst of events: wait this long for quiet before rebuilding
+WATCH_STEP_MS = 20  # a save is a burst of events: wait this long for quiet before rebuilding
 Say = Callable[[str], None]
 
 
@@ -97,13 +97,14 @@ class Previewer:
             last = self._snapshot
             number = last.number + 1
             if edition is None:
-                snap = Snapshot(number, last.edition, last.good_number, last.findings, error)
+                snap = replace(last, number=number, error=error)
             else:
                 snap = Snapshot(number, edition, number, findings)
             self._snapshot = snap
             self._changed.notify_all()
         if error:
-            self._say(f"build #{number} failed (still showing #{snap.good_number}): {error}")
+            kept = f" (still showing #{snap.good_number})" if snap.edition else ""
+            self._say(f"build #{number} failed{kept}: {error}")
         else:
             report = snap.edition.report  # type: ignore[union-attr]
             self._say(f"build #{number}: {report.item_count} items, {report.html_bytes / 1024:.1f} KB, "
@@ -475,8 +476,9 @@ class PreviewServer:
         self.previewer = Previewer(config_path, edition_date, say)
         self.host, self.port = host, port
         self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
         self._httpd: _Server | None = None
+        self._watcher: threading.Thread | None = None
+        self._serving: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -492,13 +494,13 @@ class PreviewServer:
             if first.edition is None:
                 raise DigestError(f"nothing to preview: {first.error}")
             armed = threading.Event()
-            self._threads.append(threading.Thread(target=watch, args=(self.previewer, self._stop, armed),
-                                                  name="preview-watch", daemon=True))
-            self._threads[-1].start()
-            armed.wait(timeout=5)  # so once the page is served, no save is missed
-            self._threads.append(threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                                  name="preview-http", daemon=True))
-            self._threads[-1].start()
+            self._watcher = threading.Thread(target=watch, args=(self.previewer, self._stop, armed),
+                                             name="preview-watch", daemon=True)
+            self._watcher.start()
+            armed.wait(timeout=5)  # so that once the page is served, no save is missed
+            self._serving = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                             name="preview-http", daemon=True)
+            self._serving.start()
         except BaseException:
             self.close()
             raise
@@ -513,11 +515,12 @@ class PreviewServer:
         self._stop.set()
         self.previewer.close()
         if self._httpd is not None:
-            if any(t.name == "preview-http" for t in self._threads):
-                self._httpd.shutdown()  # returns once serve_forever has; it would wait forever if never started
+            if self._serving is not None:
+                self._httpd.shutdown()  # waits for serve_forever to return: only once it has started
             self._httpd.server_close()
-        for thread in self._threads:
-            thread.join(timeout=5)
+        for thread in (self._watcher, self._serving):
+            if thread is not None:
+                thread.join(timeout=5)
 
     def __enter__(self) -> PreviewServer:
         return self.start()

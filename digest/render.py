@@ -5,8 +5,9 @@ Pitfalls handled here, each learnt the hard way:
   the `.txt` twin, so feed text containing `</mj-text>` or `<script>` stays text.
 - MRML adds a Google Fonts <link> unless `fonts` is given (we pass none), and `lang="und"`
   unless <mjml lang> is set.
-- premailer downloads linked CSS unless allow_network=False, drops the doctype (put back), and
-  lets cssutils log warnings about MRML's CSS (silenced).
+- premailer downloads linked CSS unless allow_network=False, drops the doctype (put back),
+  lets cssutils log warnings about MRML's CSS (silenced), and rewrites width/height attributes
+  from the CSS (turned off: an image's fixed width="552" must survive for Outlook).
 
 Each edition is rendered twice from the same sections: the email (UTM-tagged member links, the
 email service's merge tags in the footer) and the web version (untagged, no merge tags, a link
@@ -190,6 +191,9 @@ def mjml_to_html(mjml_source: str) -> str:
         remove_classes=False,
         strip_important=False,
         keep_style_tags=False,
+        # MRML writes the width/height attributes it means; premailer would overwrite them from the CSS
+        # (an img's width:100% became width="100%", which Outlook takes as the picture's full size)
+        disable_basic_attributes=["width", "height"],
     ).transform(pretty_print=False)
     inlined = re.sub(r"^\s*<!doctype[^>]*>\s*", "", inlined, flags=re.I)
     return DOCTYPE + inlined

@@ -24,7 +24,9 @@ DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscrip
 ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
-_MERGE_TAG = re.compile(r"(\*\|)|(\|\*)|(\{\{)|(\}\})|(\{%)|(%\})|(\{\$)")
+# Mailchimp *|X|*; Jinja/Liquid/Handlebars {{ }}, {% %}, {# #} (Buttondown, Brevo, listmonk);
+# MailerLite {$x}; Salesforce %%x%%; Campaign Monitor's [unsubscribe] / [webversion].
+_MERGE_TAG = re.compile(r"\*\||\|\*|\{\{|\}\}|\{%|%\}|\{#|#\}|\{\$|%%|\[(?=(?:unsubscribe|webversion)\b)", re.I)
 _ZWSP = "\u200b"
 _BARE_ANCHOR = re.compile(r'<a(?: title="[^"]*")?>(.*?)</a>', re.S)  # a link whose URL was refused
 
@@ -51,7 +53,11 @@ def is_web_url(url: str) -> bool:
 
 
 def defuse_merge_tags(text: str) -> str:
-    """Break ESP merge-tag and template delimiters with a zero-width space so they stay text."""
+    """Break ESP merge-tag and template delimiters with a zero-width space so they stay text.
+
+    Feed text is data to our templates, but the email service runs its own template language
+    over the whole email: `*|UNSUB|*` in a member's post would become a live unsubscribe link.
+    """
     return _MERGE_TAG.sub(lambda m: m.group(0)[0] + _ZWSP + m.group(0)[1:], text)
 
 

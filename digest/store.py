@@ -10,16 +10,19 @@ for each other instead of corrupting it.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, ParamSpec, TypeVar
 
 from digest.exceptions import StoreError
 from digest.model import Item, item_from_json
 
+P = ParamSpec("P")
+T = TypeVar("T")
 SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -69,6 +72,40 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def _problem(path: Path, exc: sqlite3.Error | OSError) -> StoreError:
+    """SQLite's (or the file system's) complaint as one line that says what to do."""
+    text = str(exc)
+    if isinstance(exc, OSError):
+        return StoreError(f"{path.parent}: cannot be created ({exc.strerror or exc}): check the folder is writable")
+    if "locked" in text or "busy" in text:
+        return StoreError(f"{path}: busy — another digest is using this store; try again when it finishes")
+    if isinstance(exc, sqlite3.OperationalError) and "malformed" not in text:
+        return StoreError(f"{path}: cannot be used ({text}): check the folder is writable and the disk not full")
+    return StoreError(
+        f"{path}: is not a digest store or is damaged ({text}): move it aside or delete the .digest folder; "
+        "sources are fetched afresh on the next build"
+    )
+
+
+def _guarded(method: Callable[P, T]) -> Callable[P, T]:
+    """Turn any SQLite error into a StoreError, so a damaged store is a message, not a traceback.
+
+    Damage can show on any page, not only when the file is opened: a store cut short by a
+    full disk opens fine and fails at its first read of the lost pages.
+    """
+
+    @functools.wraps(method)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(*args, **kwargs)
+        except sqlite3.Error as exc:
+            store = args[0]
+            assert isinstance(store, Store)
+            raise _problem(store.path, exc) from None
+
+    return guarded
+
+
 class Store:
     """A thin wrapper over one SQLite connection; every method is one transaction."""
 
@@ -76,27 +113,29 @@ class Store:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{path}: made by a newer digest (store version {version}, this one reads {SCHEMA_VERSION}): "
-                    "upgrade digest, or delete the .digest folder to start a fresh store"
-                )
-            with self.db:
-                self.db.executescript(SCHEMA)
-                self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreError(f"{path}: busy — another digest is using this store; try again when it finishes") from None
-            raise StoreError(f"{path}: cannot be opened ({exc}): check the folder is writable") from None
-        except sqlite3.DatabaseError as exc:
+        except OSError as exc:
+            raise _problem(path, exc) from None
+        try:
+            self._open()
+        except StoreError:
+            if hasattr(self, "db"):
+                self.db.close()
+            raise
+
+    @_guarded
+    def _open(self) -> None:
+        self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
             raise StoreError(
-                f"{path}: is not a digest store or is damaged ({exc}): move it aside or delete the .digest folder; "
-                "sources are fetched afresh on the next build"
-            ) from None
+                f"{self.path}: made by a newer digest (store version {version}, this one reads {SCHEMA_VERSION}): "
+                "upgrade digest, or delete the .digest folder to start a fresh store"
+            )
+        with self.db:
+            self.db.executescript(SCHEMA)
+            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     @classmethod
     def beside(cls, config_path: Path) -> Store:
@@ -112,6 +151,7 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @_guarded
     def state(self, name: str) -> SourceState | None:
         row = self.db.execute(
             "SELECT name, url, etag, last_modified, body, body_hash, parsed_key, ok_at, last_error FROM sources WHERE name=?",
@@ -119,12 +159,14 @@ class Store:
         ).fetchone()
         return SourceState(*row) if row else None
 
+    @_guarded
     def states(self) -> dict[str, SourceState]:
         rows = self.db.execute(
             "SELECT name, url, etag, last_modified, body, body_hash, parsed_key, ok_at, last_error FROM sources"
         ).fetchall()
         return {row[0]: SourceState(*row) for row in rows}
 
+    @_guarded
     def save_parsed(
         self,
         state: SourceState,
@@ -150,6 +192,7 @@ class Store:
                 [(state.name, item.id, item.kind, json.dumps(item.to_json()), now) for item in items],
             )
 
+    @_guarded
     def save_state(self, state: SourceState, *, ok: bool) -> None:
         """Record a fetch that brought no new items (304, unchanged body) or a failure."""
         with self.db:
@@ -168,21 +211,25 @@ class Store:
             ),
         )
 
+    @_guarded
     def items(self, source: str) -> list[Item]:
         rows = self.db.execute("SELECT data FROM items WHERE source=? ORDER BY id", (source,)).fetchall()
         return [item_from_json(json.loads(row[0])) for row in rows]
 
+    @_guarded
     def all_items(self) -> dict[str, list[Item]]:
         result: dict[str, list[Item]] = {}
         for source, data in self.db.execute("SELECT source, data FROM items ORDER BY source, id"):
             result.setdefault(source, []).append(item_from_json(json.loads(data)))
         return result
 
+    @_guarded
     def mark_sent(self, item_ids: Iterable[str], edition: str) -> None:
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany("INSERT OR IGNORE INTO sent (item_id, edition) VALUES (?, ?)", [(i, edition) for i in item_ids])
 
+    @_guarded
     def sent_ids(self, before_edition: str | None = None) -> set[str]:
         """Items recorded as sent in an edition (only editions before `before_edition` if given)."""
         if before_edition:

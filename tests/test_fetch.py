@@ -14,7 +14,7 @@ import pytest
 
 from digest.fetch import FetchResult, Limits, Request, fetch_all
 from tests.hardening import (
-    SHORT, LoopbackServer, closed_port, drip, endless, gzip_bomb, gzipped, in_turn, no_network,  # noqa: F401
+    SHORT, LoopbackServer, closed_port, endless, gzip_bomb, gzipped, no_network,  # noqa: F401 - fixtures
     posts, redirect, rss, send, server, stall,
 )
 
@@ -55,22 +55,6 @@ def test_http_errors_say_what_to_do(server: LoopbackServer, status: int, expecte
     assert result.error == expected.format(url=server.url("/feed"))
 
 
-def test_503_with_retry_after_is_retried_once_then_succeeds(server: LoopbackServer) -> None:
-    server["/feed"] = in_turn(send(b"busy", status=503, headers={"Retry-After": "1"}), send(FEED))
-    result, seconds = fetch(server.url("/feed"))
-    assert result.status == "ok" and result.body == FEED
-    assert server.hits("/feed") == 2
-    assert 1 <= seconds < 2
-
-
-def test_500_twice_reports_the_polite_retry(server: LoopbackServer) -> None:
-    server["/feed"] = send(b"broken", status=500, headers={"Retry-After": "1"})
-    result, seconds = fetch(server.url("/feed"))
-    assert result.error == "the member's site had an error (HTTP 500), again after waiting 1 s as it asked; try again later"
-    assert server.hits("/feed") == 2
-    assert seconds < 2
-
-
 def test_a_retry_after_beyond_our_patience_is_not_waited_for(server: LoopbackServer) -> None:
     server["/feed"] = send(b"busy", status=503, headers={"Retry-After": "3600"})
     result, seconds = fetch(server.url("/feed"))
@@ -79,20 +63,12 @@ def test_a_retry_after_beyond_our_patience_is_not_waited_for(server: LoopbackSer
     assert seconds < 1
 
 
-@pytest.mark.parametrize("after_headers", [True, False], ids=["stalls-in-body", "stalls-before-headers"])
-def test_read_timeout(server: LoopbackServer, after_headers: bool) -> None:
-    server["/feed"] = stall(after_headers=after_headers)
+def test_read_timeout_before_the_headers(server: LoopbackServer) -> None:
+    """Stalling inside the body is a row of test_faults.py; stalling before any header reads the same."""
+    server["/feed"] = stall(after_headers=False)
     result, seconds = fetch(server.url("/feed"))
     assert result.error == "127.0.0.1 stopped sending for 1 s (read timeout): the site may be overloaded; try again later"
     assert 1 <= seconds < 2
-
-
-def test_a_drip_that_never_ends_meets_the_deadline(server: LoopbackServer) -> None:
-    server["/feed"] = drip(0.2)  # a byte every 0.2 s: the 1 s read timeout never fires
-    result, seconds = fetch(server.url("/feed"))
-    assert result.error == ("127.0.0.1 took longer than 3 s in all (the per-source deadline): "
-                            "the site is very slow or never finished sending; try again later")
-    assert 3 <= seconds < 3.5
 
 
 @pytest.mark.parametrize("status", [301, 308])
@@ -138,20 +114,20 @@ def test_a_50_mb_body_is_cut_at_the_cap(server: LoopbackServer) -> None:
 
 
 def test_a_gzip_bomb_is_capped_after_decompression_in_bounded_memory(server: LoopbackServer) -> None:
-    bomb = gzip_bomb(256 * 1024 * 1024)  # 256 MB of zeros in ~250 KB
-    server["/feed"] = send(bomb, headers={"Content-Encoding": "gzip"})
+    limits = replace(SHORT, max_bytes=1 << 20)
+    server["/feed"] = send(gzip_bomb(256 << 20), headers={"Content-Encoding": "gzip"})  # 256 MB in ~250 KB
     server["/warm-up"] = send(FEED)
     fetch(server.url("/warm-up"))  # the first client loads its CA bundle: not the body's cost
     tracemalloc.start()
     try:
-        result, seconds = fetch(server.url("/feed"))
+        result, seconds = fetch(server.url("/feed"), limits)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert result.status == "ok" and result.truncated
-    assert result.body == b"\0" * SHORT.max_bytes
-    # httpx alone inflates a whole 64 KB network chunk at once: ~64 MB for this bomb.
-    assert peak < 4 * SHORT.max_bytes, f"peak {peak / 2**20:.1f} MB"
+    assert result.body == b"\0" * limits.max_bytes
+    # httpx alone inflates a whole network chunk at once: 140 MB for this bomb.
+    assert peak < 4 * limits.max_bytes, f"peak {peak / 2**20:.1f} MB"
     assert seconds < 2
 
 

@@ -75,10 +75,12 @@ def parse_when(text: str, tz: ZoneInfo) -> datetime | date | None:
         if day is None or hour > 23 or minute > 59:
             return None
         return datetime.combine(day, time(hour, minute), tzinfo=tz)
+    if (day := _day(text)) is not None:
+        return day
     try:
-        parsed = datetime.fromisoformat(text)
+        parsed = datetime.fromisoformat(text)  # e.g. 2024-10-15T14:00:00+01:00
     except ValueError:
-        return _day(text)
+        return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
 
 
@@ -100,7 +102,7 @@ def _end(text: str, start: datetime | date, tz: ZoneInfo) -> datetime | date | N
     if not isinstance(end, datetime):
         end += timedelta(days=1)  # the sheet's last day → the day after, as iCalendar and Event count
     if end <= start:
-        raise Skip(f"its end {text!r} is before its start")
+        raise Skip(f"its end {text!r} is not after its start")
     return end
 
 
@@ -127,7 +129,8 @@ def read_csv(body: bytes, *, source: str, summary_length: int, tz: ZoneInfo) -> 
             result.items.append(_row(cells, source=source, summary_length=summary_length, tz=tz))
         except Skip as why:
             result.skipped += 1
-            result.problems.append(f"row {number}: {why}")
+            title = " ".join(cells.get("title", "").split())
+            result.problems.append(f"row {number}" + (f" ({title!r})" if title else "") + f": {why}")
     return result
 
 
@@ -144,7 +147,7 @@ def _row(cells: dict[str, str], *, source: str, summary_length: int, tz: ZoneInf
     if cells.get("start"):
         return _event(cells, title, link, trim_html(summary, summary_length), tags, source=source, tz=tz)
     if not cells.get("date"):
-        raise Skip(f"{title!r} has no date (or start, for an event)")
+        raise Skip("it has no date (or start, for an event)")
     when = parse_when(cells["date"], tz)
     if when is None:
         raise Skip(f"{cells['date']!r} is not a date: write it as 2024-09-30 or 30/09/2024, with a time if you like (14:00)")

@@ -44,6 +44,11 @@ _RULE_PERIOD = {
     "WEEKLY": 7 * 86400, "MONTHLY": 28 * 86400, "YEARLY": 365 * 86400,
 }
 _EXPANDING_PARTS = ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY")
+_RULE_RANGES = {
+    "BYSECOND": (0, 60), "BYMINUTE": (0, 59), "BYHOUR": (0, 23), "BYMONTH": (1, 12),
+    "BYMONTHDAY": (-31, 31), "BYYEARDAY": (-366, 366), "BYWEEKNO": (-53, 53), "BYSETPOS": (-366, 366),
+}
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _ZONED_PROPERTIES = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")
 
 _VEVENT_BLOCK = re.compile(r"^BEGIN:VEVENT[ \t]*$.*?^END:VEVENT[ \t]*$", re.I | re.M | re.S)
@@ -259,7 +264,9 @@ class _Reader:
         try:
             return list(x_wr_timezone.to_standard(_holder(events), timezone=zone).subcomponents)
         except Exception:  # noqa: BLE001
-            self.result.problems.append("the calendar's time zone could not be applied, so times without a zone are read as " + self.tz.key)
+            self.result.problems.append(
+                f"the calendar's time zone could not be applied, so times without a zone are read as {self.tz.key}"
+            )
             return events
 
     def _fault(self, event: Component) -> str | None:
@@ -288,28 +295,27 @@ class _Reader:
         for name in ("DTEND", "DURATION"):
             if name in broken:
                 event.pop(name)
-                self.result.problems.append(f"'{_title(event)}': its end time could not be read, so it is listed without one")
+                self.result.problems.append(
+                    f"'{_title(event)}': its end time could not be read, so it is listed without one"
+                )
         if "SEQUENCE" in broken:  # only orders revisions; recurring_ical_events compares it
             event.pop("SEQUENCE")
         missing = _undefined_zones(event)
         if missing:
             return f"its time zone '{missing}' is not defined in the calendar"
-        if _rule_steps(event, self.hi, self.tz) > MAX_RULE_STEPS:
-            return "it repeats too often to list"
-        return None
+        return _rule_fault(event, self.hi, self.tz)
 
     def _description(self, occ: Component) -> str:
         """Sanitised description: Outlook's HTML alternative first, else DESCRIPTION."""
-        html = next(
-            (_unescaped(p) for p in _values(occ, "X-ALT-DESC") if str(p.params.get("FMTTYPE", "")).lower() == "text/html" and str(p).strip()),
-            "",
-        )
+        alternatives = _values(occ, "X-ALT-DESC")
+        html = next((_unescaped(p) for p in alternatives if _is_html(p) and str(p).strip()), "")
         kind, text = ("html", html) if html else ("text", _text(occ.get("DESCRIPTION")))
         if not text.strip():
             return ""
-        key = (kind, text)
+        key = (kind, text)  # a series repeats its description in every occurrence
         if key not in self._html_cache:
-            self._html_cache[key] = clean_html(text, self.base_url) if kind == "html" else _text_description(text, self.base_url)
+            clean = clean_html if kind == "html" else _text_description
+            self._html_cache[key] = clean(text, self.base_url)
         return self._html_cache[key]
 
 
@@ -434,6 +440,10 @@ def _unescaped(prop: Any) -> str:
     return str(prop) if isinstance(prop, vText) else unescape_backslash(str(prop))
 
 
+def _is_html(prop: Any) -> bool:
+    return str(getattr(prop, "params", {}).get("FMTTYPE", "")).lower() == "text/html"
+
+
 def _title(component: Component) -> str:
     return defuse_merge_tags(plain_text(_text(component.get("SUMMARY")))) or UNTITLED
 
@@ -470,11 +480,20 @@ def _undefined_zones(component: Component) -> str | None:
     return None
 
 
-def _rule_steps(component: Component, hi: datetime, tz: ZoneInfo) -> float:
-    """Rough upper bound of the steps dateutil takes to reach the window's end."""
+def _rule_fault(component: Component, hi: datetime, tz: ZoneInfo) -> str | None:
+    """Why the RRULEs would stall dateutil, or None.
+
+    dateutil walks a rule from DTSTART until the window's end, and a rule that never
+    matches (BYMONTH=13, 30 February) until the year 9999: seconds of CPU for one event.
+    """
     steps = 0.0
     first = _instant(component["DTSTART"].dt, tz)
     for rule in _values(component, "RRULE"):
+        scale = str((rule.get("RSCALE") or ["GREGORIAN"])[0]).upper()
+        if scale != "GREGORIAN":  # RFC 7529: Chinese, Hebrew... calendars
+            return f"its repeat rule follows the {scale.title()} calendar, which is not supported"
+        if _never_matches(rule):
+            return "its repeat rule asks for dates that do not exist"
         freq = str((rule.get("FREQ") or [""])[0]).upper()
         interval = max(int((rule.get("INTERVAL") or [1])[0] or 1), 1)
         until = (rule.get("UNTIL") or [None])[0]
@@ -485,7 +504,21 @@ def _rule_steps(component: Component, hi: datetime, tz: ZoneInfo) -> float:
         if rule.get("COUNT"):
             walked = min(walked, int(rule["COUNT"][0]))
         steps += max(walked, 0)
-    return steps
+    return "it repeats too often to list" if steps > MAX_RULE_STEPS else None
+
+
+def _never_matches(rule: Any) -> bool:
+    """A BY-part out of range (RFC 5545 3.3.10), or month days no listed month has."""
+    values: dict[str, list[int]] = {}
+    for part, (low, high) in _RULE_RANGES.items():
+        try:
+            values[part] = [int(str(v)) for v in rule.get(part) or []]
+        except ValueError:  # "5L" (RFC 7529 leap months): dateutil cannot do those either
+            return True
+        if any(not low <= v <= high or (v == 0 and low < 0) for v in values[part]):
+            return True
+    months, days = values["BYMONTH"], values["BYMONTHDAY"]
+    return bool(months and days) and all(abs(d) > _MONTH_DAYS[m - 1] for m in months for d in days)
 
 
 # -- times --------------------------------------------------------------------------------

@@ -1,0 +1,162 @@
+"""The test send, end to end against a real SMTP server on 127.0.0.1 (aiosmtpd)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from tests.network import digest, make_network
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it is sent."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int, list[tuple[bytes, bytes]]]]:
+    """A local SMTP server that accepts the login user / s3cret (over plain text: it is loopback)."""
+    inbox, logins = Inbox(), []
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        if isinstance(data, LoginPassword):
+            logins.append((data.login, data.password))
+            return AuthResult(success=data.login == b"editor" and data.password == b"s3cret", handled=False)
+        return AuthResult(success=False, handled=False)
+
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            auth_require_tls=False)
+    controller.start()
+    try:
+        yield inbox, port, logins
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    config = make_network(tmp_path, newsletter='esp = "mailchimp"')
+    assert digest("build", "-c", config, "--date", "2024-10-01").exit_code == 0
+    return config
+
+
+def received(raw: bytes) -> EmailMessage:
+    message = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def test_the_test_send_arrives_as_built(built: Path, smtp: tuple[Inbox, int, list]) -> None:
+    inbox, port, _ = smtp
+    result = digest("send", "-c", built, "--date", "2024-10-01", "--to", "editor@example.org",
+                    "--smtp", f"127.0.0.1:{port}")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ("sent '[Test] Test Network News – Tuesday 1 October 2024' to editor@example.org "
+                             f"via 127.0.0.1:{port}\n")
+    (sender, recipients, raw), = inbox.messages
+    assert (sender, recipients) == ("editor@example.org", ["editor@example.org"])
+    message = received(raw)
+    assert message["Subject"] == "[Test] Test Network News – Tuesday 1 October 2024"
+    assert (message["From"], message["To"]) == ("editor@example.org", "editor@example.org")
+    assert message["Date"] and message["Message-ID"].endswith("@example.org>")
+    assert message.get_content_type() == "multipart/alternative"
+    text, html = message.iter_parts()
+    assert (text.get_content_type(), html.get_content_type()) == ("text/plain", "text/html")
+    out = built.parent / "build" / "2024-10-01"
+    assert html.get_payload(decode=True) == (out / "newsletter.html").read_bytes()
+    assert html.get_content_charset() == "utf-8"
+    assert text.get_content().replace("\r\n", "\n") == (out / "newsletter.txt").read_text()
+    assert "*|UNSUB|*" in text.get_content(), "a test shows the merge tags the service will fill in"
+
+
+def test_subject_from_the_config(tmp_path: Path, smtp: tuple[Inbox, int, list]) -> None:
+    inbox, port, _ = smtp
+    config = make_network(tmp_path, newsletter='subject = "{title}: {date} edition"')
+    digest("build", "-c", config, "--date", "2024-10-01")
+    result = digest("send", "-c", config, "--date", "2024-10-01", "--to", "a@example.org", "--from", "b@example.org",
+                    "--smtp", f"127.0.0.1:{port}")
+    assert result.exit_code == 0, result.output
+    message = received(inbox.messages[0][2])
+    assert (message["Subject"], message["From"]) == ("[Test] Test Network News: Tuesday 1 October 2024 edition",
+                                                     "b@example.org")
+
+
+def test_login_with_the_password_from_the_environment(built: Path, smtp: tuple[Inbox, int, list]) -> None:
+    inbox, port, logins = smtp
+    args = ["send", "-c", built, "--date", "2024-10-01", "--to", "a@example.org", "--smtp", f"127.0.0.1:{port}",
+            "--user", "editor"]
+    result = digest(*args, env={"DIGEST_SMTP_PASSWORD": "s3cret"})
+    assert result.exit_code == 0, result.output
+    assert logins == [(b"editor", b"s3cret")] and len(inbox.messages) == 1
+    wrong = digest(*args, env={"DIGEST_SMTP_PASSWORD": "guess"})
+    assert wrong.exit_code == 2
+    assert wrong.output == (f"Error: 127.0.0.1:{port} refused the login for editor (535 5.7.8 Authentication "
+                            "credentials invalid): check --user and DIGEST_SMTP_PASSWORD\n")
+
+
+def test_a_user_without_a_password_in_the_environment(built: Path, smtp: tuple[Inbox, int, list]) -> None:
+    inbox, port, _ = smtp
+    result = digest("send", "-c", built, "--date", "2024-10-01", "--to", "a@example.org",
+                    "--smtp", f"127.0.0.1:{port}", "--user", "editor", env={"DIGEST_SMTP_PASSWORD": ""})
+    assert result.exit_code == 2
+    assert result.output == ("Error: --user editor needs a password: set it in the DIGEST_SMTP_PASSWORD environment "
+                             "variable (never in sources.toml)\n")
+    assert inbox.messages == []
+
+
+def test_starttls_on_a_server_without_it(built: Path, smtp: tuple[Inbox, int, list]) -> None:
+    _inbox, port, _ = smtp
+    result = digest("send", "-c", built, "--date", "2024-10-01", "--to", "a@example.org",
+                    "--smtp", f"127.0.0.1:{port}", "--starttls")
+    assert result.exit_code == 2
+    assert result.output == (f"Error: 127.0.0.1:{port} cannot do that (STARTTLS extension not supported by server.): "
+                             "leave out --starttls or --user, or use the server's submission port\n")
+
+
+def test_nothing_to_reach(built: Path) -> None:
+    port = free_port()
+    result = digest("send", "-c", built, "--date", "2024-10-01", "--to", "a@example.org", "--smtp", f"127.0.0.1:{port}")
+    assert result.exit_code == 2
+    assert result.output == (f"Error: cannot reach the SMTP server 127.0.0.1:{port} (Connection refused): "
+                             "check --smtp HOST:PORT\n")
+
+
+def test_nothing_built(tmp_path: Path) -> None:
+    config = make_network(tmp_path)
+    result = digest("send", "-c", config, "--date", "2024-10-01", "--to", "a@example.org", "--smtp", "127.0.0.1:1")
+    assert result.exit_code == 2
+    assert result.output == (f"Error: {tmp_path / 'build' / '2024-10-01' / 'newsletter.html'} not found: run "
+                             "`digest build` for this edition first (or pass --out with the folder it built into)\n")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--to", "not-an-address"], "Invalid value for '--to': 'not-an-address' is not an email address"),
+    (["--to", "a@example.org", "--smtp", "smtp.example.org:port"],
+     "Error: 'smtp.example.org:port' is not an SMTP server: write it as HOST:PORT, e.g. smtp.example.org:587"),
+])
+def test_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
+    config = make_network(tmp_path)
+    result = digest("send", "-c", config, *args)
+    assert result.exit_code == 2
+    assert message in result.output

@@ -1,0 +1,182 @@
+"""Nothing lost: the store survives being killed mid-build, two builds at once, and damage.
+
+The kill and concurrency tests run the real `digest build` in a subprocess against a slow
+loopback network whose feeds grow on every fetch, so each run has something new to save.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from digest.exceptions import StoreError
+from digest.model import Post
+from digest.store import SCHEMA_VERSION, SourceState, Store
+from tests.hardening import NOW, LoopbackServer, no_network, posts, rss, server, write_config  # noqa: F401
+
+MEMBERS = 8  # the size at which a build starts its parse pool (build.POOL_MIN_SOURCES)
+
+
+def growing(prefix: str, delay: float):
+    """A slow feed that has one more post each time it is fetched."""
+    count = [0]
+
+    def handler(req) -> None:  # type: ignore[no-untyped-def]
+        count[0] += 1
+        time.sleep(delay)
+        body = rss(posts(count[0] + 1, prefix=prefix))
+        req.send_response(200)
+        req.send_header("Content-Type", "application/rss+xml")
+        req.send_header("Content-Length", str(len(body)))
+        req.end_headers()
+        req.wfile.write(body)
+
+    return handler
+
+
+def network(server: LoopbackServer, folder: Path) -> Path:
+    sources = {}
+    for n in range(MEMBERS):
+        server[f"/m{n}"] = growing(f"M{n}", delay=0.05 + 0.02 * n)
+        sources[f"Member {n}"] = server.url(f"/m{n}")
+    return write_config(folder, sources)
+
+
+def digest_build(config: Path, out: Path) -> subprocess.Popen[bytes]:
+    """`digest build` in its own process group, so a kill reaches the parse pool too."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "digest", "build", "--config", str(config), "--date", "2024-10-01", "--out", str(out), "-q"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )
+
+
+def stored_ids(config: Path) -> set[tuple[str, str]]:
+    """(source, id) of every stored item, read straight from SQLite, after an integrity check."""
+    path = config.parent / ".digest" / "store.sqlite"
+    if not path.exists():
+        return set()
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        return set(db.execute("SELECT source, id FROM items"))
+    finally:
+        db.close()
+
+
+def test_sigkill_at_random_points_loses_nothing(server: LoopbackServer, tmp_path: Path) -> None:
+    config = network(server, tmp_path)
+    started = time.perf_counter()
+    first = digest_build(config, tmp_path / "out")
+    assert first.wait(60) == 0, first.stderr.read() if first.stderr else ""
+    full_run = time.perf_counter() - started
+    had = stored_ids(config)
+    assert len(had) == 2 * MEMBERS
+
+    chance = random.Random(6)
+    for attempt in range(8):
+        run = digest_build(config, tmp_path / "out")
+        time.sleep(chance.uniform(0.1, full_run))  # anywhere from start-up to writing the outputs
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait(10)
+        now = stored_ids(config)
+        assert had <= now, f"kill {attempt} lost {had - now}"
+        had = now
+
+    last = digest_build(config, tmp_path / "out")
+    assert last.wait(60) == 0, last.stderr.read() if last.stderr else ""
+    final = stored_ids(config)
+    assert had < final  # it worked, and brought the posts published meanwhile
+    assert (tmp_path / "out" / "newsletter.html").read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert not list((tmp_path / "out").glob(".*.tmp"))  # no half-written output left behind
+
+
+def test_two_builds_at_once_share_the_store(server: LoopbackServer, tmp_path: Path) -> None:
+    config = network(server, tmp_path)
+    runs = [digest_build(config, tmp_path / f"out{n}") for n in range(2)]
+    outcomes = [(run.wait(60), (run.stderr.read() if run.stderr else b"").decode()) for run in runs]
+    for code, errors in outcomes:
+        assert code == 0 or (code == 2 and "busy — another digest is using this store" in errors), errors
+    assert any(code == 0 for code, _ in outcomes)
+    ids = stored_ids(config)
+    assert {source for source, _ in ids} == {f"Member {n}" for n in range(MEMBERS)}
+    with Store.beside(config) as store:
+        assert all(state.body for state in store.states().values())
+
+
+def _saved_store(folder: Path) -> Path:
+    """A store with one source and a few hundred posts in it, closed."""
+    path = folder / ".digest" / "store.sqlite"
+    with Store(path) as store:
+        items = [Post(id=f"id{n}", source="M", title=f"Post {n}", url=None, published=NOW, summary_html="x" * 500)
+                 for n in range(400)]
+        store.save_parsed(SourceState(name="M", url="https://m.example/feed", body=b"<rss/>"), items)
+    return path
+
+
+def test_a_file_that_is_not_a_store(tmp_path: Path) -> None:
+    path = tmp_path / ".digest" / "store.sqlite"
+    path.parent.mkdir()
+    path.write_bytes(b"this is not SQLite at all" * 100)
+    with pytest.raises(StoreError) as caught:
+        Store(path)
+    assert caught.value.message == (f"{path}: is not a digest store or is damaged (file is not a database): "
+                                    "move it aside or delete the .digest folder; sources are fetched afresh on the next build")
+
+
+def test_damage_found_after_opening_is_reported_too(tmp_path: Path) -> None:
+    path = _saved_store(tmp_path)
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[page * 3: page * 40] = b"\xde\xad" * (page * 37 // 2)  # the items' pages, not the header
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError) as caught:
+        with Store(path) as store:
+            store.all_items()
+    assert caught.value.message.startswith(f"{path}: is not a digest store or is damaged (")
+    assert caught.value.message.endswith("move it aside or delete the .digest folder; sources are fetched afresh on the next build")
+
+
+def test_a_store_from_a_newer_digest(tmp_path: Path) -> None:
+    path = _saved_store(tmp_path)
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError) as caught:
+        Store(path)
+    assert caught.value.message == (f"{path}: made by a newer digest (store version {SCHEMA_VERSION + 1}, this one reads "
+                                    f"{SCHEMA_VERSION}): upgrade digest, or delete the .digest folder to start a fresh store")
+    assert caught.value.exit_code == 2
+
+
+def test_a_store_folder_that_cannot_be_made(tmp_path: Path) -> None:
+    (tmp_path / ".digest").write_text("a file where the folder should be")
+    with pytest.raises(StoreError) as caught:
+        Store.beside(tmp_path / "sources.toml")
+    assert caught.value.message == f"{tmp_path / '.digest'}: cannot be created (File exists): check the folder is writable"
+
+
+def test_a_failed_save_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    """One transaction per source: an item that cannot be saved takes the whole save back."""
+    path = _saved_store(tmp_path)
+
+    class Unsaveable(Post):
+        def to_json(self):  # type: ignore[no-untyped-def]
+            raise RuntimeError("cannot be saved")
+
+    with Store(path) as store:
+        before = store.states()["M"]
+        good = Post(id="new", source="M", title="New", url=None, published=NOW)
+        bad = Unsaveable(id="bad", source="M", title="Bad", url=None, published=NOW)
+        with pytest.raises(RuntimeError):
+            store.save_parsed(SourceState(name="M", url="https://m.example/moved", body=b"<rss>2</rss>"), [good, bad])
+        assert store.states()["M"] == before
+        assert len(store.items("M")) == 400
