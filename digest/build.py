@@ -22,8 +22,8 @@ from digest.store import Store
 if TYPE_CHECKING:
     from digest.edition import DraftOutcome
 
-# Below this many sources a pool costs more (~20 ms to fork and join) than parsing saves.
-POOL_MIN_SOURCES = 8
+# Below this many bodies to parse a process pool costs more (~20 ms to fork and join) than it saves.
+POOL_MIN_BODIES = 8
 
 
 @dataclass
@@ -72,8 +72,8 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def parse_pool(config: Config, refetch: bool) -> ProcessPoolExecutor | None:
-    """A process pool, one worker per core, when a build may have many bodies to parse.
+def parse_pool() -> ProcessPoolExecutor | None:
+    """A process pool with one worker per core, or None where one cannot help or is unsafe.
 
     Parsing and sanitising is CPU-bound Python (feedparser, nh3, lxml), so a cold build of a
     large network is limited by one core without it. Workers are forked (cheap, ~10 ms), and
@@ -82,7 +82,7 @@ def parse_pool(config: Config, refetch: bool) -> ProcessPoolExecutor | None:
     server) parsing stays in this process, as without a pool.
     """
     cores = _cores()
-    if not refetch or cores < 2 or len(config.sources) < POOL_MIN_SOURCES or threading.active_count() > 1:
+    if cores < 2 or threading.active_count() > 1:
         return None
     import multiprocessing
 
@@ -99,25 +99,6 @@ def _prepare_worker() -> None:
     import digest.readers.feed  # noqa: F401
 
 
-def warm_renderer(config: Config, edition: date) -> threading.Thread:
-    """Render an empty edition on a thread while the sources download, and return the thread.
-
-    A fresh process spends ~0.2 s on its first render (importing premailer, cssutils parsing
-    the theme's CSS, Babel loading the locale), and a build mostly waits on the network before
-    it renders: doing that first-time work during the wait takes it off the critical path.
-    Errors are left to the real render to report.
-    """
-    def warm() -> None:
-        try:
-            render(config, edition, [])
-        except Exception:  # noqa: BLE001 — the real render raises the same error, with context
-            pass
-
-    thread = threading.Thread(target=warm, name="digest-warm-render", daemon=True)
-    thread.start()
-    return thread
-
-
 def build_edition(
     config: Config,
     edition: date | None = None,
@@ -129,21 +110,26 @@ def build_edition(
 ) -> Edition:
     """Collect every source, sort items into sections and render the three outputs.
 
-    Without an `executor`, changed bodies are parsed in a process pool of our own when there
-    are many sources (see parse_pool).
+    Without an `executor`, changed bodies are parsed in a process pool of our own once there
+    are many of them (see parse_pool and collect's `pool`).
     """
     started = time.perf_counter()
     edition = edition or today(config)
-    pool = parse_pool(config, refetch) if executor is None else None
-    warming = warm_renderer(config, edition) if refetch else None  # after the fork: see parse_pool
+    pools: list[ProcessPoolExecutor] = []
+
+    def pool_for(bodies: int) -> Executor | None:
+        if not pools and bodies >= POOL_MIN_BODIES and (made := parse_pool()) is not None:
+            pools.append(made)
+        return pools[0] if pools else None
+
     try:
         with Store.beside(config.path) as store:
             collection = collect(config, store, event_window(config, edition), refetch=refetch, limits=limits,
-                                 on_done=on_done, executor=executor or pool)
+                                 on_done=on_done, executor=executor, pool=None if executor else pool_for)
             sent = store.sent_ids(before_edition=edition.isoformat())
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        for made in pools:
+            made.shutdown(cancel_futures=True)
     filled = group(collection.items, config, edition, exclude=sent)
     used: dict[str, int] = {}
     for box in filled:
@@ -151,8 +137,6 @@ def build_edition(
             used[item.source] = used.get(item.source, 0) + 1
     for source in collection.sources:
         source.used = used.get(source.name, 0)
-    if warming is not None:
-        warming.join()
     rendered = render(config, edition, filled)
     report = Report(
         sources=collection.sources,
@@ -176,7 +160,7 @@ def build_from_draft(config: Config, path: Path) -> Edition:
     rendered = render_views(config, draft.edition, draft_views(draft, config, stored), intro=draft.intro)
     filled = draft_filled(draft, stored)
     used = [item.source for box in filled for item in box.items]
-    sources = [SourceReport(s.name, "not fetched (a draft is built from what was collected)",
+    sources = [SourceReport(s.name, "not fetched (draft build)",
                             found=len(by_source.get(s.name, [])), used=used.count(s.name)) for s in config.sources]
     report = Report(sources=sources, sections=filled, html_bytes=len(rendered.html.encode("utf-8")),
                     warnings=list(config.warnings), seconds=time.perf_counter() - started)

@@ -100,9 +100,18 @@ def collect(
     limits: Limits = Limits(),
     on_done: Callable[[FetchResult], None] | None = None,
     executor: Executor | None = None,
+    pool: Callable[[int], Executor | None] | None = None,
 ) -> Collection:
-    """Gather every source's items for the window; one bad source never stops the others."""
+    """Gather every source's items for the window; one bad source never stops the others.
+
+    Bodies are parsed in `executor` when one is given. Otherwise `pool(n)` (if given) is asked
+    for one, with the number of bodies known to need parsing: first before fetching (sources
+    never parsed, so a cold build parses while it still downloads), then, if it said no, after
+    fetching (the changed bodies). A warm build, with nothing to parse, never starts a pool.
+    """
     states = store.states()
+    if executor is None and pool is not None:
+        executor = pool(sum(1 for s in config.sources if not (s.name in states and states[s.name].parsed_key)))
     started: dict[str, Future[ReadResult]] = {}
     by_source = {s.name: s for s in config.sources}
 
@@ -153,6 +162,8 @@ def collect(
         jobs[source.name] = (_job(config, source, result, body, window), new_state)
         if result.truncated:
             report.problems.append(f"the feed is larger than {limits.max_bytes // 2**20} MB and was cut there; entries after that are missing")
+    if executor is None and pool is not None and jobs:
+        executor = pool(len(jobs))
     parsed = _parse_all([job for job, _ in jobs.values()], executor, [started.get(name) for name in jobs])
     by_name = {r.name: r for r in reports}
     for (name, (job, new_state)), read_result in zip(jobs.items(), parsed):
@@ -204,8 +215,8 @@ def _fall_back(store: Store, source: Source, state: SourceState | None, reason: 
     has_copy = state is not None and state.body is not None
     report.status = "stale" if has_copy else "failed"
     report.reason = reason
-    if keep_problems and report.problems and report.problems[0] == reason:
-        report.problems.pop(0)
+    if keep_problems and reason in report.problems:
+        report.problems.remove(reason)
     if state is not None:
         store.save_state(SourceState(**{**state.__dict__, "last_error": reason}), ok=False)
     else:

@@ -217,6 +217,18 @@ def _inline(text: str) -> list[Token]:
     return tokens[0].children or [] if tokens else []
 
 
+@dataclass
+class _Block:
+    """An item's lines as read, before they are checked."""
+
+    line: int
+    heading: str
+    owner: DraftSection | None
+    head: list[tuple[int, str]] = field(default_factory=list)  # the lines right under the heading
+    body: list[str] = field(default_factory=list)
+    open: bool = True  # no blank line yet: still in the head
+
+
 class _Reader:
     """Reads a draft line by line, collecting every problem with its line number."""
 
@@ -242,8 +254,8 @@ class _Reader:
         current: DraftSection | None = None
         broken = False  # under a heading that names no section: already reported, items ignored
         ignored: list[int] = []  # such headings and the items under them (their ids are theirs)
-        item: dict | None = None
-        items: list[tuple[DraftSection | None, dict]] = []
+        item: _Block | None = None
+        items: list[_Block] = []
         for number, text in lines:
             heading = _HEADING.match(text)
             if heading and len(heading.group(1)) == 2:
@@ -255,30 +267,30 @@ class _Reader:
                     ignored.append(number)
                 continue
             if heading and (current is None or current.section.kind != "text"):
-                item = {"line": number, "heading": heading.group(2) or "", "head": [], "body": [], "open": True}
+                item = _Block(number, heading.group(2) or "", current)
                 if broken:
                     ignored.append(number)
                 else:
-                    items.append((current, item))
+                    items.append(item)
                 continue
             if item is not None:
-                if item["open"] and text.strip():
-                    item["head"].append((number, text))
+                if item.open and text.strip():
+                    item.head.append((number, text))
                 else:
-                    item["open"] = False
-                    item["body"].append(text)
+                    item.open = False
+                    item.body.append(text)
             elif current is not None:
                 current.body += text + "\n"
             elif not broken:
                 intro.append(text)
         ids = self._ids(comments, items, sections, ignored)
-        for owner, raw in items:
-            parsed = self._item(raw, ids.get(raw["line"]))
-            if owner is None:
-                self.problem(raw["line"], f"the item {parsed.title!r} is above the first section heading: "
-                                          "move it under a \"## Section\" heading")
+        for block in items:
+            parsed = self._item(block, ids.get(block.line))
+            if block.owner is None:
+                self.problem(block.line, f"the item {parsed.title!r} is above the first section heading: "
+                                         "move it under a \"## Section\" heading")
             elif parsed.title:
-                owner.items.append(parsed)
+                block.owner.items.append(parsed)
         self._last_lines(sections)
         for s in sections:
             s.body = _body_text(s.body)
@@ -334,10 +346,10 @@ class _Reader:
         seen[section.title] = number
         return DraftSection(number, section)
 
-    def _ids(self, comments: list[tuple[int, str]], items: list[tuple[DraftSection | None, dict]],
-             sections: list[DraftSection], ignored: list[int]) -> dict[int, str]:
+    def _ids(self, comments: list[tuple[int, str]], items: list[_Block], sections: list[DraftSection],
+             ignored: list[int]) -> dict[int, str]:
         """Each item's id (keyed by its heading line), from the id comment below its heading."""
-        starts = sorted([(raw["line"], "item", owner) for owner, raw in items]
+        starts = sorted([(block.line, "item", block.owner) for block in items]
                         + [(s.line, "section", s) for s in sections]
                         + [(line, "ignored", None) for line in ignored], key=lambda t: t[0])
         found: dict[int, str] = {}
@@ -366,9 +378,9 @@ class _Reader:
             where[m.group(1)] = line
         return found
 
-    def _item(self, raw: dict, item_id: str | None) -> DraftItem:
-        number = raw["line"]
-        tokens = _inline(raw["heading"])
+    def _item(self, block: _Block, item_id: str | None) -> DraftItem:
+        number = block.line
+        tokens = _inline(block.heading)
         title = _plain(tokens)
         links = [t.attrGet("href") for t in tokens if t.type == "link_open"]
         url = self._url(number, str(links[0] or "").strip(), "link") if links else None
@@ -376,13 +388,13 @@ class _Reader:
             self.problem(number, "an item needs a title after \"### \"" + (f" (its link is {url})" if url else ""))
         meta: list[str] = []
         image = None
-        for line, text in raw["head"]:
+        for line, text in block.head:
             if _IMAGE_LINE.match(text):
                 image = self._image(line, text)
             else:
                 meta.append(" ".join(text.split()))
         return DraftItem(number, defuse_merge_tags(title), url, defuse_merge_tags(" ".join(meta)),
-                         _body_text("\n".join(raw["body"])), item_id, image)
+                         _body_text("\n".join(block.body)), item_id, image)
 
     def _url(self, line: int, url: str, what: str) -> str | None:
         if not url:
@@ -409,8 +421,7 @@ class _Reader:
                         if _OFFERED.match(m.group(1))), len(raw) + 1)
         starts = sorted(s.line for s in sections) + [trailer]
         for s in sections:
-            end = min(x for x in starts if x > s.line) - 1
-            end = min(end, len(raw))
+            end = min(min((x for x in starts if x > s.line), default=len(raw) + 1) - 1, len(raw))
             while end > s.line and not raw[end - 1].strip():
                 end -= 1
             s.last_line = end
@@ -422,8 +433,9 @@ def parse_draft(text: str, path: Path, config: Config) -> Draft:
 
 
 def read_draft_text(path: Path) -> str:
+    """The draft's text (a Windows editor's CRLF line ends read as LF)."""
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        return path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
     except FileNotFoundError:
         raise DigestError(f"{path}: not found: run `digest draft` to write the draft of an edition") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -182,7 +182,6 @@ class _Inflater:
             raise _Undecodable(repr(encoding))
         self.coding = codings[0] if codings else None
         self._z = zlib.decompressobj(16 + zlib.MAX_WBITS) if self.coding in ("gzip", "x-gzip") else None
-        self._started = False
 
     def pieces(self, data: bytes) -> Iterator[bytes]:
         """The decoded bytes of `data`, in pieces of at most INFLATE_PIECE."""

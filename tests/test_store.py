@@ -58,9 +58,27 @@ def digest_build(config: Path, out: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def store_file(config: Path) -> Path:
+    return config.parent / ".digest" / "store.sqlite"
+
+
+def kill_when_saving(run: subprocess.Popen[bytes], config: Path, before: int) -> None:
+    """SIGKILL the build the moment its first new post is committed: mid-way through saving."""
+    db = sqlite3.connect(f"file:{store_file(config)}?mode=ro", uri=True, timeout=5)
+    try:
+        give_up = time.monotonic() + 30
+        while run.poll() is None and time.monotonic() < give_up:
+            if db.execute("SELECT count(*) FROM items").fetchone()[0] > before:
+                break
+            time.sleep(0.001)
+    finally:
+        db.close()
+    os.killpg(run.pid, signal.SIGKILL)
+
+
 def stored_ids(config: Path) -> set[tuple[str, str]]:
     """(source, id) of every stored item, read straight from SQLite, after an integrity check."""
-    path = config.parent / ".digest" / "store.sqlite"
+    path = store_file(config)
     if not path.exists():
         return set()
     db = sqlite3.connect(path)
@@ -83,8 +101,11 @@ def test_sigkill_at_random_points_loses_nothing(server: LoopbackServer, tmp_path
     chance = random.Random(6)
     for attempt in range(8):
         run = digest_build(config, tmp_path / "out")
-        time.sleep(chance.uniform(0.1, full_run))  # anywhere from start-up to writing the outputs
-        os.killpg(run.pid, signal.SIGKILL)
+        if attempt % 3 == 2:
+            kill_when_saving(run, config, len(had))
+        else:
+            time.sleep(chance.uniform(0.1, full_run))  # anywhere from start-up to writing the outputs
+            os.killpg(run.pid, signal.SIGKILL)
         run.wait(10)
         now = stored_ids(config)
         assert had <= now, f"kill {attempt} lost {had - now}"

@@ -5,23 +5,29 @@ from __future__ import annotations
 from lxml import etree
 from lxml import html as lxml_html
 
-from digest.sanitize import absolute_url
+from digest.sanitize import absolute_url, is_web_url
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json", "text/calendar")
 
 
 def alternate_feeds(body: bytes, base_url: str | None) -> list[str]:
-    """Absolute URLs of `<link rel="alternate">` feeds in an HTML page, in page order."""
+    """Absolute URLs of `<link rel="alternate">` feeds in an HTML page, the site's own feeds first.
+
+    Page order, except that comment feeds go last: a WordPress post page advertises its
+    comments feed too, and the editor wants the posts.
+    """
     try:
         doc = lxml_html.document_fromstring(body)
     except (etree.ParserError, ValueError):
         return []
-    found: list[str] = []
+    base = doc.find(".//base[@href]")
+    if base is not None:
+        base_url = absolute_url(base.get("href"), base_url) or base_url
+    found: dict[str, bool] = {}
     for link in doc.iter("link"):
         rel = (link.get("rel") or "").lower().split()
-        kind = (link.get("type") or "").lower()
-        if "alternate" in rel and kind in FEED_TYPES:
-            url = absolute_url(link.get("href"), base_url)
-            if url and url not in found:
-                found.append(url)
-    return found
+        kind = (link.get("type") or "").split(";")[0].strip().lower()
+        url = absolute_url(link.get("href"), base_url) if "alternate" in rel and kind in FEED_TYPES else None
+        if url and is_web_url(url) and url not in found:
+            found[url] = "comment" in f"{link.get('title') or ''} {url}".lower()
+    return sorted(found, key=lambda url: found[url])  # stable: page order within each group
