@@ -6,7 +6,6 @@ Imported by the test_* files of issue 6; it is not a test module itself.
 
 from __future__ import annotations
 
-import gzip
 import socket
 import threading
 import zlib
@@ -121,6 +120,18 @@ def server() -> Iterator[LoopbackServer]:
         yield running
 
 
+# Short limits so a fault costs a test about a second, not the production defaults' 45.
+SHORT = Limits(connect_timeout=1, read_timeout=1, deadline=3, max_bytes=4 * 1024 * 1024, per_host=64,
+               max_retry_after=1)
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (connection refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def send(body: bytes, *, status: int = 200, headers: dict[str, str] | None = None,
          content_type: str = "application/rss+xml; charset=utf-8") -> Handler:
     """Answer with this status, headers and body."""
@@ -171,7 +182,6 @@ def stall(*, after_headers: bool = True) -> Handler:
     def handler(req: _Request) -> None:
         if after_headers:
             _open_ended(req)
-            req.wfile.flush()
         req.server.stopping.wait(60)
 
     return handler
@@ -212,10 +222,6 @@ def gzip_bomb(decompressed: int) -> bytes:
     return b"".join(parts) + packer.flush()
 
 
-def gzipped(body: bytes) -> bytes:
-    return gzip.compress(body)
-
-
 # -- feeds and configs -------------------------------------------------------------------------
 
 NOW = datetime(2024, 9, 20, 9, 0, tzinfo=timezone.utc)  # inside the edition window of EDITION
@@ -224,67 +230,39 @@ EDITION = datetime(2024, 10, 1).date()
 
 @dataclass(frozen=True)
 class Entry:
-    title: str | None
-    link: str | None = None
-    published: datetime | str | None = NOW
+    """One RSS item."""
+
+    title: str
+    link: str
+    published: datetime
+    guid: str
     summary: str = "A short summary."
-    guid: str | None = None
 
 
-def rss(entries: Iterable[Entry], *, title: str = "A member", encoding: str = "utf-8",
-        declare: str | None = "utf-8", raw_text: bool = False) -> bytes:
-    """An RSS 2.0 feed; `raw_text` puts titles and summaries in unescaped (for hostile markup)."""
-    def text(value: str) -> str:
-        return value if raw_text else escape(value)
-
-    parts = []
-    for e in entries:
-        item = []
-        if e.title is not None:
-            item.append(f"<title>{text(e.title)}</title>")
-        if e.link is not None:
-            item.append(f"<link>{escape(e.link)}</link>")
-        if e.guid is not None:
-            item.append(f'<guid isPermaLink="false">{escape(e.guid)}</guid>')
-        if isinstance(e.published, datetime):
-            item.append(f"<pubDate>{format_datetime(e.published)}</pubDate>")
-        elif e.published:
-            item.append(f"<pubDate>{escape(e.published)}</pubDate>")
-        item.append(f"<description>{text(e.summary)}</description>")
-        parts.append("<item>" + "".join(item) + "</item>")
-    decl = f'<?xml version="1.0" encoding="{declare}"?>\n' if declare else ""
-    doc = (f'{decl}<rss version="2.0"><channel><title>{escape(title)}</title><link>https://member.example/</link>'
-           + "".join(parts) + "</channel></rss>\n")
-    return doc.encode(encoding)
+def rss(entries: Iterable[Entry]) -> bytes:
+    """An RSS 2.0 feed of these items (feeds with odd bytes are files in tests/fixtures/)."""
+    items = "".join(
+        f"<item><title>{escape(e.title)}</title><link>{escape(e.link)}</link>"
+        f'<guid isPermaLink="false">{escape(e.guid)}</guid><pubDate>{format_datetime(e.published)}</pubDate>'
+        f"<description>{escape(e.summary)}</description></item>"
+        for e in entries
+    )
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>A member</title>'
+            f"<link>https://member.example/</link>{items}</channel></rss>\n").encode("utf-8")
 
 
 def posts(count: int, *, prefix: str = "Post", start: datetime = NOW, step: timedelta = timedelta(hours=6)) -> list[Entry]:
     """`count` ordinary dated entries, newest first."""
-    return [Entry(f"{prefix} {i}", f"https://member.example/{prefix.lower()}/{i}", start - step * i,
-                  guid=f"{prefix}-{i}") for i in range(count)]
+    return [Entry(f"{prefix} {i}", f"https://member.example/{prefix.lower()}/{i}", start - step * i, f"{prefix}-{i}")
+            for i in range(count)]
 
 
-def write_config(folder: Path, sources: dict[str, str], *, extra: str = "", sections: str | None = None) -> Path:
-    """A minimal valid sources.toml with one posts section and these name → url sources."""
-    toml = (
-        '[newsletter]\ntitle = "Hardening Digest"\ntimezone = "UTC"\nlanguage = "en-GB"\n' + extra + "\n"
-        + (sections if sections is not None else '[[sections]]\ntitle = "News"\nkind = "posts"\ndays_back = 31\n')
-    )
+def write_config(folder: Path, sources: dict[str, str], *, extra: str = "") -> Path:
+    """A minimal valid sources.toml: one posts section, these name → url sources, `extra` [newsletter] lines."""
+    toml = ('[newsletter]\ntitle = "Hardening Digest"\ntimezone = "UTC"\nlanguage = "en-GB"\n' + extra
+            + '\n[[sections]]\ntitle = "News"\nkind = "posts"\ndays_back = 31\n')
     for name, url in sources.items():
         toml += f'\n[[sources]]\nname = "{name}"\nurl = "{url}"\n'
     path = folder / "sources.toml"
     path.write_text(toml, encoding="utf-8")
     return path
-
-
-
-# Short limits so a fault costs a test about a second, not the production defaults' 45.
-SHORT = Limits(connect_timeout=1, read_timeout=1, deadline=3, max_bytes=4 * 1024 * 1024, per_host=64,
-               max_retry_after=1)
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on (connection refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

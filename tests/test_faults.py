@@ -12,16 +12,18 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from digest.build import Edition, build_edition
-from digest.config import load_config
+from digest.config import Config, load_config
 from digest.model import Post
+from digest.readers import read
 from digest.store import Store
 from tests.hardening import (
-    EDITION, SHORT, Entry, LoopbackServer, closed_port, drip, endless, gzip_bomb, in_turn, no_network,  # noqa: F401
+    EDITION, NOW, SHORT, Handler, LoopbackServer, closed_port, drip, endless, gzip_bomb, in_turn, no_network,  # noqa: F401
     posts, redirect, rss, send, server, stall, write_config,
 )
 
@@ -34,16 +36,17 @@ def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
-def at(handler_for: Callable[[LoopbackServer, str, Path], object]) -> Serve:
-    """Serve one handler at PREFIX/feed and return its URL."""
+def at(handler: Callable[[], Handler]) -> Serve:
+    """Serve a fresh handler at PREFIX/feed and return its URL."""
     def serve(server: LoopbackServer, prefix: str, tmp: Path) -> str:
-        server[f"{prefix}/feed"] = handler_for(server, prefix, tmp)  # type: ignore[assignment]
+        server[f"{prefix}/feed"] = handler()
         return server.url(f"{prefix}/feed")
     return serve
 
 
-def body(data: bytes, **kwargs: object) -> Serve:
-    return at(lambda _s, _p, _t: send(data, **kwargs))  # type: ignore[arg-type]
+def body(data: bytes, **how: Any) -> Serve:
+    """Serve these bytes (with send()'s status, headers, content_type)."""
+    return at(lambda: send(data, **how))
 
 
 def _refused(server: LoopbackServer, prefix: str, tmp: Path) -> str:
@@ -93,6 +96,7 @@ class Case:
     budget: float = 3.0          # seconds the faulty build may take (CPU time is shared on CI)
     new: tuple[str, ...] = ()    # titles the faulty build must bring in (beside the kept ones)
     found: int | None = None     # how many posts the store then holds for the member, when it matters
+    alone: bool = True           # also built on its own (False: only in the all-at-once build)
 
     @property
     def name(self) -> str:
@@ -122,13 +126,13 @@ CASES = [
     Case("500-twice", body(b"oops", status=500, headers={"Retry-After": "1"}), "stale",
          ("stale: the member's site had an error (HTTP 500), again after waiting 1 s as it asked; try again later",),
          budget=3.5),
-    Case("503-then-ok", at(lambda *_: in_turn(send(b"busy", status=503, headers={"Retry-After": "1"}),
+    Case("503-then-ok", at(lambda: in_turn(send(b"busy", status=503, headers={"Retry-After": "1"}),
                                               send(rss(posts(1, prefix="Recovered"))))),
          "ok", budget=3.5, new=("Recovered 0",)),
-    Case("read-timeout", at(lambda *_: stall()), "stale",
+    Case("read-timeout", at(stall), "stale",
          ("stale: 127.0.0.1 stopped sending for 1 s (read timeout): the site may be overloaded; try again later",),
          budget=3.5),
-    Case("slow-drip", at(lambda *_: drip(0.2)), "stale",  # a byte every 0.2 s: no read ever times out
+    Case("slow-drip", at(lambda: drip(0.2)), "stale",  # a byte every 0.2 s: no read ever times out
          ("stale: 127.0.0.1 took longer than 3 s in all (the per-source deadline): "
           "the site is very slow or never finished sending; try again later",), budget=5.5),
     Case("301", _moved(301), "ok", ("the feed has moved permanently: use {base}/301/new-feed in sources.toml",),
@@ -138,7 +142,7 @@ CASES = [
     Case("redirect-loop", _loop, "stale",
          ("stale: {base}/redirect-loop/feed redirects in a loop (more than 10 redirects): "
           "ask the member for their current feed address",)),
-    Case("50-mb", at(lambda *_: endless(rss(posts(2, prefix="Huge"))[:-20], b"<!-- padding -->" * 4096, 50 << 20)),
+    Case("50-mb", at(lambda: endless(rss(posts(2, prefix="Huge"))[:-20], b"<!-- padding -->" * 4096, 50 << 20)),
          "ok", ("the feed is larger than 4 MB and was cut there; entries after that are missing",
                 "the feed has XML errors (not well-formed (invalid token)); 2 entries were still read"),
          new=("Huge 0", "Huge 1"), budget=5),
@@ -176,11 +180,12 @@ CASES = [
           "skipped 'From a five-digit year': it has no publication date"),
          new=("A believable post",)),
     # ~5 s of feedparser on 2 cores, so it is run once, in the all-at-once build below.
-    Case("10000-entries", body(TEN_THOUSAND), "ok", budget=20.0, new=("Archive 0", "Archive 9999"), found=10_003),
+    Case("10000-entries", body(TEN_THOUSAND), "ok", budget=20.0, new=("Archive 0", "Archive 9999"), found=10_003,
+         alone=False),
 ]
 
 
-def _config(tmp: Path, urls: dict[str, str]):
+def _config(tmp: Path, urls: dict[str, str]) -> Config:
     return load_config(write_config(tmp, urls))
 
 
@@ -211,7 +216,7 @@ def _check(edition: Edition, config_path: Path, case: Case, seconds: float, base
     assert seconds < case.budget, f"{case.id} took {seconds:.1f} s (budget {case.budget} s)"
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.budget < 10], ids=[c.id for c in CASES if c.budget < 10])
+@pytest.mark.parametrize("case", [c for c in CASES if c.alone], ids=[c.id for c in CASES if c.alone])
 def test_fault(case: Case, server: LoopbackServer, tmp_path: Path) -> None:
     first = build_edition(_config(tmp_path, {case.name: case.serve_good(server)}), EDITION, limits=SHORT)
     assert [s.status for s in first.report.sources] == ["ok"]
@@ -240,12 +245,32 @@ def test_entity_expansion_stays_small(server: LoopbackServer, tmp_path: Path) ->
                                 "Laughs": body(fixture("billion-laughs.xml"))(server, "/laughs", tmp_path)})
     started = time.perf_counter()
     edition = build_edition(config, EDITION, limits=SHORT)
-    assert time.perf_counter() - started < 1.5
+    assert time.perf_counter() - started < 3
     assert "BIGBIG" not in edition.html and "lollol" not in edition.html
 
 
+def test_a_first_build_with_a_dead_source_still_comes_out(server: LoopbackServer, tmp_path: Path) -> None:
+    """No earlier copy to fall back on: the source is reported failed, the others are built."""
+    server["/ok"] = send(rss(posts(2, prefix="Alive")))
+    config = _config(tmp_path, {"Dead": f"http://127.0.0.1:{closed_port()}/feed", "Alive": server.url("/ok")})
+    edition = build_edition(config, EDITION, limits=SHORT)
+    assert {s.name: s.status for s in edition.report.sources} == {"Dead": "failed", "Alive": "ok"}
+    assert "Dead: failed: 127.0.0.1 refused the connection: the site may be down; try again later" in edition.report.problems()
+    assert [i.title for i in edition.sections[0].items] == ["Alive 0", "Alive 1"]
+
+
 def test_every_fault_at_once_takes_the_slowest_not_the_sum(server: LoopbackServer, tmp_path: Path) -> None:
-    """All the rows in one sources.toml: one build, every source named, about one deadline long."""
+    """All the rows in one sources.toml: one build, every source named, about one deadline long.
+
+    Parsing comes after fetching and is CPU time, which the 10,000-entry feed dominates (~5 s
+    on an idle 2-core machine, far more on a busy one): so the bound is the slowest deadline
+    plus that feed's parse (ten times a tenth of it, timed here on the same machine), plus a
+    few seconds.
+    """
+    tenth = rss(posts(1_000, prefix="Archive", step=timedelta(days=1)))
+    started = time.perf_counter()
+    read(tenth, source="alone", base_url=None, summary_length=280, tz=ZoneInfo("UTC"), window=(NOW, NOW))
+    parsing_alone = 10 * (time.perf_counter() - started)
     build_edition(_config(tmp_path, {c.name: c.serve_good(server) for c in CASES}), EDITION, limits=SHORT)
 
     config = _config(tmp_path, {c.name: c.serve(server, f"/{c.id}", tmp_path) for c in CASES})
@@ -254,10 +279,9 @@ def test_every_fault_at_once_takes_the_slowest_not_the_sum(server: LoopbackServe
     seconds = time.perf_counter() - started
     for case in CASES:
         _check(edition, config.path, case, 0, server.url(""))
-    # Every fetch ran at once: the last one ended about one deadline after the start...
+    # Every fetch ran at once: the last one ended about one deadline after the start,
+    # though one after another they take several deadlines.
     fetching = {s.name: s.seconds for s in edition.report.sources}
     assert max(fetching.values()) < SHORT.deadline + 1, fetching
-    assert sum(fetching.values()) > SHORT.deadline + 3  # ...though one after another they take longer
-    # ...and the whole build is that plus parsing (the 10,000 entries: ~5 s), not the sum of the budgets.
-    assert seconds < SHORT.deadline + 12, f"{seconds:.1f} s"
-    assert seconds < CASES[-1].budget
+    assert sum(fetching.values()) > 2 * SHORT.deadline
+    assert seconds < SHORT.deadline + 1.5 * parsing_alone + 4, f"{seconds:.1f} s (the big feed alone: {parsing_alone:.1f} s)"

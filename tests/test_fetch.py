@@ -4,6 +4,7 @@ error names the cause in an editor's words, within the limits it was given."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import time
 import tracemalloc
 import zlib
@@ -14,7 +15,7 @@ import pytest
 
 from digest.fetch import FetchResult, Limits, Request, fetch_all
 from tests.hardening import (
-    SHORT, LoopbackServer, closed_port, endless, gzip_bomb, gzipped, no_network,  # noqa: F401 - fixtures
+    SHORT, LoopbackServer, closed_port, endless, gzip_bomb, no_network,  # noqa: F401 - fixtures
     posts, redirect, rss, send, server, stall,
 )
 
@@ -134,7 +135,7 @@ def test_a_gzip_bomb_is_capped_after_decompression_in_bounded_memory(server: Loo
 @pytest.mark.parametrize("encoding", ["gzip", "deflate", "raw-deflate"])
 def test_compressed_bodies_are_inflated(server: LoopbackServer, encoding: str) -> None:
     if encoding == "gzip":
-        body = gzipped(FEED)
+        body = gzip.compress(FEED)
     else:
         packer = zlib.compressobj(wbits=zlib.MAX_WBITS if encoding == "deflate" else -zlib.MAX_WBITS)
         body = packer.compress(FEED) + packer.flush()

@@ -25,7 +25,7 @@ from digest.model import Post
 from digest.normalize import normalize_entry
 from digest.readers.feed import parse_feed, raw_entry, read_feed
 from tests.conftest import corpus
-from tests.hardening import EDITION, no_network, write_config  # noqa: F401 - fixture
+from tests.hardening import EDITION, no_network, posts, rss, write_config  # noqa: F401 - fixture
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "hostile"
 LIVE_ELEMENTS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "form", "input",
@@ -174,9 +174,7 @@ def test_mjml_structure_survives(hostile_edition, tmp_path: Path) -> None:
     # The MJML has exactly the tags the theme writes for five items, as for a harmless feed.
     tags = re.findall(r"</?mj-[a-z-]+", hostile_edition.mjml)
     (tmp_path / "plain").mkdir()
-    plain = "".join(f"<item><title>Post {n}</title><link>https://m.example/{n}</link>"
-                    f"<pubDate>Fri, 20 Sep 2024 0{n}:00:00 GMT</pubDate><description>Text</description></item>" for n in range(5))
-    (tmp_path / "plain" / "feed.xml").write_text(f'<rss version="2.0"><channel><title>P</title>{plain}</channel></rss>')
+    (tmp_path / "plain" / "feed.xml").write_bytes(rss(posts(5)))
     harmless = build_edition(load_config(write_config(tmp_path / "plain", {"Plain": "feed.xml"},
                                                       extra='esp = "mailchimp"\n')), EDITION)
     assert tags == re.findall(r"</?mj-[a-z-]+", harmless.mjml)

@@ -170,6 +170,19 @@ def test_unbounded_rules_are_bounded_by_the_window() -> None:
     ]
 
 
+@pytest.mark.parametrize(("rule", "reason"), [
+    ("FREQ=SECONDLY;COUNT=-1", "it repeats too often to list"),  # the library drops negative counts
+    ("RRULE:FREQ=SECONDLY", "its repeat rule could not be read"),  # icalendar: no FREQ; dateutil: every second
+    ("FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30", "its repeat rule asks for dates that do not exist"),
+    ("FREQ=YEARLY;BYMONTH=13", "its repeat rule asks for dates that do not exist"),
+])
+def test_rules_that_would_stall_the_build_are_refused(rule: str, reason: str) -> None:
+    began = time.process_time()
+    result = read(calendar(f"UID:a\nSUMMARY:Runaway\nDTSTART:20240101T000000Z\nRRULE:{rule}"))
+    assert time.process_time() - began < 1
+    assert result.items == [] and result.problems == [f"skipped 'Runaway': {reason}"]
+
+
 # -- all-day, durations, ends ---------------------------------------------------------------------
 
 
@@ -282,8 +295,23 @@ def test_other_broken_events_are_reported_in_editor_words() -> None:
     assert result.problems == [
         "'Bad end': its end time could not be read, so it is listed without one",
         "skipped 'No start': it has no start time",
+        "skipped 'Bad until': its repeat rule could not be read",
         "skipped an untitled event: its start time could not be read",
-        "skipped 'Bad until': its repeat rule could not be read",  # found when expanding, so reported last
+    ]
+
+
+def test_a_series_the_library_cannot_expand_costs_only_itself() -> None:
+    result = read(calendar(
+        "UID:good\nSUMMARY:Good\nDTSTART:20241002T100000Z",
+        "UID:s\nSUMMARY:Series\nDTSTART:20241003T100000Z\nRRULE:FREQ=WEEKLY;COUNT=3",
+        "UID:s\nSUMMARY:Series moved\nRECURRENCE-ID:20241010T100000Z\nRECURRENCE-ID:20241017T100000Z\n"
+        "DTSTART:20241011T100000Z",  # two RECURRENCE-IDs: recurring_ical_events raises TypeError
+        "UID:far\nSUMMARY:Far future\nDTSTART:20241004T100000Z\nDURATION:P2900000D",  # OverflowError
+    ))
+    assert whens(result) == [("Good", "Wednesday 2 October 2024, 11:00")]
+    assert result.skipped == 2 and result.problems == [
+        "skipped 'Series': its dates could not be worked out",
+        "skipped 'Far future': its dates could not be worked out",
     ]
 
 

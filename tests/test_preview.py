@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -51,32 +52,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_preview(config: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    """`digest preview` in its own process, once it answers on `port`."""
+@contextmanager
+def preview_process(config: Path, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`digest preview` in its own process, once it answers on `port`; killed if still running at the end."""
     with log.open("wb") as out:
         proc = subprocess.Popen([str(DIGEST), "preview", "--config", str(config), "--date", EDITION.isoformat(),
                                  "--port", str(port)], stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_answering(proc, port, log)
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _wait_until_answering(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"digest preview exited with {proc.returncode}:\n{log.read_text()}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200:
-                return proc
+                return
         except httpx.TransportError:
             time.sleep(0.05)
-    proc.kill()
     pytest.fail(f"digest preview did not answer within 20 s:\n{log.read_text()}")
 
 
 def stop_preview(proc: subprocess.Popen[bytes]) -> int:
     """Ctrl-C, as an editor stops it; the exit code."""
     proc.send_signal(signal.SIGINT)
-    try:
-        return proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise
+    return proc.wait(timeout=10)
 
 
 def next_build(base: str, since: int, deadline: float = 5.0) -> dict[str, object]:
@@ -256,12 +263,11 @@ def test_a_config_that_cannot_load_stops_before_serving(tmp_path: Path) -> None:
 def test_ctrl_c_stops_cleanly_and_leaves_no_files(network: Path, tmp_path: Path) -> None:
     port = free_port()
     log = tmp_path.parent / f"{tmp_path.name}-preview.log"
-    proc = start_preview(network, port, log)
-    before = sorted(p for p in tmp_path.rglob("*") if ".digest" not in p.parts)
-    edit(network, SAMPLE_TITLE, "Edited Digest")
-    next_build(f"http://127.0.0.1:{port}/", 1)
-
-    assert stop_preview(proc) == 0, log.read_text()
+    with preview_process(network, port, log) as proc:
+        before = sorted(p for p in tmp_path.rglob("*") if ".digest" not in p.parts)
+        edit(network, SAMPLE_TITLE, "Edited Digest")
+        next_build(f"http://127.0.0.1:{port}/", 1)
+        assert stop_preview(proc) == 0, log.read_text()
     assert "Stopped." in log.read_text()
     assert sorted(p for p in tmp_path.rglob("*") if ".digest" not in p.parts) == before
     with socket.socket() as s:

@@ -48,6 +48,7 @@ _RULE_RANGES = {
     "BYSECOND": (0, 60), "BYMINUTE": (0, 59), "BYHOUR": (0, 23), "BYMONTH": (1, 12),
     "BYMONTHDAY": (-31, 31), "BYYEARDAY": (-366, 366), "BYWEEKNO": (-53, 53), "BYSETPOS": (-366, 366),
 }
+_RULE_PARTS = {"FREQ", "UNTIL", "COUNT", "INTERVAL", "WKST", "RSCALE", "SKIP", *_RULE_RANGES, "BYDAY"}
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _ZONED_PROPERTIES = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")
 
@@ -489,20 +490,25 @@ def _rule_fault(component: Component, hi: datetime, tz: ZoneInfo) -> str | None:
     steps = 0.0
     first = _instant(component["DTSTART"].dt, tz)
     for rule in _values(component, "RRULE"):
+        if not rule:  # "RRULE:" with nothing after it (seen in holiday feeds) repeats nothing
+            continue
         scale = str((rule.get("RSCALE") or ["GREGORIAN"])[0]).upper()
         if scale != "GREGORIAN":  # RFC 7529: Chinese, Hebrew... calendars
             return f"its repeat rule follows the {scale.title()} calendar, which is not supported"
+        freq = str((rule.get("FREQ") or [""])[0]).upper()
+        if freq not in _RULE_PERIOD or {str(k).upper() for k in rule} - _RULE_PARTS:
+            return "its repeat rule could not be read"  # and dateutil may read it otherwise
         if _never_matches(rule):
             return "its repeat rule asks for dates that do not exist"
-        freq = str((rule.get("FREQ") or [""])[0]).upper()
         interval = max(int((rule.get("INTERVAL") or [1])[0] or 1), 1)
         until = (rule.get("UNTIL") or [None])[0]
         stop = min(hi, _instant(until, tz)) if until is not None else hi
-        walked = (stop - first).total_seconds() / (_RULE_PERIOD.get(freq, 86400) * interval)
+        walked = (stop - first).total_seconds() / (_RULE_PERIOD[freq] * interval)
         for part in _EXPANDING_PARTS:
             walked *= max(len(rule.get(part) or []), 1)
-        if rule.get("COUNT"):
-            walked = min(walked, int(rule["COUNT"][0]))
+        count = int((rule.get("COUNT") or [0])[0])
+        if count > 0:  # recurring_ical_events drops a negative COUNT, making the rule endless
+            walked = min(walked, count)
         steps += max(walked, 0)
     return "it repeats too often to list" if steps > MAX_RULE_STEPS else None
 
