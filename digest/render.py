@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -66,12 +66,22 @@ class SectionView:
     images: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass
 class Rendered:
+    """The outputs of an edition. The web version is rendered on first use: previews never need it."""
+
     mjml: str
     html: str
     text: str
-    web: str = ""  # the web version: no merge tags, untagged links, a link to all editions
+    make_web: Callable[[], str] = field(default=lambda: "", repr=False, compare=False)
+    _web: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def web(self) -> str:
+        """The web version: no merge tags, untagged links, a link to all editions."""
+        if self._web is None:
+            self._web = self.make_web()
+        return self._web
 
 
 @lru_cache(maxsize=1)
@@ -177,12 +187,25 @@ def _first_words(text: str, count: int) -> str:
     return " ".join(words[:count]) + ("…" if len(words) > count else "")
 
 
+_EMAIL_WRAPPER = re.compile(r'(<div aria-label="[^"]*" aria-roledescription="email"[^>]*role="article"[^>]*>)(.*)(</body>)', re.S)
+
+
+def _main_landmark(compiled: str) -> str:
+    """Put MRML's role="article" email wrapper inside a main landmark.
+
+    Opened as a web page (the web version, a browser preview) the email then has one main
+    landmark holding all its content (axe: landmark-one-main, region); inside a mail client
+    the article with aria-roledescription="email" is still what a screen reader announces.
+    """
+    return _EMAIL_WRAPPER.sub(r'<div role="main">\1\2</div>\3', compiled, count=1)
+
+
 def mjml_to_html(mjml_source: str) -> str:
     """Compile MJML with MRML (no web fonts), inline CSS with premailer (no network)."""
     from mjml import mjml2html
     from premailer import Premailer
 
-    compiled = mjml2html(mjml_source, fonts={}, disable_comments=True)
+    compiled = _main_landmark(mjml2html(mjml_source, fonts={}, disable_comments=True))
     inlined = Premailer(
         compiled,
         allow_network=False,
@@ -213,5 +236,8 @@ def render_views(config: Config, edition: date, sections: list[SectionView], *, 
     mjml_source = template.render(ctx)
     html = esp.fill_html(mjml_to_html(mjml_source), esp.preset(config.newsletter.esp))
     text = env.get_template("newsletter.txt.j2").render(ctx)
-    web = mjml_to_html(template.render(context(config, edition, sections, intro=intro, web=True, **extra)))
-    return Rendered(mjml=mjml_source, html=html, text=text, web=web)
+
+    def make_web() -> str:
+        return mjml_to_html(template.render(context(config, edition, sections, intro=intro, web=True, **extra)))
+
+    return Rendered(mjml=mjml_source, html=html, text=text, make_web=make_web)

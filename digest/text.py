@@ -6,6 +6,7 @@ and spam scoring, so it has to read well on its own.
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import html2text
@@ -13,18 +14,33 @@ import html2text
 WIDTH = 78
 
 
+_BULLET = re.compile(r"^(\s*(?:[*+-]|\d+\.)\s+|\s*>\s*|\s*)")
+
+
 def html_to_text(fragment: str, width: int = WIDTH) -> str:
-    """Sanitised HTML → text: paragraphs kept, links as 'text (url)'... via html2text."""
+    """Sanitised HTML → text via html2text: paragraphs, lists and links kept, wrapped at `width`.
+
+    html2text's own wrapping splits words at hyphens ("co-" / "production"), so it is asked
+    for unwrapped lines and each line is wrapped here, list items hanging under their bullet.
+    """
     if not fragment:
         return ""
-    converter = html2text.HTML2Text(bodywidth=width)
+    converter = html2text.HTML2Text(bodywidth=0)
     converter.ignore_images = True
     converter.ignore_emphasis = True
     converter.inline_links = True
     converter.protect_links = False
     converter.unicode_snob = True
     converter.single_line_break = False
-    return converter.handle(fragment).strip()
+    lines = converter.handle(fragment).strip().splitlines()
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(_wrap_line(line, width) for line in lines))
+
+
+def _wrap_line(line: str, width: int) -> str:
+    lead = _BULLET.match(line).group(1)  # type: ignore[union-attr]
+    hang = lead if lead.strip() == ">" else " " * len(lead)
+    return textwrap.fill(line[len(lead):], width=width, initial_indent=lead, subsequent_indent=hang,
+                         break_long_words=False, break_on_hyphens=False) if line.strip() else ""
 
 
 def wrap(text: str, width: int = WIDTH, indent: str = "") -> str:
