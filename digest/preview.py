@@ -23,6 +23,8 @@ import traceback
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
 from datetime import date, datetime
 from html import unescape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -158,168 +160,17 @@ def dark_variant(html: str) -> str:
     return html[:head.end()] + meta + html[head.end():]
 
 
-PAGE = jinja2.Environment(autoescape=True).from_string("""<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Preview: {{ title }}</title>
-<link rel="icon" href="data:,">
-<style>
-  body { margin: 0; font: 15px/1.45 system-ui, sans-serif; color: #1f1d24; background: #eceaf0; }
-  header { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; padding: 10px 20px;
-           background: #fff; border-bottom: 1px solid #d9d5de; position: sticky; top: 0; z-index: 1; }
-  header h1 { font-size: 17px; margin: 0 auto 0 0; }
-  button { font: inherit; padding: 6px 14px; border-radius: 6px; border: 1px solid #6b2c91; cursor: pointer; }
-  #copy { background: #6b2c91; color: #fff; }
-  #refetch { background: #fff; color: #6b2c91; }
-  #status { flex-basis: 100%; margin: 0; min-height: 1.2em; color: #3d3846; }
-  .error { margin: 16px 20px 0; padding: 12px 16px; background: #fde8e8; border: 2px solid #b3261e; border-radius: 6px; }
-  .error pre { white-space: pre-wrap; margin: 6px 0 0; }
-  main { padding: 16px 16px 40px; }
-  .frames { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
-  figure { margin: 0; }
-  figcaption { font-weight: 600; margin-bottom: 6px; }
-  iframe { display: block; border: 1px solid #c8c3cf; background: #fff; height: calc(100vh - 140px); min-height: 480px; }
-  .panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 20px; margin-top: 24px; }
-  section.panel { background: #fff; border: 1px solid #d9d5de; border-radius: 6px; padding: 4px 16px 16px; min-width: 0; }
-  table { border-collapse: collapse; width: 100%; }
-  th, td { text-align: left; padding: 3px 8px 3px 0; border-bottom: 1px solid #eceaf0; vertical-align: top; }
-  td.n { text-align: right; }
-  .failed, .stale, .over { color: #b3261e; font-weight: 600; }
-  meter { width: 100%; }
-  pre.text { white-space: pre-wrap; font-size: 13px; max-height: 80vh; overflow: auto; }
-</style>
-</head>
-<body>
-<header>
-  <h1>{{ title }}</h1>
-  <span>build #{{ snap.good_number }}{% if edition %}, {{ "%.2f" | format(report.seconds) }} s{% endif %}, {{ snap.at.strftime("%H:%M:%S") }}</span>
-  <button id="copy" type="button">Copy HTML</button>
-  <button id="refetch" type="button">Refetch sources</button>
-  <a href="/newsletter.html" target="_blank">newsletter.html</a>
-  <a href="/newsletter.txt" target="_blank">newsletter.txt</a>
-  <p id="status" role="status" aria-live="polite"></p>
-</header>
-{% if snap.error %}
-<div class="error" role="alert">
-  <strong>Build #{{ snap.number }} failed{% if edition %}; showing build #{{ snap.good_number }}, the last that worked{% endif %}.</strong>
-  <pre>{{ snap.error }}</pre>
-</div>
-{% endif %}
-<main>
-{% if edition %}
-  <div class="frames">
-    <figure><figcaption>Desktop (620 px)</figcaption>
-      <iframe id="desktop" src="/newsletter.html" width="620" title="The newsletter at desktop width" sandbox="allow-same-origin allow-popups"></iframe></figure>
-    <figure><figcaption>Mobile (375 px)</figcaption>
-      <iframe id="mobile" src="/newsletter.html" width="375" title="The newsletter at phone width" sandbox="allow-same-origin allow-popups"></iframe></figure>
-    <figure><figcaption>Dark mode (375 px)</figcaption>
-      <iframe id="dark" src="/newsletter-dark.html" width="375" title="The newsletter in dark mode" sandbox="allow-same-origin allow-popups"></iframe></figure>
-  </div>
-  <div class="panels">
-    <section class="panel" id="report" aria-labelledby="report-h">
-      <h2 id="report-h">Build report</h2>
-      <h3>Size</h3>
-      <p class="{{ 'over' if report.html_bytes > clip }}">newsletter.html is {{ "%.1f" | format(report.html_bytes / 1024) }} KB
-        of the {{ clip // 1024 }} KB Gmail shows before clipping ({{ (100 * report.html_bytes / clip) | round | int }}%).</p>
-      <meter min="0" max="{{ clip }}" low="{{ clip * 0.7 }}" high="{{ clip * 0.88 }}" optimum="0" value="{{ report.html_bytes }}">{{ report.html_bytes }} bytes</meter>
-      <h3>Check: {{ report.check_summary }}</h3>
-      {% if snap.findings %}<ul>{% for f in snap.findings %}<li><strong>{{ f.severity }}</strong> {{ f.code }}: {{ f.message }}</li>{% endfor %}</ul>{% endif %}
-      <h3>Sources</h3>
-      <table>
-        <thead><tr><th>Source</th><th>Status</th><th class="n">Found</th><th class="n">Used</th></tr></thead>
-        <tbody>{% for s in report.sources %}
-          <tr><td>{{ s.name }}</td><td class="{{ s.status }}">{{ s.status }}{% if s.reason %}: {{ s.reason }}{% endif %}</td><td class="n">{{ s.found }}</td><td class="n">{{ s.used }}</td></tr>
-        {% endfor %}</tbody>
-      </table>
-      <h3>Sections</h3>
-      <table>
-        <thead><tr><th>Section</th><th class="n">Items</th></tr></thead>
-        <tbody>{% for box in report.sections %}
-          <tr><td>{{ box.section.title }}</td><td class="n">{% if box.section.kind == "text" %}text{% else %}{{ box.items | length }}{% if box.matched > box.items | length %} (of {{ box.matched }}, limit {{ box.section.limit }}){% endif %}{% endif %}</td></tr>
-        {% endfor %}</tbody>
-      </table>
-      {% set problems = report.problems() %}
-      {% if problems %}<h3>{{ problems | length }} warning{{ "s" if problems | length != 1 }}</h3>
-      <ul>{% for p in problems %}<li>{{ p }}</li>{% endfor %}</ul>{% endif %}
-    </section>
-    <section class="panel" aria-labelledby="text-h">
-      <h2 id="text-h">Plain-text version</h2>
-      <pre class="text" id="text">{{ edition.text }}</pre>
-    </section>
-  </div>
-{% endif %}
-</main>
-<script>
-const BUILD = {{ snap.number }}, SESSION = {{ session | tojson }};
-const status = document.getElementById("status");
-const say = (message) => { status.textContent = message; };
-const pause = (ms) => new Promise((done) => setTimeout(done, ms));
-
-// Keep the editor's place in the page and in each frame across live reloads.
-const frames = [...document.querySelectorAll("iframe")];
-const places = JSON.parse(sessionStorage.getItem("digest-preview-places") || "{}");
-sessionStorage.removeItem("digest-preview-places");
-for (const frame of frames) {
-  const restore = () => frame.contentWindow.scrollTo(0, places[frame.id] || 0);
-  if (frame.contentDocument && frame.contentDocument.readyState === "complete") restore();
-  else frame.addEventListener("load", restore, {once: true});
-}
-addEventListener("load", () => scrollTo(0, places.page || 0));
-function remember() {
-  const now = {page: scrollY};
-  for (const frame of frames) now[frame.id] = frame.contentWindow.scrollY;
-  sessionStorage.setItem("digest-preview-places", JSON.stringify(now));
-}
-
-(async function followBuilds() {
-  for (;;) {
-    try {
-      const answer = await (await fetch(`/events?since=${BUILD}`, {cache: "no-store"})).json();
-      if (answer.build !== BUILD || answer.session !== SESSION) {
-        remember();
-        location.reload();
-        return;
-      }
-    } catch (error) {
-      say("The preview server is not answering: is `digest preview` still running?");
-      await pause(1000);
-    }
-  }
-})();
-
-document.getElementById("copy").addEventListener("click", async () => {
-  try {
-    const html = await (await fetch("/newsletter.html", {cache: "no-store"})).text();
-    await navigator.clipboard.writeText(html);
-    say(`Copied ${Math.round(html.length / 1024)} KB of email-ready HTML: paste it into your email service's HTML editor.`);
-  } catch (error) {
-    say(`Could not copy (${error.message}): open newsletter.html and copy its source instead.`);
-  }
-});
-
-document.getElementById("refetch").addEventListener("click", async (event) => {
-  event.target.disabled = true;
-  say("Fetching every source again…");
-  try {
-    const answer = await fetch("/refetch", {method: "POST"});
-    if (!answer.ok) throw new Error(await answer.text());
-  } catch (error) {
-    say(`Refetch failed: ${error.message}`);
-    event.target.disabled = false;
-  }
-});
-</script>
-</body>
-</html>
-""")
+@lru_cache(maxsize=1)
+def _page() -> jinja2.Template:
+    """The preview page's template (digest/data/preview.html.j2), autoescaped."""
+    source = resources.files("digest").joinpath("data/preview.html.j2").read_text(encoding="utf-8")
+    return jinja2.Environment(autoescape=True).from_string(source)
 
 
 def render_page(snap: Snapshot, session: str) -> str:
     """The preview page for one snapshot."""
     edition = snap.edition
-    return PAGE.render(
+    return _page().render(
         snap=snap, session=session, edition=edition, clip=GMAIL_CLIP,
         report=edition.report if edition else None,
         title=_title(edition.html) if edition else "digest preview",
