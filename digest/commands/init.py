@@ -21,11 +21,20 @@ A few words from the editor, in **Markdown**.
 # preheader = "The one line shown after the subject in the inbox"
 # logo = "https://example.org/logo.png"   # an absolute image URL
 # accent = "#1d5a8c"                       # your brand colour (it is darkened if too light to read)
-footer = """
-You get this email because you are a member of our network.
-"""
+why = "You get this email because you are a member of our network."   # the footer's "why you get this" line
+# address = "Our Network, 1 Example Street, London N1 0AA"              # postal address for the footer
+# footer = "More Markdown for the footer"
+# esp = "none"                           # mailchimp | buttondown | brevo | listmonk | campaign-monitor |
+#                                        # mailerlite | none: that service's unsubscribe/view-online tags
+# subject = "{title} – {date}"           # subject line of `digest send` test emails
+# url = "https://example.org/digest/"    # where you publish archive/ (web versions and an Atom feed)
 # summary_length = 280                   # characters of each item's blurb
 # templates = "templates"                # a theme folder of your own (copied here by `digest init`)
+
+# [newsletter.utm]                       # optional: tag members' links for their analytics
+# source = "newsletter"
+# medium = "email"
+# campaign = "digest-{date}"
 
 [[sections]]                              # sections are rendered in this order
 title = "What else have we been up to?"
@@ -35,6 +44,8 @@ days_back = 31                            # posts published in the 31 days befor
 # sources = ["Member name"]              # only items from these sources
 # tags = ["london"]                      # only items whose source tags or categories include one of these
 # limit = 10                             # at most this many items
+# images = false                         # true: show each item's picture
+# repeat = false                         # may items sent in an earlier edition appear again? (events: yes)
 
 [[sections]]
 title = "Coming up"
