@@ -20,6 +20,8 @@ class Report:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     check_summary: str = ""
+    check_errors: list[str] = field(default_factory=list)
+    check_lines: list[str] = field(default_factory=list)
 
     @property
     def item_count(self) -> int:
@@ -27,7 +29,7 @@ class Report:
 
     def problems(self) -> list[str]:
         """Every warning of the build, each naming its source or cause."""
-        out = list(self.warnings)
+        out = list(self.warnings) + [f"digest check: {e}" for e in self.check_errors]
         for s in self.sources:
             if s.status in ("failed", "stale"):
                 out.append(f"{s.name}: {s.status}: {s.reason}")
@@ -67,11 +69,12 @@ def format_report(report: Report) -> str:
     for name, path in report.outputs.items():
         size = path.stat().st_size if path.exists() else 0
         note = ""
-        if name.endswith(".html") and report.item_count:
+        if name == "newsletter.html" and report.item_count:
             note = f"  ({size / report.item_count:.0f} B per item; Gmail clips at 102 KB)"
         lines.append(f"wrote {path} ({size / 1024:.1f} KB){note}")
     if report.check_summary:
-        lines.append(f"check: {report.check_summary}")
+        lines.append(f"digest check: {report.check_summary}")
+        lines.extend(f"  {line}" for line in report.check_lines)
     problems = report.problems()
     if problems:
         lines.append("")

@@ -5,10 +5,14 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from digest.commands.options import config_option, date_option, esp_option
+
+if TYPE_CHECKING:
+    from digest.report import Report
 
 
 @click.command("build")
@@ -46,6 +50,7 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
         show_bar = not quiet and sys.stderr.isatty()
         with click.progressbar(length=len(config.sources), label="Collecting", file=sys.stderr) if show_bar else _NoBar() as bar:
             result = build_edition(config, edition, refetch=not offline, on_done=lambda _r: bar.update(1))
+    _check(result.report, result.html, verbose=verbose > 0)
     out_dir = out or config.root / "build" / result.date.isoformat()
     written = write_outputs(out_dir, result.files())
     result.report.outputs = written
@@ -64,6 +69,17 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
                    f"web version in {published.page}")
     if strict and result.report.problems():
         sys.exit(1)
+
+
+def _check(report: Report, html: str, *, verbose: bool) -> None:
+    """Run `digest check` on the email: errors become warnings of the build, the rest a summary line."""
+    from digest.check import check_html, summarise
+
+    findings = check_html(html)
+    report.check_summary = summarise(findings)
+    report.check_errors = [f.message for f in findings if f.severity == "error"]
+    if verbose:
+        report.check_lines = [f"{f.severity:<7} {f.code}: {f.message}" for f in findings]
 
 
 class _NoBar:
