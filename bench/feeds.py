@@ -45,6 +45,7 @@ class Feed:
 
 
 def member_name(index: int) -> str:
+    """The source name the build report prints (and the harness parses back)."""
     return f"Member {index:03d}"
 
 
@@ -87,7 +88,8 @@ def _content(rng: random.Random, site: str, slug: str, target: int) -> str:
             items = "".join(f"<li>{_sentence(rng, 4, 10)}</li>" for _ in range(rng.randint(2, 5)))
             blocks.append(f'<ul class="wp-block-list">{items}</ul>')
         elif roll < 0.9:
-            blocks.append(f'<blockquote class="wp-block-quote"><p>{_sentence(rng)}</p><cite>{rng.choice(WORDS)}</cite></blockquote>')
+            quote = f"<p>{_sentence(rng)}</p><cite>{rng.choice(WORDS)}</cite>"
+            blocks.append(f'<blockquote class="wp-block-quote">{quote}</blockquote>')
         elif roll < 0.95:
             blocks.append(
                 '<figure class="wp-block-embed is-type-video is-provider-youtube"><div class="wp-block-embed__wrapper">'
@@ -184,7 +186,8 @@ LOCATIONS = ("Online (Zoom)", "Community Centre\\, 1 High Street", "Town Hall")
 
 def _fold(line: str) -> str:
     """RFC 5545 line folding at 75 octets (exporters always fold long DESCRIPTIONs)."""
-    out, data = [], line.encode("utf-8")
+    out: list[str] = []
+    data = line.encode("utf-8")
     while len(data) > 75:
         cut = 75 if not out else 74
         while (data[cut] & 0xC0) == 0x80:  # never split a UTF-8 sequence

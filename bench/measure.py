@@ -102,6 +102,7 @@ class TreeSampler(threading.Thread):
         self._stop_event = threading.Event()
 
     def run(self) -> None:
+        """Sample until stop(); a process that exits between listing and reading counts as 0."""
         while not self._stop_event.is_set():
             pids = _descendants(self.pid)
             self.peak_kb = max(self.peak_kb, sum(_pss_kb(p) for p in pids))

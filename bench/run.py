@@ -3,15 +3,22 @@
 What is measured (issue 7), against a loopback network of N synthetic members:
 1. baseline — a sequential `feedparser.parse(url)` loop (the peers' way), as its own process;
 2. `digest build` cold (empty store) — the real CLI as a subprocess, process start included;
-3. `digest build` warm (every source answers 304) — checked: zero feeds re-parsed;
+3. `digest build` warm (every source answers 304) — checked: zero feeds re-parsed (from the
+   report, from SourceReport.parsed in-process, and from the server's count of full bodies);
+   plus one warm build for the next day's --date (only calendars, read for a window, re-parse);
 4. parse+sanitise CPU per entry, digest's reader vs feedparser's defaults, on the same bodies;
-5. render (Jinja → MJML → premailer → text) of 20/40/60-item editions, and HTML bytes per item;
-6. preview save→refresh (or, while `digest preview` does not exist, its proxy: config reload +
-   rebuild from the store + write, in a warm process);
-7. peak memory of the cold build (ru_maxrss of the child, and the summed PSS of its process tree).
+5. render (Jinja → MJML → premailer → text) of 20/40/60-item editions, steady state and first
+   call in a fresh process, and HTML bytes per item;
+6. `digest preview` save→refresh: save sources.toml, wait for the page's long poll to announce
+   the rebuild, fetch what the page reloads; the rebuild from the store alone is shown too
+   (and stands in, marked as a proxy, when `digest preview` is missing or fails);
+7. peak memory of a cold build: the summed PSS of its process tree, sampled on one extra
+   untimed build (sampling slows a build), and ru_maxrss of the largest process.
 
 The floor a cold build is compared with: one latency + (total parse and sanitise CPU ÷ cores)
 + process start-up (`digest --version`): what an ideal build could not beat on this machine.
+Every build runs as a subprocess of the real CLI; the share of the CPU other processes took
+meanwhile is printed, since figures from a busy machine are not comparable.
 """
 
 from __future__ import annotations
@@ -93,6 +100,8 @@ Have you taken part in a co-produced project? [Send us your story](mailto:hello@
 
 @dataclass
 class Options:
+    """The command line's choices (see main)."""
+
     sources: int
     latency: float
     runs: int
@@ -118,14 +127,17 @@ class Results:
     render: dict[str, Any] = field(default_factory=dict)
     preview: dict[str, Any] = field(default_factory=dict)
     next_day: dict[str, Any] = field(default_factory=dict)
+    memory: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
 
 def median(values: list[float]) -> float:
+    """Medians, not means: one run disturbed by another process must not move the figure."""
     return statistics.median(values) if values else float("nan")
 
 
 def spread(values: list[float], fmt: Callable[[float], str]) -> str:
+    """min–max of the runs, so a reader can see how stable a median is."""
     if len(values) < 2:
         return f"({len(values)} run)"
     return f"({fmt(min(values))}–{fmt(max(values))}, {len(values)} runs)"
@@ -167,6 +179,7 @@ class Network:
         (work / "urls.txt").write_text("\n".join(self.urls) + "\n")
 
     def stats(self, reset: bool = False) -> dict[str, Any]:
+        """The server's counters (full bodies, 304s, bytes) since the last reset; reset=True zeroes them."""
         with urllib.request.urlopen(f"http://127.0.0.1:{self.control}/{'reset' if reset else 'stats'}", timeout=10) as r:
             return json.loads(r.read())
 
@@ -176,6 +189,7 @@ class Network:
 
 
 def write_config(path: Path, network: Network, limits: dict[str, int]) -> Path:
+    """A sources.toml for the synthetic network, sectioned like the sample (posts, events, text)."""
     text = CONFIG.format(n=len(network.feeds), cuppas=limits["Co-Pro Cuppas"], coming=limits["Coming up"],
                          news=limits["News from across the network"])
     for f, url in zip(network.feeds, network.urls):
@@ -186,6 +200,7 @@ def write_config(path: Path, network: Network, limits: dict[str, int]) -> Path:
 
 
 def scaled_limits(items: int) -> dict[str, int]:
+    """Section limits for an edition of `items` items, in the 40-item edition's proportions."""
     return {name: round(limit * items / 40) for name, limit in SECTIONS_40.items()}
 
 
@@ -206,14 +221,20 @@ def parse_report(stdout: str) -> dict[str, Any]:
     return {"statuses": statuses, "used": used, "internal": float(done.group(1)) if done else None}
 
 
-def build_once(network: Network, config: Path, out: Path, logs: Path, *, cold: bool, day: date = EDITION) -> dict[str, Any]:
-    """One `digest build` as a subprocess; cold removes the store first."""
+def build_once(network: Network, config: Path, out: Path, logs: Path, *, cold: bool, day: date = EDITION,
+               memory: bool = False) -> dict[str, Any]:
+    """One `digest build` as a subprocess; cold removes the store first.
+
+    memory: sample the process tree's PSS while it runs. Only on a run that is not timed:
+    reading /proc/<pid>/smaps_rollup walks the page tables of every process every 20 ms and
+    slowed a cold build by about a third on this 2-core machine.
+    """
     if cold:
         shutil.rmtree(config.parent / ".digest", ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
     network.stats(reset=True)
     run = run_child([DIGEST, "build", "--config", str(config), "--date", day.isoformat(), "--out", str(out)],
-                    cwd=config.parent, env=child_env(), sample_memory=cold, logs=logs, helpers=(network.server.pid,))
+                    cwd=config.parent, env=child_env(), sample_memory=memory, logs=logs, helpers=(network.server.pid,))
     stats = network.stats()
     if run.returncode != 0:
         raise SystemExit(f"digest build failed (exit {run.returncode}); see {logs.with_suffix('.err')}:\n{run.stderr[-3000:]}")
@@ -232,6 +253,7 @@ def measure_startup(repeats: int) -> list[float]:
 
 
 def measure_baseline(network: Network, runs: int, logs: Path) -> list[dict[str, Any]]:
+    """The peers' way (bench.baseline) as its own process, so start-up counts as for digest."""
     results = []
     for i in range(runs):
         network.stats(reset=True)
@@ -405,13 +427,15 @@ def measure_preview_live(config_path: Path, repeats: int, logs: Path) -> dict[st
     try:
         assert proc.stdout is not None
         deadline = time.monotonic() + 120
-        url = None
-        while url is None and time.monotonic() < deadline:
+        found = None
+        while found is None and time.monotonic() < deadline:
             line = proc.stdout.readline()
             if not line:
                 raise SystemExit(f"digest preview exited early; see {logs.with_suffix('.err')}")
-            if m := re.search(r"(http://\S+?/)\s", line):
-                url = m.group(1)
+            found = re.search(r"(http://\S+?/)\s", line)
+        if found is None:
+            raise SystemExit("digest preview did not say where it listens within 120 s")
+        url: str = found.group(1)
         threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # type: ignore[union-attr]
 
         def get(path: str, timeout: float = 60) -> bytes:
@@ -423,7 +447,7 @@ def measure_preview_live(config_path: Path, repeats: int, logs: Path) -> dict[st
         for i in range(repeats + 1):
             marker = f"edit number {i}"
             answer: dict[str, Any] = {}
-            poll = threading.Thread(target=lambda: answer.update(json.loads(get(f"events?since={build}"))))
+            poll = threading.Thread(target=lambda into=answer, since=build: into.update(json.loads(get(f"events?since={since}"))))
             poll.start()
             time.sleep(0.1)  # the long poll is waiting, as the open page's is
             t0 = time.perf_counter()
@@ -465,6 +489,8 @@ def check_warm_in_process(config_path: Path) -> dict[str, Any]:
 
 
 def run(opts: Options) -> Results:
+    """Every measurement, in an order that reuses state: the cold builds fill the store that the
+    warm builds, render, preview and next-day measurements read."""
     started = time.perf_counter()
     res = Results(options=dataclasses.asdict(opts) | {"json_out": str(opts.json_out) if opts.json_out else None})
     cores = os.cpu_count() or 1
@@ -488,6 +514,8 @@ def run(opts: Options) -> Results:
             step(f"digest build cold + warm, run {i + 1}/{opts.runs}")
             res.cold.append(build_once(network, config, work / "out" / f"cold-{i + 1}", logs / f"cold-{i + 1}", cold=True))
             res.warm.append(build_once(network, config, work / "out" / f"warm-{i + 1}", logs / f"warm-{i + 1}", cold=False))
+        step("digest build cold, once more, sampling memory (not timed)")
+        res.memory = build_once(network, config, work / "out" / "memory", logs / "memory", cold=True, memory=True)
         step("warm build in-process (SourceReport.parsed)")
         network.stats(reset=True)
         res.warm_in_process = check_warm_in_process(config) | {"server": network.stats()}
@@ -531,6 +559,7 @@ def serve_only(opts: Options) -> None:
 
 
 def step(what: str) -> None:
+    """Progress on stderr, so stdout is the table alone."""
     print(f"… {what}", file=sys.stderr, flush=True)
 
 
@@ -549,9 +578,9 @@ def table(res: Results, opts: Options) -> str:
     others = lambda runs: f"other processes {median([r.get('other_load', 0.0) for r in runs]) * 100:.0f}%"  # noqa: E731
     p = res.parse
     floor = opts.latency + p["total_cpu"] / cores + startup
-    maxrss = max(c["maxrss_kb"] for c in res.cold) * KIB / MIB
-    pss = max(c["tree_pss_peak_kb"] for c in res.cold) * KIB / MIB
-    procs = max(c["tree_procs"] for c in res.cold)
+    maxrss = max(c["maxrss_kb"] for c in [*res.cold, res.memory]) * KIB / MIB
+    pss = res.memory["tree_pss_peak_kb"] * KIB / MIB
+    procs = res.memory["tree_procs"]
     r = res.render
     n = res.corpus["sources"]
     reparsed = max(w["statuses"].get("ok", 0) for w in res.warm)
@@ -604,7 +633,8 @@ def table(res: Results, opts: Options) -> str:
         rows.append(("6", "save→refresh (PROXY: rebuild from store)", ms(prev["seconds"]),
                      f"digest preview not found; {prev['method']}"))
     rows.append(("7", "peak memory of cold build (tree PSS)", f"{pss:.0f} MiB",
-                 f"ru_maxrss of the largest process {maxrss:.0f} MiB; up to {procs} processes"))
+                 f"sampled every 20 ms on an extra, untimed cold build; ru_maxrss of the largest process "
+                 f"{maxrss:.0f} MiB (all cold builds); up to {procs} processes"))
     width = max(len(r_[1]) for r_ in rows)
     load = res.machine
     busy = median([r.get("other_load", 0.0) for r in res.cold + res.warm + res.baseline])
@@ -649,6 +679,7 @@ def table(res: Results, opts: Options) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """`python -m bench`: parse options, run, print the table (and --json)."""
     parser = argparse.ArgumentParser(prog="python -m bench", description="digest's benchmark harness (issue 7).")
     parser.add_argument("--sources", type=int, default=None, help="synthetic members (default 100; --quick: 20)")
     parser.add_argument("--latency", type=float, default=0.15, help="seconds before each response (default 0.15)")

@@ -105,6 +105,7 @@ class Server:
         return method, target, headers
 
     def member(self, resource: Resource):  # noqa: ANN201 - asyncio's callback type is verbose
+        """The connection handler of one member's origin: keep-alive, latency before each answer."""
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             self.stats.connections += 1
             try:
@@ -134,6 +135,7 @@ class Server:
         return handle
 
     def _answer(self, resource: Resource, method: str, target: str, headers: dict[str, str]) -> tuple[int, list[str], bytes]:
+        """Status, extra headers and payload for one request (304 when the validators match)."""
         if method not in ("GET", "HEAD"):
             return 405, ["Allow: GET, HEAD"], b""
         if target.split("?", 1)[0] != resource.path:
@@ -162,6 +164,7 @@ class Server:
         writer.close()
 
     async def serve(self) -> None:
+        """Listen on one ephemeral port per member plus the control port; print them as JSON."""
         servers = [await asyncio.start_server(self.member(r), "127.0.0.1", 0, backlog=64) for r in self.resources]
         control = await asyncio.start_server(self.control, "127.0.0.1", 0)
         ports = [s.sockets[0].getsockname()[1] for s in servers]
@@ -170,6 +173,7 @@ class Server:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """`python -m bench.server MANIFEST --latency S`: serve until terminated."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("manifest", type=Path)
     parser.add_argument("--latency", type=float, default=0.15)

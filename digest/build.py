@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +20,8 @@ from digest.report import Report
 from digest.store import Store
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from digest.edition import DraftOutcome
 
 # Below this many bodies to parse a process pool costs more (~20 ms to fork and join) than it saves.
@@ -84,7 +86,8 @@ def parse_pool() -> ProcessPoolExecutor | None:
     cores = _cores()
     if cores < 2 or threading.active_count() > 1:
         return None
-    import multiprocessing
+    import multiprocessing  # here, not at the top: a warm build never needs it (~20 ms to import)
+    from concurrent.futures import ProcessPoolExecutor
 
     if "fork" not in multiprocessing.get_all_start_methods():
         return None

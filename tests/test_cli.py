@@ -48,6 +48,7 @@ def test_build_writes_three_outputs(sample_network: Path, tmp_path: Path) -> Non
     assert sorted(p.name for p in out.iterdir()) == ["newsletter.html", "newsletter.mjml", "newsletter.txt", "web.html"]
     assert "What else have we been up to?" in result.output
     assert f"wrote {out / 'newsletter.html'}" in result.output
+    assert "digest check: 0 errors, " in result.output
 
 
 def test_strict_exits_1_on_warnings(sample_network: Path, tmp_path: Path) -> None:
