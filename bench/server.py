@@ -18,6 +18,7 @@ import asyncio
 import gzip
 import hashlib
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -169,7 +170,9 @@ class Server:
         control = await asyncio.start_server(self.control, "127.0.0.1", 0)
         ports = [s.sockets[0].getsockname()[1] for s in servers]
         print(json.dumps({"ports": ports, "control": control.sockets[0].getsockname()[1]}), flush=True)
-        await asyncio.Event().wait()
+        parent = os.getppid()
+        while os.getppid() == parent:  # the harness died without stopping us: do not linger
+            await asyncio.sleep(1.0)
 
 
 def main(argv: list[str] | None = None) -> None:

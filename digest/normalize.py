@@ -101,7 +101,7 @@ def _published(raw: RawEntry, now: datetime) -> datetime:
         raise Skip("it has no publication date")
     when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
     if when.year < EARLIEST_YEAR or when > now + timedelta(days=366):
-        raise Skip(f"its date {when:%Y-%m-%d} is not believable")
+        raise Skip(f"its date {when.date().isoformat()} is not believable")
     return when
 
 
