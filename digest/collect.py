@@ -157,11 +157,11 @@ def collect(
             if result.status == "ok" and (result.etag != state.etag or result.last_modified != state.last_modified):
                 store.save_state(new_state, ok=True)
             if result.truncated:
-                report.problems.append(f"the feed is larger than {limits.max_bytes // 2**20} MB and was cut there")
+                report.problems.append(_cut_note(limits))
             continue
         jobs[source.name] = (_job(config, source, result, body, window), new_state)
         if result.truncated:
-            report.problems.append(f"the feed is larger than {limits.max_bytes // 2**20} MB and was cut there; entries after that are missing")
+            report.problems.append(_cut_note(limits) + "; entries after that are missing")
     if executor is None and pool is not None and jobs:
         executor = pool(len(jobs))
     parsed = _parse_all([job for job, _ in jobs.values()], executor, [started.get(name) for name in jobs])
@@ -188,6 +188,11 @@ def collect(
 def _job(config: Config, source: Source, result: FetchResult, body: bytes, window: tuple[datetime, datetime]) -> ParseJob:
     return ParseJob(body, source.name, result.final_url if source.is_remote else None,
                     config.newsletter.summary_length, config.newsletter.timezone, window)
+
+
+def _cut_note(limits: Limits) -> str:
+    size = f"{limits.max_bytes / 2**20:g} MB" if limits.max_bytes >= 2**20 else f"{limits.max_bytes / 1024:g} KB"
+    return f"the feed is larger than {size} and was cut there"
 
 
 def _parse_all(jobs: list[ParseJob], executor: Executor | None,

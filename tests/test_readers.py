@@ -78,3 +78,15 @@ def test_web_page_points_to_its_feed() -> None:
 def test_json_that_is_not_a_feed() -> None:
     result = read(b'{"hello": 1}', source="M", base_url=None, summary_length=280, tz=ZoneInfo("UTC"), window=WINDOW)
     assert result.problems == ["this is JSON but not a JSON Feed (no jsonfeed.org version): check the feed address"]
+
+
+def test_relative_xml_base_resolves_against_the_feed_address() -> None:
+    body = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="/news/">
+    <title>R</title><id>urn:r</id><updated>2024-09-01T00:00:00Z</updated>
+    <entry><id>urn:1</id><title>One</title><link href="one"/><updated>2024-09-01T00:00:00Z</updated>
+    <content type="html">&lt;a href="two"&gt;two&lt;/a&gt;</content></entry></feed>"""
+    result = read(body, source="M", base_url="https://m.example.org/blog/feed.xml", summary_length=280,
+                  tz=ZoneInfo("UTC"), window=WINDOW)
+    (post,) = result.items
+    assert post.url == "https://m.example.org/news/one"
+    assert post.summary_html == '<a href="https://m.example.org/news/two">two</a>'
