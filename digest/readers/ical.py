@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -80,10 +81,16 @@ def read_calendar(
     Never raises: whatever goes wrong ends up in `problems` (and `skipped` for events).
     """
     reader = _Reader(source=source, tz=tz, lo=_aware(start, tz), hi=_aware(end, tz), base_url=base_url)
-    try:
-        reader.read(body)
-    except Exception as exc:  # noqa: BLE001 - last line of defence: the libraries raise anything
-        reader.result.problems.append(f"the calendar could not be read ({_brief(exc)})")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            reader.read(body)
+        except Exception as exc:  # noqa: BLE001 - last line of defence: the libraries raise anything
+            reader.result.problems.append(f"the calendar could not be read ({_brief(exc)})")
+    # icalendar warns (e.g. it guessed a vendor-prefixed TZID): the editor sees that in the report,
+    # not as a Python warning on the terminal.
+    for message in dict.fromkeys(str(w.message).split(". ")[0] for w in caught):
+        reader.result.problems.append(f"note: {message}")
     return reader.finish()
 
 
