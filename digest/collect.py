@@ -16,7 +16,7 @@ import asyncio
 import hashlib
 from concurrent.futures import BrokenExecutor, Executor, Future
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
@@ -177,11 +177,12 @@ def collect(
         kind = "event" if detect(job.body) in ("ical", "csv") else None
         store.save_parsed(new_state, read_result.items, replace_kind=kind)
         report.status = "ok"
-    stored = store.all_items()
+    earliest = max((s.days_back for s in config.sections if s.kind == "posts"), default=0)
+    stored = store.all_items(posts_since=window[0] - timedelta(days=earliest))
+    counts = store.counts()
     for report in reports:
-        found = stored.get(report.name, [])
-        report.found = len(found)
-        items.extend(found)
+        report.found = counts.get(report.name, 0)
+        items.extend(stored.get(report.name, []))
     return Collection(items=items, sources=reports)
 
 

@@ -217,11 +217,25 @@ class Store:
         return [item_from_json(json.loads(row[0])) for row in rows]
 
     @_guarded
-    def all_items(self) -> dict[str, list[Item]]:
+    def all_items(self, *, posts_since: datetime | None = None) -> dict[str, list[Item]]:
+        """Every stored item by source; with posts_since, posts published before it are not loaded.
+
+        The store keeps every post ever seen, so a build reads only the posts its windows can
+        use (SQLite compares the ISO dates in UTC; events are always loaded).
+        """
+        query, args = "SELECT source, data FROM items", ()
+        if posts_since is not None:
+            query += " WHERE kind != 'post' OR datetime(json_extract(data, '$.published')) >= datetime(?)"
+            args = (posts_since.astimezone(timezone.utc).isoformat(),)
         result: dict[str, list[Item]] = {}
-        for source, data in self.db.execute("SELECT source, data FROM items ORDER BY source, id"):
+        for source, data in self.db.execute(query + " ORDER BY source, id", args):
             result.setdefault(source, []).append(item_from_json(json.loads(data)))
         return result
+
+    @_guarded
+    def counts(self) -> dict[str, int]:
+        """How many items the store holds for each source."""
+        return dict(self.db.execute("SELECT source, COUNT(*) FROM items GROUP BY source").fetchall())
 
     @_guarded
     def mark_sent(self, item_ids: Iterable[str], edition: str) -> None:

@@ -138,3 +138,19 @@ def test_per_host_limit_is_polite(tmp_path: Path) -> None:
     server, active = _slow_members(6, 0.2)
     _build_members(tmp_path, server, 6, FAST)
     assert active["max"] == 2
+
+
+def test_old_posts_are_counted_but_not_loaded(tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from digest.model import Event, Post
+    from digest.store import SourceState, Store
+
+    with Store(tmp_path / "store.sqlite") as store:
+        old = Post(id="old", source="M", title="Old", url=None, published=datetime(2020, 1, 1, tzinfo=timezone.utc))
+        new = Post(id="new", source="M", title="New", url=None, published=datetime(2024, 9, 30, 23, 30, tzinfo=timezone.utc))
+        event = Event(id="ev", source="M", title="Past event", start=datetime(2019, 1, 1, tzinfo=timezone.utc), end=None)
+        store.save_parsed(SourceState(name="M", url="u"), [old, new, event])
+        loaded = store.all_items(posts_since=datetime.fromisoformat("2024-10-01T00:00:00+01:00"))
+        assert sorted(i.id for i in loaded["M"]) == ["ev", "new"]  # 23:30 UTC is after 00:00 BST
+        assert store.counts() == {"M": 3}
