@@ -66,3 +66,14 @@ def test_bad_date_is_usage_error(sample_network: Path) -> None:
     result = CliRunner().invoke(main, ["build", "-c", str(sample_network), "--date", "1/10/2024"])
     assert result.exit_code == 2
     assert "'1/10/2024' is not a date: write it as YYYY-MM-DD, e.g. 2024-10-01" in result.output
+
+
+def test_outputs_are_ordinary_readable_files(sample_network: Path, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    out = tmp_path / "out"
+    CliRunner().invoke(main, ["build", "-c", str(sample_network), "--date", "2024-10-01", "--out", str(out)])
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE((out / "newsletter.html").stat().st_mode) == 0o666 & ~mask
