@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -21,6 +21,7 @@ from lxml import html as lxml_html
 from digest.colours import readable_on
 from digest.config import Config
 from digest.dates import format_day
+from digest.model import as_instant
 from digest.exceptions import DigestError
 from digest.render import DARK_BG, LIGHT_BG, archive_home, environment
 from digest.store import Store
@@ -111,7 +112,7 @@ def write_archive(config: Config) -> Archive:
 
 def _moment(config: Config, when: date) -> str:
     """An edition's timestamp: its date at 00:00 in the newsletter's zone (the same on every run)."""
-    return datetime.combine(when, time(0), tzinfo=config.newsletter.tz).isoformat()
+    return as_instant(when, config.newsletter.tz).isoformat()
 
 
 def atom_feed(config: Config, editions: list[PastEdition]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import Counter
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -134,20 +135,18 @@ def build_edition(
         for made in pools:
             made.shutdown(cancel_futures=True)
     filled = group(collection.items, config, edition, exclude=sent)
-    used: dict[str, int] = {}
-    for box in filled:
-        for item in box.items:
-            used[item.source] = used.get(item.source, 0) + 1
-    for source in collection.sources:
-        source.used = used.get(source.name, 0)
     rendered = render(config, edition, filled)
-    report = Report(
-        sources=collection.sources,
-        sections=filled,
-        html_bytes=len(rendered.html.encode("utf-8")),
-        warnings=list(config.warnings),
-        seconds=time.perf_counter() - started,
-    )
+    return _edition(config, edition, rendered, filled, collection.sources, started)
+
+
+def _edition(config: Config, edition: date, rendered: Rendered, filled: list[Filled],
+             sources: list[SourceReport], started: float) -> Edition:
+    """An Edition with its report: how many of each source's items the sections used, sizes, time."""
+    used = Counter(item.source for box in filled for item in box.items)
+    for source in sources:
+        source.used = used[source.name]
+    report = Report(sources=sources, sections=filled, html_bytes=len(rendered.html.encode("utf-8")),
+                    warnings=list(config.warnings), seconds=time.perf_counter() - started)
     return Edition(date=edition, rendered=rendered, report=report, sections=filled)
 
 
@@ -161,13 +160,9 @@ def build_from_draft(config: Config, path: Path) -> Edition:
         by_source = store.all_items()
     stored = {item.id: item for items in by_source.values() for item in items}
     rendered = render_views(config, draft.edition, draft_views(draft, config, stored), intro=draft.intro)
-    filled = draft_filled(draft, stored)
-    used = [item.source for box in filled for item in box.items]
-    sources = [SourceReport(s.name, "not fetched (draft build)",
-                            found=len(by_source.get(s.name, [])), used=used.count(s.name)) for s in config.sources]
-    report = Report(sources=sources, sections=filled, html_bytes=len(rendered.html.encode("utf-8")),
-                    warnings=list(config.warnings), seconds=time.perf_counter() - started)
-    return Edition(date=draft.edition, rendered=rendered, report=report, sections=filled)
+    sources = [SourceReport(s.name, "not fetched (draft build)", found=len(by_source.get(s.name, [])))
+               for s in config.sources]
+    return _edition(config, draft.edition, rendered, draft_filled(draft, stored), sources, started)
 
 
 def draft_edition(config: Config, edition: date | None = None, *, force: bool = False, refetch: bool = True,

@@ -114,12 +114,20 @@ def collect(
         executor = pool(sum(1 for s in config.sources if not (s.name in states and states[s.name].parsed_key)))
     started: dict[str, Future[ReadResult]] = {}
     by_source = {s.name: s for s in config.sources}
+    hashed: dict[str, tuple[str, str]] = {}
+
+    def key_of(name: str, body: bytes) -> tuple[str, str]:
+        """(body hash, parse key) of a source's body, computed once per build."""
+        if name not in hashed:
+            body_hash = hashlib.sha256(body).hexdigest()
+            hashed[name] = body_hash, _parsed_key(body, body_hash, config, window)
+        return hashed[name]
 
     def fetched_one(result: FetchResult) -> None:
         """With a pool, start parsing a changed body while the other sources are still downloading."""
         if executor is not None and result.status == "ok" and result.body is not None:
             state, body = states.get(result.name), result.body
-            if not (state and state.parsed_key == _parsed_key(body, hashlib.sha256(body).hexdigest(), config, window)):
+            if not (state and state.parsed_key == key_of(result.name, body)[1]):
                 started[result.name] = executor.submit(parse_job, _job(config, by_source[result.name], result, body, window))
         if on_done:
             on_done(result)
@@ -143,8 +151,7 @@ def collect(
         if body is None:
             report.status, report.reason = "failed", "nothing stored yet: run a build with fetching on"
             continue
-        body_hash = hashlib.sha256(body).hexdigest()
-        key = _parsed_key(body, body_hash, config, window)
+        body_hash, key = key_of(source.name, body)
         new_state = SourceState(
             name=source.name, url=source.url,
             etag=result.etag if result.status == "ok" else (state.etag if state else None),
@@ -170,9 +177,8 @@ def collect(
         report = by_name[name]
         report.format, report.parsed = read_result.format, True
         report.problems.extend(read_result.problems)
-        source = next(s for s in config.sources if s.name == name)
         if not read_result.items and read_result.problems:
-            _fall_back(store, source, states.get(name), read_result.problems[0], report, keep_problems=True)
+            _fall_back(store, by_source[name], states.get(name), read_result.problems[0], report, keep_problems=True)
             continue
         kind = "event" if detect(job.body) in ("ical", "csv") else None
         store.save_parsed(new_state, read_result.items, replace_kind=kind)

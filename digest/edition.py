@@ -28,7 +28,6 @@ from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
-import html2text
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -37,6 +36,7 @@ from digest.exceptions import ConfigError, DigestError
 from digest.group import Filled
 from digest.model import Image, Item, Post
 from digest.render import ItemView, SectionView, item_view, markdown
+from digest.text import html_to_markdown
 from digest.sanitize import absolute_url, defuse_merge_tags, is_web_url
 from digest.write import write_atomic
 
@@ -135,12 +135,7 @@ def _destination(url: str) -> str:
 
 def blurb_markdown(fragment: str) -> str:
     """A blurb's sanitised HTML as Markdown an editor can rewrite."""
-    converter = html2text.HTML2Text(bodywidth=0)
-    converter.unicode_snob = True
-    converter.ignore_images = True
-    converter.protect_links = False
-    converter.inline_links = True
-    text = converter.handle(re.sub(r"</?u>", "", fragment or "")).strip()  # html2text writes <u> as _
+    text = html_to_markdown(re.sub(r"</?u>", "", fragment or ""))  # html2text writes <u> as _
     return re.sub(r"^( {0,3})#", r"\1\\#", text, flags=re.M)  # a line starting with # is not a heading here
 
 

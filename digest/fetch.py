@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import hashlib
 import socket
 import ssl
 import time
@@ -82,10 +81,6 @@ class FetchResult:
     error: str | None = None
     truncated: bool = False
     seconds: float = 0.0
-
-    @property
-    def body_hash(self) -> str | None:
-        return hashlib.sha256(self.body).hexdigest() if self.body is not None else None
 
 
 class _Undecodable(Exception):

@@ -13,11 +13,11 @@ since "Coming up" shows an event until it happens.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from digest.config import Config, Section
-from digest.model import Event, Item, Post
+from digest.model import Event, Item, Post, as_instant
 from digest.normalize import canonical_url
 
 
@@ -32,7 +32,7 @@ class Filled:
 
 def edition_start(edition: date, tz: ZoneInfo) -> datetime:
     """00:00 of the edition date in the newsletter's timezone."""
-    return datetime.combine(edition, time(0), tzinfo=tz)
+    return as_instant(edition, tz)
 
 
 def event_window(config: Config, edition: date) -> tuple[datetime, datetime]:
@@ -44,9 +44,7 @@ def event_window(config: Config, edition: date) -> tuple[datetime, datetime]:
 
 
 def _start_of(item: Event, tz: ZoneInfo) -> datetime:
-    if isinstance(item.start, datetime):
-        return item.start
-    return datetime.combine(item.start, time(0), tzinfo=tz)
+    return as_instant(item.start, tz)
 
 
 def dedupe(items: list[Item], source_order: list[str], tz: ZoneInfo) -> list[Item]:

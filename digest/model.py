@@ -7,7 +7,7 @@ stage after `normalize` can trust their invariants (see each field's comment).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, tzinfo
 from typing import Any, Literal
 
 
@@ -91,6 +91,13 @@ class Event:
 
 
 Item = Post | Event
+
+
+def as_instant(moment: date | datetime, tz: tzinfo) -> datetime:
+    """A point in time to compare with windows: a date counts from 00:00 in tz, a naive time is tz's."""
+    if not isinstance(moment, datetime):
+        return datetime.combine(moment, time(0), tzinfo=tz)
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
 def item_from_json(data: dict[str, Any]) -> Item:

@@ -25,15 +25,24 @@ def html_to_text(fragment: str, width: int = WIDTH) -> str:
     """
     if not fragment:
         return ""
+    lines = _html2text(fragment, emphasis=False).splitlines()
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(_wrap_line(line, width) for line in lines))
+
+
+def html_to_markdown(fragment: str) -> str:
+    """Sanitised HTML → unwrapped Markdown (emphasis and inline links kept), for an editor to rewrite."""
+    return _html2text(fragment, emphasis=True) if fragment else ""
+
+
+def _html2text(fragment: str, *, emphasis: bool) -> str:
+    """html2text set up once for digest: no images, inline links as written, Unicode kept, no wrapping."""
     converter = html2text.HTML2Text(bodywidth=0)
     converter.ignore_images = True
-    converter.ignore_emphasis = True
+    converter.ignore_emphasis = not emphasis
     converter.inline_links = True
     converter.protect_links = False
     converter.unicode_snob = True
-    converter.single_line_break = False
-    lines = converter.handle(fragment).strip().splitlines()
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(_wrap_line(line, width) for line in lines))
+    return converter.handle(fragment).strip()
 
 
 def _wrap_line(line: str, width: int) -> str:

@@ -16,7 +16,7 @@ import pytest
 from babel import Locale
 
 from digest.dates import babel_locale, format_day, format_event_when, format_post_date, format_time
-from digest.model import Event, ReadResult
+from digest.model import Event, ReadResult, as_instant
 from digest.readers import ical
 from digest.readers.ical import NOT_ICALENDAR, read_calendar
 
@@ -409,7 +409,7 @@ def test_skipping_out_of_window_events_before_parsing_changes_nothing(monkeypatc
 def test_sample_network_calendars() -> None:
     events = sorted(
         (e for name in SAMPLE_CALENDARS for e in read((FEEDS / name).read_bytes(), source=name).items),
-        key=lambda e: ical._instant(e.start, LONDON),
+        key=lambda e: as_instant(e.start, LONDON),
     )
     assert all(read((FEEDS / name).read_bytes()).problems == [] for name in SAMPLE_CALENDARS)
     cuppa = re.compile("(?i)cuppa")

@@ -19,7 +19,7 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from digest.model import Event, Post, ReadResult
+from digest.model import Event, Post, ReadResult, as_instant
 from digest.normalize import RawEntry, Skip, normalize_entry, stable_id
 from digest.sanitize import absolute_url, defuse_merge_tags, is_web_url, plain_text, text_to_html, trim_html
 
@@ -151,7 +151,7 @@ def _row(cells: dict[str, str], *, source: str, summary_length: int, tz: ZoneInf
     when = parse_when(cells["date"], tz)
     if when is None:
         raise Skip(f"{cells['date']!r} is not a date: write it as 2024-09-30 or 30/09/2024, with a time if you like (14:00)")
-    published = when if isinstance(when, datetime) else datetime.combine(when, time(0), tzinfo=tz)
+    published = as_instant(when, tz)
     raw = RawEntry(title=title, link=link, guid=link or "", published=published.astimezone(timezone.utc),
                    summary_html=summary, categories=tags, image_url=cells.get("image") or None,
                    image_alt=cells.get("image_alt", ""))

@@ -18,7 +18,7 @@ import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Iterable
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ from icalendar.prop import vBroken, vText
 from icalendar.timezone import tzp
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from digest.model import Event, ReadResult
+from digest.model import Event, ReadResult, as_instant
 from digest.sanitize import absolute_url, clean_html, defuse_merge_tags, plain_text, text_to_html
 
 NOT_ICALENDAR = "this is not an iCalendar file"
@@ -119,7 +119,7 @@ class _Reader:
     def finish(self) -> ReadResult:
         """Dedupe (a file may repeat a calendar), sort, and fold the skip report."""
         unique = {item.id: item for item in reversed(self.result.items)}
-        self.result.items = sorted(unique.values(), key=lambda e: (_instant(e.start, self.tz), e.title))
+        self.result.items = sorted(unique.values(), key=lambda e: (as_instant(e.start, self.tz), e.title))
         shown = self._skip_lines[:MAX_SKIP_PROBLEMS]
         hidden = len(self._skip_lines) - len(shown)
         self.result.problems.extend(shown)
@@ -235,7 +235,7 @@ class _Reader:
         if str(occ.get("STATUS", "")).strip().upper() in CANCELLED:
             return None
         start, end, all_day = _span(occ, floating)
-        if not self.lo <= _instant(start, self.tz) < self.hi:
+        if not self.lo <= as_instant(start, self.tz) < self.hi:
             return None
         start_key = start.isoformat() if all_day else start.astimezone(timezone.utc).isoformat()
         return Event(
@@ -495,7 +495,7 @@ def _rule_fault(component: Component, hi: datetime, tz: ZoneInfo) -> str | None:
     matches (BYMONTH=13, 30 February) until the year 9999: seconds of CPU for one event.
     """
     steps = 0.0
-    first = _instant(component["DTSTART"].dt, tz)
+    first = as_instant(component["DTSTART"].dt, tz)
     for rule in _values(component, "RRULE"):
         if not rule:  # "RRULE:" with nothing after it (seen in holiday feeds) repeats nothing
             continue
@@ -509,7 +509,7 @@ def _rule_fault(component: Component, hi: datetime, tz: ZoneInfo) -> str | None:
             return "its repeat rule asks for dates that do not exist"
         interval = max(int((rule.get("INTERVAL") or [1])[0] or 1), 1)
         until = (rule.get("UNTIL") or [None])[0]
-        stop = min(hi, _instant(until, tz)) if until is not None else hi
+        stop = min(hi, as_instant(until, tz)) if until is not None else hi
         walked = (stop - first).total_seconds() / (_RULE_PERIOD[freq] * interval)
         for part in _EXPANDING_PARTS:
             walked *= max(len(rule.get(part) or []), 1)
@@ -539,13 +539,6 @@ def _never_matches(rule: Any) -> bool:
 
 def _aware(moment: datetime, tz: ZoneInfo) -> datetime:
     return (moment if moment.tzinfo else moment.replace(tzinfo=tz)).astimezone(tz)
-
-
-def _instant(moment: date | datetime, tz: Any) -> datetime:
-    """When something starts, comparable with the window: a date counts from 00:00 in tz."""
-    if not isinstance(moment, datetime):
-        return datetime.combine(moment, time(0), tz)
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 
 def _zone_named(name: str) -> Any:
