@@ -88,6 +88,11 @@ def _esp(value: str) -> str | None:
     return None if value in PRESETS else f"{value!r} is not an email service digest knows: use one of {', '.join(PRESETS)}"
 
 
+def _words(value: dict[str, Any]) -> str | None:
+    wrong = [k for k, v in value.items() if not isinstance(v, str)]
+    return f"every word must be text in quotes, e.g. \"Unsubscribe\" = \"Dad-danysgrifio\" (not {wrong[0]!r})" if wrong else None
+
+
 def _placeholders(*allowed: str) -> Check:
     """A check that only {name} placeholders from `allowed` appear (they are filled in per edition)."""
 
@@ -140,6 +145,7 @@ NEWSLETTER = {
     "address": Key(str, ""),
     "why": Key(str, ""),
     "utm": Key(dict, None, table=UTM, into=Utm),
+    "words": Key(dict, None, check=_words),
 }
 SECTION = {
     "title": Key(str, required=True),
@@ -179,6 +185,7 @@ class Newsletter:
     address: str = ""  # postal address shown in the footer
     why: str = ""  # "why you get this" line shown in the footer (Markdown)
     utm: Utm | None = None  # None: member links are left as they are
+    words: dict[str, str] | None = field(default=None, hash=False)  # the theme's words, overridden (digest/i18n.py)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -122,9 +122,11 @@ def section_views(filled: list[Filled], config: Config) -> list[SectionView]:
     ]
 
 
-def environment(templates: Path) -> jinja2.Environment:
-    """Templates from the theme folder; autoescaping on for everything but plain text."""
+def environment(templates: Path, config: Config | None = None) -> jinja2.Environment:
+    """Templates from the theme folder; autoescaping on for everything but plain text; `_()` in
+    the newsletter's language (digest/i18n.py) when given its config, else English."""
     env = jinja2.Environment(
+        extensions=["jinja2.ext.i18n"],
         # a theme copied before a template was added still finds it in the default theme
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(templates)), jinja2.FileSystemLoader(str(DEFAULT_TEMPLATES))]),
         autoescape=lambda name: not (name or "").endswith(".txt.j2"),
@@ -137,6 +139,10 @@ def environment(templates: Path) -> jinja2.Environment:
 
     env.filters["wrap"] = wrap
     env.filters["html_to_text"] = html_to_text
+    from digest.i18n import translations
+
+    n = config.newsletter if config else None
+    env.install_gettext_translations(translations(n.language, n.words) if n else translations("en"), newstyle=True)
     return env
 
 
@@ -230,7 +236,7 @@ def render(config: Config, edition: date, filled: list[Filled], **extra: Any) ->
 def render_views(config: Config, edition: date, sections: list[SectionView], *, intro: str | None = None,
                  **extra: Any) -> Rendered:
     """Render sections already formatted (from a grouping or from an editor's draft)."""
-    env = environment(config.templates_dir)
+    env = environment(config.templates_dir, config)
     template = env.get_template("newsletter.mjml.j2")
     ctx = context(config, edition, tag_sections(sections, config.newsletter.utm, edition), intro=intro, **extra)
     mjml_source = template.render(ctx)
