@@ -14,7 +14,7 @@ English text), then the catalog of the language ("cy_GB", then "cy"), then the E
 from __future__ import annotations
 
 import gettext
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from importlib import resources
 
@@ -67,6 +67,12 @@ def translations(language: str, words: Mapping[str, str] | None = None) -> gette
     return Words(words, found) if words else found
 
 
-def gettext_for(language: str, words: Mapping[str, str] | None = None):  # type: ignore[no-untyped-def]
-    """A plain `_()` for Python code that builds template text (Easy Read labels)."""
-    return translations(language, words).gettext
+def gettext_for(language: str, words: Mapping[str, str] | None = None) -> Callable[..., str]:
+    """`_()` for Python code that builds template text, as the templates' new-style one:
+    `_("%(start)s to %(end)s", start=…, end=…)`."""
+    lookup = translations(language, words).gettext
+
+    def _(message: str, **values: object) -> str:
+        return lookup(message) % values if values else lookup(message)
+
+    return _

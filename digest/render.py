@@ -55,6 +55,9 @@ class ItemView:
     location: str = ""
     image: Image | None = None
     id: str = ""
+    event: Event | None = None  # the event itself, for the Easy Read edition's "2pm to 3:30pm"
+    easy: str = ""  # the editor's Easy Read text (the draft's `easy:` block)
+    line: int = 0  # where the item is in the draft (its `easy:` block, else its heading), for the editor
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ class Rendered:
     mjml: str
     html: str
     text: str
+    views: list[SectionView] = field(default_factory=list, repr=False, compare=False)  # for the Easy Read edition
+    intro: str | None = field(default=None, repr=False, compare=False)  # a draft's intro (None: the configured one)
     make_web: Callable[[], str] = field(default=lambda: "", repr=False, compare=False)
     _web: str | None = field(default=None, repr=False, compare=False)
 
@@ -103,7 +108,7 @@ def item_view(item: Post | Event, config: Config) -> ItemView:
         when = format_event_when(item, tz, language)
         parts = [when, item.location, item.source]
         return ItemView(item.title, item.url, " · ".join(p for p in parts if p), item.summary_html,
-                        item.source, when, item.location, None, item.id)
+                        item.source, when, item.location, None, item.id, event=item)
     when = format_post_date(item.published, tz, language)
     return ItemView(item.title, item.url, f"{item.source} · {when}", item.summary_html, item.source, when,
                     image=item.image, id=item.id)
@@ -246,4 +251,4 @@ def render_views(config: Config, edition: date, sections: list[SectionView], *, 
     def make_web() -> str:
         return mjml_to_html(template.render(context(config, edition, sections, intro=intro, web=True, **extra)))
 
-    return Rendered(mjml=mjml_source, html=html, text=text, make_web=make_web)
+    return Rendered(mjml=mjml_source, html=html, text=text, views=sections, intro=intro, make_web=make_web)

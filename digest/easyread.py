@@ -1,0 +1,198 @@
+"""The Easy Read edition: the same items as the newsletter, told in short lines beside a picture.
+
+Easy Read is how self-advocacy groups publish: large type, one sentence a line, a picture
+beside each idea, short words, and links as big buttons rather than addresses. Each item says:
+  posts   its Easy Read text (the draft's `easy:` block), else its title and its first sentence;
+  events  What / When ("Tuesday 8 October", "2pm to 3:30pm") / Where / How to join / Who to ask.
+The picture is the item's own, else a plain icon of its kind (templates/icons/: event, news,
+online, in person). Mail clients need absolute addresses for pictures, so the icons are
+referenced under [newsletter] url (`<url>icons/news.png`), and a build writes the icons/ folder
+beside its outputs for the network to publish there. Without a url the addresses are relative
+(icons/news.png): right for the build folder and the preview, dead in an inbox, so the build
+warns (and `digest check` reports them). Inlining them as data: URIs was tried and dropped:
+Gmail shows none, and thirty items' icons put the email over Gmail's 102 KB clip.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from digest.config import DEFAULT_TEMPLATES, Config
+from digest import esp
+from digest.dates import babel_locale, format_day, format_event_when, format_time
+from digest.i18n import gettext_for
+from digest.model import Event, as_instant
+from digest.render import (ItemView, Rendered, SectionView, archive_home, context, environment, markdown,
+                           mjml_to_html)
+from digest.text import html_to_text
+from digest.utm import tag_sections
+
+ICONS = ("event", "news", "online", "in-person")
+ICON_FOLDER = "icons"
+NO_ICON_URL = ("Easy Read: [newsletter] url is not set, so the icons' addresses are relative and inboxes will "
+               "not show them: set url, and publish the build's icons/ folder there")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9À-Ý])")
+_ONLINE = re.compile(r"https?://|\b(online|zoom|teams|google meet|meet\.google|webinar|virtual)\b", re.I)
+_URL = re.compile(r"https?://\S+")
+
+
+@dataclass(frozen=True)
+class Picture:
+    url: str
+    alt: str
+    icon: str = ""  # which icon, when the item has no picture of its own
+
+
+@dataclass(frozen=True)
+class EasyItem:
+    """One item as the Easy Read templates show it."""
+
+    title: str
+    lines: list[str]  # one sentence each
+    picture: Picture
+    url: str | None
+    kind: str  # "event" or "post"
+    day: str = ""  # events: "Tuesday 8 October 2024"
+    hours: str = ""  # events: "2pm to 3:30pm" ("" for all-day events)
+    where: str = ""
+    online: bool = False
+    join_url: str | None = None  # an online event's meeting link, else its page
+    ask: str = ""  # who to ask: the member who posted it
+    line: int = 0  # the draft line to fix (its `easy:` block, else its heading)
+    own_text: bool = False  # the editor wrote its Easy Read text
+
+
+@dataclass(frozen=True)
+class EasySection:
+    title: str
+    kind: str
+    items: list[EasyItem] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # a text section, one sentence a line
+
+
+def sentences(text: str) -> list[str]:
+    """Text as sentences, one per entry: each line of the editor's text, split where a sentence ends."""
+    out: list[str] = []
+    for line in (text or "").splitlines():
+        line = " ".join(line.split())
+        if line:
+            out += [s.strip() for s in _SENTENCE_END.split(line) if s.strip()]
+    return out
+
+
+def _plain(html: str, *, first: bool = False) -> str:
+    """A fragment's words (the first paragraph only, if `first`) without links' addresses:
+    Easy Read never shows a bare URL."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", html_to_text(html, 10_000))
+    paragraphs = [p for p in re.split(r"\n\s*\n", _URL.sub("", text)) if p.strip()]
+    return "\n".join(" ".join(p.split()) for p in (paragraphs[:1] if first else paragraphs))
+
+
+def _clock(moment: datetime, language: str) -> str:
+    """"2pm", "3:30pm" in English Easy Read style; the locale's short time elsewhere ("14:00")."""
+    if babel_locale(language).language != "en":
+        return format_time(moment, language)
+    hour = moment.hour % 12 or 12
+    return f"{hour}{moment.strftime(':%M') if moment.minute else ''}{'am' if moment.hour < 12 else 'pm'}"
+
+
+def event_when(event: Event, config: Config, _: Callable[..., str]) -> tuple[str, str]:
+    """(day, hours) of an event: ("Tuesday 8 October 2024", "2pm to 3:30pm"); several days in one line."""
+    tz, language = config.newsletter.tz, config.newsletter.language
+    if not isinstance(event.start, datetime):
+        return format_event_when(event, tz, language), _("All day")
+    start = as_instant(event.start, tz).astimezone(tz)
+    end = as_instant(event.end, tz).astimezone(tz) if isinstance(event.end, datetime) else None
+    if end is not None and end.date() != start.date():
+        return format_event_when(event, tz, language), ""
+    if end is None or end <= start:
+        return format_day(start.date(), language), _clock(start, language)
+    return format_day(start.date(), language), _("%(start)s to %(end)s", start=_clock(start, language),
+                                                   end=_clock(end, language))
+
+
+def picture(view: ItemView, icon_url: Callable[[str], str], _: Callable[..., str]) -> Picture:
+    """The item's own picture (alt text: its own, else its title), or the icon of its kind."""
+    if view.image is not None:
+        return Picture(view.image.url, view.image.alt or view.title)
+    kind = _kind(view)
+    alt = {"event": _("Event"), "news": _("News"), "online": _("Online"), "in-person": _("In person")}[kind]
+    return Picture(icon_url(kind), alt, kind)
+
+
+def _kind(view: ItemView) -> str:
+    if view.event is None:
+        return "news"
+    if _is_online(view):
+        return "online"
+    return "in-person" if view.location else "event"
+
+
+def _is_online(view: ItemView) -> bool:
+    return bool(_ONLINE.search(view.location)) or any(c.lower() == "online" for c in (view.event.categories if view.event else ()))
+
+
+def easy_item(view: ItemView, config: Config, icon_url: Callable[[str], str], _: Callable[..., str]) -> EasyItem:
+    """One item in Easy Read: the editor's text, else the title and the first sentence of its blurb."""
+    first = sentences(_plain(view.blurb_html, first=True))[:1]
+    lines = sentences(view.easy) if view.easy.strip() else first
+    base: dict[str, Any] = dict(title=view.title, lines=lines, picture=picture(view, icon_url, _), url=view.url,
+                                kind="post", ask=view.source, line=view.line, own_text=bool(view.easy.strip()))
+    if view.event is None:
+        return EasyItem(**base)
+    day, hours = event_when(view.event, config, _)
+    online = _is_online(view)
+    meeting = _URL.search(view.location)
+    where = _("Online") if online and (meeting or not view.location) else _URL.sub("", view.location).strip(" ,·")
+    return EasyItem(**{**base, "kind": "event"}, day=day, hours=hours, where=where, online=online,
+                    join_url=meeting.group(0) if meeting else view.url)
+
+
+def easy_sections(views: list[SectionView], config: Config, icon_url: Callable[[str], str],
+                  _: Callable[..., str]) -> list[EasySection]:
+    out = []
+    for s in views:
+        if s.kind == "text":
+            lines = sentences(_plain(s.body_html))
+            if lines:
+                out.append(EasySection(s.title, s.kind, lines=lines))
+        elif s.items:
+            out.append(EasySection(s.title, s.kind, [easy_item(i, config, icon_url, _) for i in s.items]))
+    return out
+
+
+def icon_png(kind: str) -> bytes:
+    """An icon's PNG, from the default theme (package data)."""
+    return (DEFAULT_TEMPLATES / ICON_FOLDER / f"{kind}.png").read_bytes()
+
+
+def icon_files() -> dict[str, bytes]:
+    """What a build writes beside its outputs, for the network to publish under [newsletter] url."""
+    return {f"{ICON_FOLDER}/{kind}.png": icon_png(kind) for kind in ICONS}
+
+
+def icon_urls(config: Config) -> Callable[[str], str]:
+    """Absolute icon addresses under [newsletter] url; without one, icons/<kind>.png beside the
+    Easy Read file (see the module's note)."""
+    home = archive_home(config) or ""
+    return lambda kind: f"{home}{ICON_FOLDER}/{kind}.png"
+
+
+def render_easy_read(config: Config, edition: date, rendered: Rendered) -> Rendered:
+    """The Easy Read email and text of an edition already rendered (the same items, in the same order)."""
+    env = environment(config.templates_dir, config)
+    _ = gettext_for(config.newsletter.language, config.newsletter.words)
+    views = tag_sections(rendered.views, config.newsletter.utm, edition)
+    sections = easy_sections(views, config, icon_urls(config), _)
+    intro = config.newsletter.intro if rendered.intro is None else rendered.intro
+    ctx = context(config, edition, views, intro=rendered.intro, easy_sections=sections,
+                  intro_lines=sentences(_plain(markdown(intro))))
+    mjml_source = env.get_template("easyread.mjml.j2").render(ctx)
+    html = esp.fill_html(mjml_to_html(mjml_source), esp.preset(config.newsletter.esp))
+    return Rendered(mjml=mjml_source, html=html, text=env.get_template("easyread.txt.j2").render(ctx),
+                    views=rendered.views, intro=rendered.intro)
+
