@@ -29,6 +29,7 @@ from digest.model import Event, as_instant
 from digest.render import (ItemView, Rendered, SectionView, archive_home, context, environment, markdown,
                            mjml_to_html)
 from digest.text import html_to_text
+from digest.report import Report
 from digest.utm import tag_sections
 
 ICONS = ("event", "news", "online", "in-person")
@@ -196,3 +197,18 @@ def render_easy_read(config: Config, edition: date, rendered: Rendered) -> Rende
     return Rendered(mjml=mjml_source, html=html, text=env.get_template("easyread.txt.j2").render(ctx),
                     views=rendered.views, intro=rendered.intro)
 
+
+
+def easy_read_outputs(config: Config, edition: date, rendered: Rendered, report: Report,
+                      draft: str | None = None) -> dict[str, str | bytes]:
+    """What `digest build --easy-read` adds to a build: easy-read.html, easy-read.txt and icons/;
+    its readability warnings (and a missing [newsletter] url) go into the build's report."""
+    from digest.readability import check_easy_read
+
+    easy = render_easy_read(config, edition, rendered)
+    _ = gettext_for(config.newsletter.language, config.newsletter.words)
+    sections = easy_sections(rendered.views, config, icon_urls(config), _)
+    report.warnings += [f.message for f in check_easy_read(sections, config.newsletter.language, draft)]
+    if archive_home(config) is None:
+        report.warnings.append(NO_ICON_URL)
+    return {"easy-read.html": easy.html, "easy-read.txt": easy.text, "easy-read.mjml": easy.mjml, **icon_files()}

@@ -51,6 +51,8 @@ Edit it freely, then build it:  digest build --edition {path}
   the link, the date line (2024-09-21 or any words) and the text are all optional.
 * Keep each item's "id" comment with it: that is how digest knows what was sent.
 * Anything else in HTML comments is a note to yourself and is never sent.
+* For the Easy Read edition (digest build --easy-read), end an item with a line "easy:" and its
+  Easy Read text under it, one short sentence a line.
 -->"""
 NEW_MARK = "new since the last draft"
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
@@ -59,6 +61,7 @@ _OFFERED = re.compile(r"^\s*digest offered\b.*?\bids:(.*)$", re.S)
 _ID = re.compile(r"^\s*id:\s*([0-9a-zA-Z_-]+)")
 _HEADING = re.compile(r"^ {0,3}(#{2,3})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _IMAGE_LINE = re.compile(r"^\s*!\[.*\]\(.*\)\s*$")
+_EASY = re.compile(r"^\s*easy:\s*(.*)$")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ESCAPE = re.compile(r"[\\`*_\[\]<>]|&(?=#?\w+;)|!(?=\[)|(?:(?<=\s)|^)#")
 
@@ -78,6 +81,8 @@ class DraftItem:
     text: str = ""
     id: str | None = None
     image: Image | None = None
+    easy: str = ""  # its Easy Read text: the lines after "easy:"
+    easy_line: int = 0
 
 
 @dataclass
@@ -222,6 +227,8 @@ class _Block:
     head: list[tuple[int, str]] = field(default_factory=list)  # the lines right under the heading
     body: list[str] = field(default_factory=list)
     open: bool = True  # no blank line yet: still in the head
+    easy: int = -1  # where in body its "easy:" line is, and that line's number
+    easy_line: int = 0
 
 
 class _Reader:
@@ -273,6 +280,8 @@ class _Reader:
                     item.head.append((number, text))
                 else:
                     item.open = False
+                    if item.easy < 0 and _EASY.match(text):
+                        item.easy, item.easy_line = len(item.body), number
                     item.body.append(text)
             elif current is not None:
                 current.body += text + "\n"
@@ -388,8 +397,11 @@ class _Reader:
                 image = self._image(line, text)
             else:
                 meta.append(" ".join(text.split()))
+        body, easy = (block.body[:block.easy], [_EASY.sub(r"\1", block.body[block.easy]), *block.body[block.easy + 1:]]
+                      ) if block.easy >= 0 else (block.body, [])
         return DraftItem(number, defuse_merge_tags(title), url, defuse_merge_tags(" ".join(meta)),
-                         _body_text("\n".join(block.body)), item_id, image)
+                         _body_text("\n".join(body)), item_id, image, defuse_merge_tags(_body_text("\n".join(easy))),
+                         block.easy_line)
 
     def _url(self, line: int, url: str, what: str) -> str | None:
         if not url:
@@ -467,10 +479,11 @@ def draft_item_view(item: DraftItem, config: Config, stored: Item | None) -> Ite
         base = item_view(stored, config)
         unchanged = _same_text(item.text, blurb_markdown(stored.summary_html))
         return replace(base, title=item.title, url=item.url, meta=_meta(item.meta, config), image=item.image,
-                       blurb_html=base.blurb_html if unchanged else markdown(item.text))
+                       blurb_html=base.blurb_html if unchanged else markdown(item.text), easy=item.easy,
+                       line=item.easy_line or item.line)
     meta = _meta(item.meta, config)
     return ItemView(title=item.title, url=item.url, meta=meta, blurb_html=markdown(item.text), source="",
-                    when=meta, image=item.image, id=item.id or "")
+                    when=meta, image=item.image, id=item.id or "", easy=item.easy, line=item.easy_line or item.line)
 
 
 def draft_views(draft: Draft, config: Config, stored: dict[str, Item]) -> list[SectionView]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from digest.exceptions import DigestError
@@ -29,13 +30,14 @@ def write_atomic(path: Path, content: str | bytes) -> None:
         raise
 
 
-def write_outputs(out_dir: Path, files: dict[str, str]) -> dict[str, Path]:
+def write_outputs(out_dir: Path, files: Mapping[str, str | bytes]) -> dict[str, Path]:
     """Write each named file into out_dir; an unwritable folder is a clear error, not a traceback."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         written = {}
         for name, content in files.items():
             path = out_dir / name
+            path.parent.mkdir(exist_ok=True)  # icons/ of the Easy Read edition
             write_atomic(path, content)
             written[name] = path
         return written

@@ -12,6 +12,7 @@ import click
 from digest.commands.options import config_option, date_option, esp_option
 
 if TYPE_CHECKING:
+    from digest.config import Config
     from digest.report import Report
 
 
@@ -27,11 +28,14 @@ if TYPE_CHECKING:
 @click.option("--final", is_flag=True,
               help="This is the edition being sent: record its items (later editions leave those posts out) "
                    "and add it to the archive, as `digest publish` does.")
+@click.option("--easy-read", is_flag=True,
+              help="Also write the Easy Read edition (easy-read.html, easy-read.txt and the icons/ it shows) "
+                   "and check its sentences and words.")
 @click.option("--strict", is_flag=True, help="Exit 1 when the build had any warning.")
 @click.option("-v", "--verbose", count=True, help="Say more.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the output path and problems.")
 def build(config_path: Path, edition: date | None, out: Path | None, offline: bool, draft: Path | None, esp: str | None,
-          final: bool, strict: bool, verbose: int, quiet: bool) -> None:
+          final: bool, easy_read: bool, strict: bool, verbose: int, quiet: bool) -> None:
     """Build the newsletter: newsletter.html (email-ready), newsletter.txt, newsletter.mjml and web.html."""
     from digest.build import build_edition, build_from_draft, today
     from digest.config import load_config
@@ -52,7 +56,12 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
             result = build_edition(config, edition, refetch=not offline, on_done=lambda _r: bar.update(1))
     _check(result.report, result.html, verbose=verbose > 0)
     out_dir = out or config.root / "build" / result.date.isoformat()
-    written = write_outputs(out_dir, result.files())
+    files: dict[str, str | bytes] = dict(result.files())
+    if easy_read:
+        from digest.easyread import easy_read_outputs
+
+        files |= easy_read_outputs(config, result.date, result.rendered, result.report, _shown(config, draft))
+    written = write_outputs(out_dir, files)
     result.report.outputs = written
     if final:
         from digest.archive import publish
@@ -80,6 +89,14 @@ def _check(report: Report, html: str, *, verbose: bool) -> None:
     report.check_errors = [f.message for f in findings if f.severity == "error"]
     if verbose:
         report.check_lines = [f"{f.severity:<7} {f.code}: {f.message}" for f in findings]
+
+
+def _shown(config: Config, draft: Path | None) -> str | None:
+    """The draft as the editor knows it: editions/2024-10-01.md, relative to sources.toml where it can be."""
+    if draft is None:
+        return None
+    path = draft.resolve()
+    return str(path.relative_to(config.root)) if path.is_relative_to(config.root) else str(draft)
 
 
 class _NoBar:

@@ -33,8 +33,11 @@ def _build(config_path: Path, edition_date: datetime.date | None) -> str:
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @config_option
 @date_option
+@click.option("--easy-read", is_flag=True, help="Also flag the Easy Read edition's long sentences and hard words "
+                                                "(warnings), with the draft line to fix.")
 @click.pass_context
-def check(ctx: click.Context, file: Path | None, config_path: Path, edition: datetime.date | None) -> None:
+def check(ctx: click.Context, file: Path | None, config_path: Path, edition: datetime.date | None,
+          easy_read: bool) -> None:
     """Check FILE.html (or this edition, built in memory) for what breaks in inboxes.
 
     Prints one line per finding and a summary; exits 1 when there is an error, else 0.
@@ -44,6 +47,11 @@ def check(ctx: click.Context, file: Path | None, config_path: Path, edition: dat
     else:
         html = _build(config_path, edition)
     findings = check_html(html)
+    if easy_read:
+        from digest.config import load_config
+        from digest.readability import edition_findings
+
+        findings += edition_findings(load_config(config_path), edition)
     for finding in findings:
         click.echo(f"{finding.severity:<7} {finding.code}: {finding.message}")
     click.echo(summarise(findings))

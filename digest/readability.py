@@ -1,0 +1,101 @@
+"""Readability of the Easy Read edition: long sentences and hard words, each with the draft line to fix.
+
+Warnings only, never errors: the editor decides. Easy Read guides ask for short sentences and
+everyday words without fixing numbers; these thresholds are digest's own, named here so an
+editor knows what is measured:
+
+  warning easy-read-long   a sentence of more than MAX_WORDS (15) words
+  warning easy-read-hard   words of HARD_SYLLABLES (3) or more syllables that are not in
+                           textstat's list of common words (the Dale–Chall list), e.g.
+                           "accessibility", "requirements"; names (capitalised words after the
+                           first of a sentence) are left alone
+
+Words are counted and syllables estimated with textstat (pinned below 0.7.9: later versions
+download NLTK's CMU dictionary at run time, and a build makes no request but the feeds). Its
+word list and syllable rules are English, so in other languages only sentence length is checked.
+Each finding names the item and where to fix it: the line of its `easy:` block in the draft,
+or of its heading when the Easy Read text was made from the title and first sentence (write an
+`easy:` block there); without a draft, the item's title and section.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+from digest.check import Finding
+from digest.config import Config
+from digest.dates import babel_locale
+from digest.easyread import EasyItem, EasySection
+
+MAX_WORDS = 15
+HARD_SYLLABLES = 3
+_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]*")
+
+
+def hard_words(sentence: str) -> list[str]:
+    """The sentence's hard words, in order, each once (see the module's note)."""
+    import textstat  # imported here: a build without Easy Read never needs it
+
+    found: list[str] = []
+    for position, word in enumerate(_WORD.findall(sentence)):
+        bare = word.strip("'’-")
+        if position and bare[:1].isupper():
+            continue  # a name: "Huddersfield", "Kirklees"
+        if "-" in bare or bare.lower() in (f.lower() for f in found):
+            continue  # "co-production" is the network's own word, said in parts
+        if textstat.syllable_count(bare) >= HARD_SYLLABLES and not textstat.is_easy_word(bare.lower()):
+            found.append(bare)
+    return found
+
+
+def word_count(sentence: str) -> int:
+    return len(_WORD.findall(sentence))
+
+
+def check_easy_read(sections: Iterable[EasySection], language: str, draft: str | None = None) -> list[Finding]:
+    """Warnings for every Easy Read item whose sentences are long or whose words are hard."""
+    english = babel_locale(language).language == "en"
+    findings = []
+    for section in sections:
+        for item in section.items:
+            where = _where(item, section, draft)
+            for sentence in item.lines:
+                if (count := word_count(sentence)) > MAX_WORDS:
+                    findings.append(Finding("warning", "easy-read-long",
+                                            f"{where}: the sentence \"{_short(sentence)}\" has {count} words: "
+                                            f"Easy Read sentences have {MAX_WORDS} or fewer (split it)"))
+                if english and (hard := hard_words(sentence)):
+                    findings.append(Finding("warning", "easy-read-hard",
+                                            f"{where}: hard word{'s' * (len(hard) > 1)} "
+                                            + ", ".join(f"\"{w}\"" for w in hard)
+                                            + ": use shorter, everyday words"))
+    return list(dict.fromkeys(findings))  # a repeating event says the same thing every time
+
+
+def edition_findings(config: Config, edition: date | None) -> list[Finding]:
+    """`digest check --easy-read`: the edition's draft (editions/<date>.md) if there is one, as it
+    will be sent, with its lines; else the edition as `digest build` makes it."""
+    from digest.build import build_edition, build_from_draft, today
+    from digest.easyread import easy_sections, icon_urls
+    from digest.edition import draft_path
+    from digest.i18n import gettext_for
+
+    edition = edition or today(config)
+    path = draft_path(config, edition)
+    built = build_from_draft(config, path) if path.is_file() else build_edition(config, edition)
+    n = config.newsletter
+    sections = easy_sections(built.rendered.views, config, icon_urls(config), gettext_for(n.language, n.words))
+    return check_easy_read(sections, n.language, str(path.relative_to(config.root)) if path.is_file() else None)
+
+
+def _where(item: EasyItem, section: EasySection, draft: str | None) -> str:
+    if draft and item.line:
+        fix = "" if item.own_text else " (add an easy: block under it)"
+        return f"{draft} line {item.line}, {item.title!r}{fix}"
+    return f"{item.title!r} in {section.title!r}"
+
+
+def _short(sentence: str, limit: int = 60) -> str:
+    return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + "…"
