@@ -19,7 +19,7 @@ from pathlib import Path
 
 from digest.config import Config
 from digest.dates import format_day
-from digest.exceptions import DigestError
+from digest.exceptions import DigestError, FailedError
 
 PASSWORD_VARIABLE = "DIGEST_SMTP_PASSWORD"
 TEST_PREFIX = "[Test] "
@@ -88,17 +88,17 @@ def send_test(config: Config, edition: date, out_dir: Path, *, to: str, sender: 
                 smtp.login(server.user, password or "")
             smtp.send_message(message)
     except smtplib.SMTPNotSupportedError as exc:
-        raise DigestError(f"{server.host}:{server.port} cannot do that ({_reason(exc)}): "
+        raise FailedError(f"{server.host}:{server.port} cannot do that ({_reason(exc)}): "
                           "leave out --starttls or --user, or use the server's submission port") from None
     except smtplib.SMTPAuthenticationError as exc:
-        raise DigestError(f"{server.host}:{server.port} refused the login for {server.user} ({_reason(exc)}): "
+        raise FailedError(f"{server.host}:{server.port} refused the login for {server.user} ({_reason(exc)}): "
                           f"check --user and {PASSWORD_VARIABLE}") from None
     except smtplib.SMTPRecipientsRefused as exc:
-        raise DigestError(f"{server.host}:{server.port} refused {to} ({_reason(exc)})") from None
+        raise FailedError(f"{server.host}:{server.port} refused {to} ({_reason(exc)})") from None
     except (smtplib.SMTPException, ssl.SSLError) as exc:
-        raise DigestError(f"{server.host}:{server.port}: the test send failed ({_reason(exc)})") from None
+        raise FailedError(f"{server.host}:{server.port}: the test send failed ({_reason(exc)})") from None
     except OSError as exc:
-        raise DigestError(f"cannot reach the SMTP server {server.host}:{server.port} ({exc.strerror or exc}): "
+        raise FailedError(f"cannot reach the SMTP server {server.host}:{server.port} ({exc.strerror or exc}): "
                           "check --smtp HOST:PORT") from None
     return message
 
