@@ -63,18 +63,18 @@ def test_message(config: Config, edition: date, html: bytes, text: str, *, to: s
     return message
 
 
-def read_built(out_dir: Path) -> tuple[bytes, str]:
+def read_built(config: Config, edition: date, out_dir: Path) -> tuple[bytes, str]:
     """newsletter.html (bytes, as sent) and newsletter.txt from a build folder."""
     try:
         return (out_dir / "newsletter.html").read_bytes(), (out_dir / "newsletter.txt").read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise DigestError(f"{exc.filename} not found: run `digest build` for this edition first "
+        raise DigestError(f"{exc.filename} not found: run `digest build -c {config.path} --date {edition}` first "
                           "(or pass --out with the folder it built into)") from None
 
 
 def send_test(config: Config, edition: date, out_dir: Path, *, to: str, sender: str | None, server: Server) -> EmailMessage:
     """Send the built edition in out_dir to `to` as a test; returns the message sent."""
-    html, text = read_built(out_dir)
+    html, text = read_built(config, edition, out_dir)
     message = test_message(config, edition, html, text, to=to, sender=sender or to)
     password = os.environ.get(PASSWORD_VARIABLE)
     if server.user and not password:

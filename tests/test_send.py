@@ -147,7 +147,8 @@ def test_nothing_built(tmp_path: Path) -> None:
     result = digest("send", "-c", config, "--date", "2024-10-01", "--to", "a@example.org", "--smtp", "127.0.0.1:1")
     assert result.exit_code == 2
     assert result.output == (f"Error: {tmp_path / 'build' / '2024-10-01' / 'newsletter.html'} not found: run "
-                             "`digest build` for this edition first (or pass --out with the folder it built into)\n")
+                             f"`digest build -c {config} --date 2024-10-01` first (or pass --out with the folder it "
+                             "built into)\n")
 
 
 @pytest.mark.parametrize(("args", "message"), [
