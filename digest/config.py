@@ -12,6 +12,7 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,7 +23,8 @@ from digest.exceptions import ConfigError
 
 Check = Callable[[Any], str | None]
 KINDS = ("posts", "events", "text")
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The default theme is package data (templates/ in the repository, `digest.theme` once installed).
+DEFAULT_TEMPLATES = Path(str(resources.files("digest.theme")))
 
 
 @dataclass(frozen=True)
