@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DATE := 2024-10-01
 
-.PHONY: demo test install install-test golden bench clean
+.PHONY: demo test install install-test golden bench catalogs clean
 
 $(BIN)/digest: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,16 @@ test: install-test
 ## Regenerate the golden files of the sample network (review the diff before committing).
 golden: install
 	$(BIN)/python -m tests.golden
+
+## Extract the theme's words into digest/locale/digest.pot, merge them into every language's .po, compile the .mo files.
+## The .mo files are committed (a plain pip install then needs no compile step); tests/test_i18n.py checks they match.
+catalogs: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k _ --add-comments=Translators: --no-wrap \
+		--project=network-digest --copyright-holder="digest contributors" -o digest/locale/digest.pot .
+	for po in digest/locale/*/LC_MESSAGES/digest.po; do \
+		$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete --no-wrap -D digest -i digest/locale/digest.pot -o $$po \
+		  -l $$(basename $$(dirname $$(dirname $$po))); done
+	$(BIN)/pybabel compile --statistics -D digest -d digest/locale
 
 bench: install-test
 	$(BIN)/python -m bench

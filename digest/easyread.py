@@ -23,7 +23,7 @@ from typing import Any
 
 from digest.config import DEFAULT_TEMPLATES, Config
 from digest import esp
-from digest.dates import babel_locale, format_day, format_event_when, format_time
+from digest.dates import _time_range, babel_locale, format_day, format_event_when, format_time
 from digest.i18n import gettext_for
 from digest.model import Event, as_instant
 from digest.render import (ItemView, Rendered, SectionView, archive_home, context, environment, markdown,
@@ -94,7 +94,10 @@ def _plain(html: str, *, first: bool = False) -> str:
 
 
 def _clock(moment: datetime, language: str) -> str:
-    """"2pm", "3:30pm" in English Easy Read style; the locale's short time elsewhere ("14:00")."""
+    """"2pm", "3:30pm" in English Easy Read style; the locale's short time elsewhere ("14:00").
+
+    Ranges in other languages use CLDR's interval pattern ("14:00–15:30") rather than a
+    translated "to", which no checked catalog has yet."""
     if babel_locale(language).language != "en":
         return format_time(moment, language)
     hour = moment.hour % 12 or 12
@@ -112,6 +115,8 @@ def event_when(event: Event, config: Config, _: Callable[..., str]) -> tuple[str
         return format_event_when(event, tz, language), ""
     if end is None or end <= start:
         return format_day(start.date(), language), _clock(start, language)
+    if babel_locale(language).language != "en":
+        return format_day(start.date(), language), _time_range(start.time(), end.time(), language)  # CLDR's "14:00–15:30"
     return format_day(start.date(), language), _("%(start)s to %(end)s", start=_clock(start, language),
                                                    end=_clock(end, language))
 

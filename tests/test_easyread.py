@@ -1,0 +1,215 @@
+"""The Easy Read edition: its layout rules, the draft's `easy:` blocks, the CLI, the readability warnings,
+and the edition in a real browser (axe-core, text size, alt text, screenshots)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from digest.config import load_config
+from digest.easyread import ICONS, easy_sections, icon_png, icon_urls, sentences
+from digest.edition import parse_draft
+from digest.i18n import gettext_for
+from digest.readability import MAX_WORDS, check_easy_read, hard_words
+from digest.render import ItemView, SectionView
+from tests.conftest import ON_CI, need
+from tests.network import digest, make_network
+from tests.test_i18n import config, rendered, views
+
+DRAFT = Path("editions") / "2024-10-01.md"
+SHOTS = Path("/tmp/digest-shots")
+
+
+def test_events_say_what_when_where_how_to_join_and_who_to_ask_in_that_order() -> None:
+    _plain, easy = rendered(config("en-GB"))
+    block = easy.text.split("\nCuppa\n", 1)[1].split("\n\n", 1)[0]
+    assert block.splitlines() == [
+        "What: Come along.",
+        "When: Thursday 3 October 2024, 2pm to 3:30pm",
+        "Where: Online",
+        "How to join: Join online: https://meet.example.org/cuppa",
+        "Who to ask: Hull Circle",
+    ]
+    doc = lxml_html.document_fromstring(easy.html)
+    labels = [s.text_content() for s in doc.xpath("//h3[text()='Cuppa']/following-sibling::*//strong")][:5]
+    assert labels == ["What:", "When:", "Where:", "How to join:", "Who to ask:"]
+    assert doc.xpath("//a[text()='Join online']/@href") == ["https://meet.example.org/cuppa"]
+
+
+def test_one_sentence_a_line_pictures_for_every_item_and_no_bare_addresses() -> None:
+    _plain, easy = rendered(config("en-GB"))
+    doc = lxml_html.document_fromstring(easy.html)
+    report = doc.xpath("//h3[text()='Our report']")[0]
+    assert [p.text_content() for p in report.itersiblings("p")] == ["We wrote a report."]
+    srcs = doc.xpath("//img/@src")
+    assert {f"https://network.example.org/icons/{k}.png" for k in ("online", "in-person", "event", "news")} <= set(srcs)
+    assert "https://leeds.example.org/s.jpg" in srcs, "an item's own picture comes before the icon"
+    assert doc.xpath("//img[@src='https://leeds.example.org/s.jpg']/@alt") == ["Summer"], "no alt: its title"
+    visible = " ".join(doc.xpath("//body//text()"))
+    assert not re.search(r"https?://|www\.", visible), "a bare address in the Easy Read email"
+    assert "Find out more" not in easy.text and "More information: https://leeds.example.org/r" in easy.text
+
+
+def test_sentences_split_where_a_sentence_ends() -> None:
+    assert sentences("Come along. Bring a friend! Is it free? Yes.\nA new line") == [
+        "Come along.", "Bring a friend!", "Is it free?", "Yes.", "A new line"]
+    assert sentences("It costs £2.50 per person.") == ["It costs £2.50 per person."]
+
+
+def test_the_draft_s_easy_block_is_the_item_s_easy_read_text(tmp_path: Path) -> None:
+    network = make_network(tmp_path)
+    assert digest("draft", "-c", network, "--date", "2024-10-01").exit_code == 0
+    path = tmp_path / DRAFT
+    text = path.read_text()
+    marker = "We need three more people to help run the autumn sessions.\n"
+    assert marker in text
+    path.write_text(text.replace(marker, marker + "\neasy:\nWe need 3 more helpers. Can you help?\n"))
+    draft = parse_draft(path.read_text(), path, load_config(network))
+    (item,) = [i for s in draft.sections for i in s.items if i.title == "Autumn volunteers wanted"]
+    assert item.easy == "We need 3 more helpers. Can you help?"
+    assert item.text == "We need three more people to help run the autumn sessions."
+    assert path.read_text().splitlines()[item.easy_line - 1] == "easy:"
+
+    result = digest("build", "-c", network, "--edition", path, "--easy-read")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "build" / "2024-10-01"
+    easy = (out / "easy-read.txt").read_text()
+    assert "Autumn volunteers wanted\nWe need 3 more helpers.\nCan you help?\n" in easy
+    assert "We need three more people" not in easy
+    assert "We need three more people" in (out / "newsletter.txt").read_text(), "the newsletter keeps the blurb"
+    assert {p.name for p in (out / "icons").iterdir()} == {f"{k}.png" for k in ICONS}
+    assert (out / "icons" / "news.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "[newsletter] url is not set" in result.output, "without a url the icons cannot reach inboxes"
+
+
+def _view(title: str, blurb: str, *, easy: str = "", line: int = 0) -> ItemView:
+    return ItemView(title=title, url="https://example.org/" + title, meta="", source="Leeds Voices", when="",
+                    blurb_html=f"<p>{blurb}</p>", easy=easy, line=line)
+
+
+def test_readability_warnings_name_the_right_items_and_lines() -> None:
+    cfg = config("en-GB")
+    long = "We are going to meet in the big hall next to the library on the high street after lunch."
+    assert len(long.split()) > MAX_WORDS
+    section = SectionView("News", "posts", [
+        _view("Fine", "We meet on Monday. Come and say hello.", line=12),
+        _view("Too long", "ignored", easy=f"Hello.\n{long}", line=20),
+        _view("Hard", "The consultation considers accessibility requirements.", line=31),
+    ])
+    found = check_easy_read(easy_sections([section], cfg, icon_urls(cfg), gettext_for("en")), "en-GB",
+                            "editions/2024-10-01.md")
+    assert [(f.severity, f.code) for f in found] == [("warning", "easy-read-long"), ("warning", "easy-read-hard")]
+    assert found[0].message.startswith("editions/2024-10-01.md line 20, 'Too long': the sentence \"We are going")
+    assert f"has {len(long.split())} words" in found[0].message
+    assert found[1].message.startswith("editions/2024-10-01.md line 31, 'Hard' (add an easy: block under it): hard words")
+    assert all(w in found[1].message for w in ('"consultation"', '"accessibility"', '"requirements"'))
+    assert hard_words("Meet Councillor Abernethy at the Huddersfield consultation.") == ["consultation"], "names are not hard words"
+    assert not check_easy_read(easy_sections([section], cfg, icon_urls(cfg), gettext_for("cy")), "cy")[1:], \
+        "only sentence length is checked outside English"
+
+
+def test_digest_check_easy_read_names_the_draft_line_and_never_fails(tmp_path: Path) -> None:
+    network = make_network(tmp_path)
+    result = digest("check", "-c", network, "--date", "2024-10-01", "--easy-read")
+    assert result.exit_code == 0 and "easy-read" not in result.output, "the sample's items are easy to read"
+    assert digest("draft", "-c", network, "--date", "2024-10-01").exit_code == 0
+    path = tmp_path / DRAFT
+    marker = "We need three more people to help run the autumn sessions.\n"
+    path.write_text(path.read_text().replace(marker, marker + "\neasy:\nVolunteering opportunities require commitment.\n"))
+    line = path.read_text().splitlines().index("easy:") + 1
+    result = digest("check", "-c", network, "--date", "2024-10-01", "--easy-read")
+    assert result.exit_code == 0, result.output
+    assert (f"warning easy-read-hard: editions/2024-10-01.md line {line}, 'Autumn volunteers wanted': hard words "
+            '"Volunteering", "opportunities", "require", "commitment": use shorter, everyday words') in result.output
+
+
+# --- in a browser -------------------------------------------------------------------------------
+
+try:
+    from playwright.sync_api import Browser, Page, Route, sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    if ON_CI:
+        raise
+    sync_playwright = None  # type: ignore[assignment]
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser(easy_html: str) -> Iterator[Browser]:
+    """Chromium, started after the build: Playwright's event loop would stop the build's own asyncio.run."""
+    from tests.test_browser import AXE, CHROMIUM_ARGS
+
+    if sync_playwright is None:
+        pytest.skip("playwright is not installed: pip install -e '.[test]'")
+    need(CHROMIUM, "Chromium (apt-get install chromium)")
+    need(AXE, "axe-core (npm install)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def easy_html(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The sample network's Easy Read edition, built by the command line."""
+    from tests.test_preview import copy_sample
+
+    network = copy_sample(tmp_path_factory.mktemp("network"))
+    out = network.parent / "out"
+    result = digest("build", "-c", network, "--date", "2024-10-01", "--easy-read", "--out", out)
+    assert result.exit_code == 0, result.output
+    return (out / "easy-read.html").read_text()
+
+
+def open_page(browser: Browser, html: str, width: int) -> Page:
+    """The email at `width`, every picture served from the theme's icons (nothing reaches the web)."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+
+    def offline(route: Route) -> None:
+        m = re.search(r"/icons/([\w-]+)\.png$", route.request.url)
+        if route.request.resource_type == "image":
+            route.fulfill(body=icon_png(m.group(1) if m else "news"), content_type="image/png")
+        else:
+            route.abort()
+
+    page.route(re.compile(r"^https?://"), offline)
+    page.set_content(html, wait_until="load")
+    return page
+
+
+@pytest.mark.parametrize("width", [600, 375])
+def test_the_easy_read_edition_is_large_accessible_and_fits(easy_html: str, browser: Browser, width: int,
+                                                             tmp_path: Path) -> None:
+    from tests.test_browser import AXE
+
+    page = open_page(browser, easy_html, width)
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=tmp_path / "shot.png", full_page=True)
+    shutil.copy(tmp_path / "shot.png", SHOTS / f"easy-read-{width}.png")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= width, "the page scrolls sideways"
+    sizes = page.evaluate("""() => {
+        const out = [];
+        const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        while (walk.nextNode()) {
+            const el = walk.currentNode.parentElement;
+            if (!walk.currentNode.textContent.trim() || !el.getClientRects().length) continue;
+            out.push([parseFloat(getComputedStyle(el).fontSize), walk.currentNode.textContent.trim().slice(0, 40)]);
+        }
+        return out;
+    }""")
+    assert len(sizes) > 100
+    small = [(size, text) for size, text in sizes if size < 20]
+    assert not small, f"text under 20px: {small[:5]}"
+    images = page.evaluate("[...document.images].map(i => [i.getAttribute('alt'), i.naturalWidth, i.src])")
+    assert images and all(alt and alt.strip() for alt, _w, _src in images), [i for i in images if not i[0]]
+    assert all(w > 0 for _alt, w, _src in images), "every picture loads"
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async () => (await axe.run(document)).violations.map(v =>
+        `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`)""")
+    assert violations == [], "\n".join(violations)
