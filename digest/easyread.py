@@ -15,6 +15,7 @@ Gmail shows none, and thirty items' icons put the email over Gmail's 102 KB clip
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -188,12 +189,18 @@ def icon_urls(config: Config) -> Callable[[str], str]:
     return lambda kind: f"{home}{ICON_FOLDER}/{kind}.png"
 
 
-def render_easy_read(config: Config, edition: date, rendered: Rendered) -> Rendered:
+def inline_icon(kind: str) -> str:
+    """An icon as a data: URI: for the preview in a browser only (Gmail shows none, see the module's note)."""
+    return "data:image/png;base64," + base64.b64encode(icon_png(kind)).decode("ascii")
+
+
+def render_easy_read(config: Config, edition: date, rendered: Rendered,
+                     icon_url: Callable[[str], str] | None = None) -> Rendered:
     """The Easy Read email and text of an edition already rendered (the same items, in the same order)."""
     env = environment(config.templates_dir, config)
     _ = gettext_for(config.newsletter.language, config.newsletter.words)
     views = tag_sections(rendered.views, config.newsletter.utm, edition)
-    sections = easy_sections(views, config, icon_urls(config), _)
+    sections = easy_sections(views, config, icon_url or icon_urls(config), _)
     intro = config.newsletter.intro if rendered.intro is None else rendered.intro
     ctx = context(config, edition, views, intro=rendered.intro, easy_sections=sections,
                   intro_lines=sentences(_plain(markdown(intro))))

@@ -220,6 +220,11 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 output, content_type = OUTPUTS[url.path]
                 self._send(200, output(edition), content_type)
+        elif url.path == "/easy-read.html" and (edition := previewer.snapshot.edition) and previewer.config:
+            from digest.easyread import inline_icon, render_easy_read
+
+            easy = render_easy_read(previewer.config, edition.date, edition.rendered, inline_icon)
+            self._send(200, easy.html, "text/html; charset=utf-8")
         elif url.path == "/events":
             since = parse_qs(url.query).get("since", [""])[0]
             snap = previewer.wait_for_change(int(since) if since.lstrip("-").isdigit() else -1, LONG_POLL_SECONDS)

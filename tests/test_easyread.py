@@ -4,6 +4,7 @@ and the edition in a real browser (axe-core, text size, alt text, screenshots)."
 from __future__ import annotations
 
 import re
+from datetime import date
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -213,3 +214,17 @@ def test_the_easy_read_edition_is_large_accessible_and_fits(easy_html: str, brow
     violations = page.evaluate("""async () => (await axe.run(document)).violations.map(v =>
         `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`)""")
     assert violations == [], "\n".join(violations)
+
+
+def test_the_preview_shows_the_easy_read_edition(tmp_path: Path) -> None:
+    """A frame of the preview page; the icons come inline there, as nothing is published yet."""
+    import httpx
+
+    from digest.preview import PreviewServer
+
+    with PreviewServer(make_network(tmp_path), date(2024, 10, 1), port=0) as running:
+        page = httpx.get(running.url, timeout=30).text
+        easy = httpx.get(running.url + "easy-read.html", timeout=30)
+    assert 'id="easy-read" src="/easy-read.html"' in page
+    assert easy.status_code == 200 and "Autumn volunteers wanted" in easy.text
+    assert 'src="data:image/png;base64,' in easy.text
