@@ -51,8 +51,6 @@ Edit it freely, then build it:  digest build --edition {path}
   the link, the date line (2024-09-21 or any words) and the text are all optional.
 * Keep each item's "id" comment with it: that is how digest knows what was sent.
 * Anything else in HTML comments is a note to yourself and is never sent.
-* For the Easy Read edition (digest build --easy-read), end an item with a line "easy:" and its
-  Easy Read text under it, one short sentence a line.
 -->"""
 NEW_MARK = "new since the last draft"
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
