@@ -129,6 +129,20 @@ def test_digest_check_easy_read_names_the_draft_line_and_never_fails(tmp_path: P
             '"Volunteering", "opportunities", "require", "commitment": use shorter, everyday words') in result.output
 
 
+def test_the_preview_shows_the_easy_read_edition(tmp_path: Path) -> None:
+    """A frame of the preview page; the icons come inline there, as nothing is published yet."""
+    import httpx
+
+    from digest.preview import PreviewServer
+
+    with PreviewServer(make_network(tmp_path), date(2024, 10, 1), port=0) as running:
+        page = httpx.get(running.url, timeout=30).text
+        easy = httpx.get(running.url + "easy-read.html", timeout=30)
+    assert 'id="easy-read" src="/easy-read.html"' in page
+    assert easy.status_code == 200 and "Autumn volunteers wanted" in easy.text
+    assert 'src="data:image/png;base64,' in easy.text
+
+
 # --- in a browser -------------------------------------------------------------------------------
 
 try:
@@ -215,16 +229,3 @@ def test_the_easy_read_edition_is_large_accessible_and_fits(easy_html: str, brow
         `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`)""")
     assert violations == [], "\n".join(violations)
 
-
-def test_the_preview_shows_the_easy_read_edition(tmp_path: Path) -> None:
-    """A frame of the preview page; the icons come inline there, as nothing is published yet."""
-    import httpx
-
-    from digest.preview import PreviewServer
-
-    with PreviewServer(make_network(tmp_path), date(2024, 10, 1), port=0) as running:
-        page = httpx.get(running.url, timeout=30).text
-        easy = httpx.get(running.url + "easy-read.html", timeout=30)
-    assert 'id="easy-read" src="/easy-read.html"' in page
-    assert easy.status_code == 200 and "Autumn volunteers wanted" in easy.text
-    assert 'src="data:image/png;base64,' in easy.text
