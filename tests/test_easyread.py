@@ -18,7 +18,6 @@ from digest.edition import parse_draft
 from digest.i18n import gettext_for
 from digest.readability import MAX_WORDS, check_easy_read, hard_words
 from digest.render import ItemView, SectionView
-from tests.conftest import ON_CI, need
 from tests.network import digest, make_network
 from tests.test_i18n import config, rendered, views
 
@@ -145,29 +144,9 @@ def test_the_preview_shows_the_easy_read_edition(tmp_path: Path) -> None:
 
 # --- in a browser -------------------------------------------------------------------------------
 
-try:
-    from playwright.sync_api import Browser, Page, Route, sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    if ON_CI:
-        raise
-    sync_playwright = None  # type: ignore[assignment]
+from playwright.sync_api import Browser, Page, Route  # noqa: E402 (test_browser skips without it)
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.fixture(scope="module")
-def browser(easy_html: str) -> Iterator[Browser]:
-    """Chromium, started after the build: Playwright's event loop would stop the build's own asyncio.run."""
-    from tests.test_browser import AXE, CHROMIUM_ARGS
-
-    if sync_playwright is None:
-        pytest.skip("playwright is not installed: pip install -e '.[test]'")
-    need(CHROMIUM, "Chromium (apt-get install chromium)")
-    need(AXE, "axe-core (npm install)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+from tests.test_browser import AXE, browser  # noqa: E402,F401 (Chromium with axe-core, as the preview's tests run it)
 
 
 @pytest.fixture(scope="module")
@@ -201,8 +180,7 @@ def open_page(browser: Browser, html: str, width: int) -> Page:
 @pytest.mark.parametrize("width", [600, 375])
 def test_the_easy_read_edition_is_large_accessible_and_fits(easy_html: str, browser: Browser, width: int,
                                                              tmp_path: Path) -> None:
-    from tests.test_browser import AXE
-
+    """easy_html before browser: the build's asyncio.run cannot run inside Playwright's event loop."""
     page = open_page(browser, easy_html, width)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=tmp_path / "shot.png", full_page=True)
