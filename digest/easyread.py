@@ -9,8 +9,9 @@ online, in person). Mail clients need absolute addresses for pictures, so the ic
 referenced under [newsletter] url (`<url>icons/news.png`), and a build writes the icons/ folder
 beside its outputs for the network to publish there. Without a url the addresses are relative
 (icons/news.png): right for the build folder and the preview, dead in an inbox, so the build
-warns (and `digest check` reports them). Inlining them as data: URIs was tried and dropped:
-Gmail shows none, and thirty items' icons put the email over Gmail's 102 KB clip.
+warns (and `digest check` reports them). Inlining them as data: URIs in the email was tried and
+dropped: Gmail shows none, and thirty items' icons put the email over Gmail's 102 KB clip; only
+the preview, which a browser shows, inlines them.
 """
 
 from __future__ import annotations
@@ -22,15 +23,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from digest.config import DEFAULT_TEMPLATES, Config
 from digest import esp
+from digest.config import DEFAULT_TEMPLATES, Config
 from digest.dates import _time_range, babel_locale, format_day, format_event_when, format_time
 from digest.i18n import gettext_for
 from digest.model import Event, as_instant
 from digest.render import (ItemView, Rendered, SectionView, archive_home, context, environment, markdown,
                            mjml_to_html)
-from digest.text import html_to_text
 from digest.report import Report
+from digest.text import html_to_text
 from digest.utm import tag_sections
 
 ICONS = ("event", "news", "online", "in-person")
@@ -59,7 +60,7 @@ class EasyItem:
     url: str | None
     kind: str  # "event" or "post"
     day: str = ""  # events: "Tuesday 8 October 2024"
-    hours: str = ""  # events: "2pm to 3:30pm" ("" for all-day events)
+    hours: str = ""  # events: "2pm to 3:30pm", "All day", or "" when the day line says it all (several days)
     where: str = ""
     online: bool = False
     join_url: str | None = None  # an online event's meeting link, else its page
