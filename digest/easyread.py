@@ -30,7 +30,7 @@ from digest.i18n import gettext_for
 from digest.model import Event, as_instant
 from digest.render import (ItemView, Rendered, SectionView, archive_home, context, environment, markdown,
                            mjml_to_html)
-from digest.report import Report
+from digest.report import GMAIL_CLIP, Report
 from digest.text import html_to_text
 from digest.utm import tag_sections
 
@@ -224,4 +224,7 @@ def easy_read_outputs(config: Config, edition: date, rendered: Rendered, report:
     report.warnings += [f.message for f in check_easy_read(sections, config.newsletter.language, draft)]
     if archive_home(config) is None:
         report.warnings.append(NO_ICON_URL)
+    if (size := len(easy.html.encode("utf-8"))) > GMAIL_CLIP:
+        report.warnings.append(f"easy-read.html is {size / 1024:.1f} KB: Gmail clips emails over 102 KB — Easy Read "
+                               "editions are best short: lower the sections' limit or send fewer items")
     return {"easy-read.html": easy.html, "easy-read.txt": easy.text, "easy-read.mjml": easy.mjml, **icon_files()}
