@@ -82,3 +82,96 @@ def test_a_fifo_as_a_local_source_fails_that_source_instead_of_hanging(tmp_path:
     result = build(config)
     assert result.exit_code == 0, result.output
     assert f"{tmp_path / 'pipe.xml'} is not an ordinary file (a pipe or device)" in result.output
+
+
+# -- 2. publish is one transaction; a build's outputs are complete or not written ------------------
+
+
+def _drafted(tmp_path: Path, edition: str = "2024-10-01") -> tuple[Path, Path]:
+    from tests.network import digest, make_network
+
+    config = make_network(tmp_path)
+    assert digest("draft", "-c", config, "--date", edition).exit_code == 0
+    return config, config.parent / "editions" / f"{edition}.md"
+
+
+def _sent(config: Path) -> set[str]:
+    from digest.store import Store
+
+    with Store.beside(config) as store:
+        return store.sent_ids()
+
+
+@pytest.mark.parametrize("bad", ["2024-09-01/index.html:", "2024-13-45/index.html:<html><title>x</title></html>"])
+def test_a_bad_archive_entry_is_reported_and_skipped_and_publish_completes(tmp_path: Path, bad: str) -> None:
+    config, draft = _drafted(tmp_path)
+    where, content = bad.split(":", 1)
+    entry = config.parent / "archive" / where
+    entry.parent.mkdir(parents=True)
+    entry.write_text(content)
+    result = run("publish", "-c", str(config), "--edition", str(draft))
+    assert result.exit_code == 0, result.output
+    name = entry.parent.name
+    why = "its index.html is empty" if not content else f"{name} is not a date"
+    assert f"warning: {entry.parent} is left out of the archive: {why}; delete or rename that folder" in result.output
+    index = (config.parent / "archive" / "index.html").read_text()
+    assert "2024-10-01/index.html" in index and name not in index
+    assert _sent(config)  # recorded, after the index and feed were written
+    again = run("archive", "-c", str(config))
+    assert again.exit_code == 0 and "1 edition)" in again.output
+
+
+def test_publish_records_nothing_as_sent_when_the_archive_cannot_be_written(tmp_path: Path) -> None:
+    config, draft = _drafted(tmp_path)
+    (config.parent / "archive" / "feed.atom").mkdir(parents=True)  # the feed cannot be renamed over a folder
+    result = run("publish", "-c", str(config), "--edition", str(draft))
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"Error: cannot write to {config.parent / 'archive'} (Is a directory)")
+    assert _sent(config) == set()
+    (config.parent / "archive" / "feed.atom").rmdir()
+    assert run("publish", "-c", str(config), "--edition", str(draft)).exit_code == 0
+    assert _sent(config)
+
+
+def test_stale_tmp_files_left_by_a_killed_publish_are_swept_and_fresh_ones_kept(tmp_path: Path) -> None:
+    config, draft = _drafted(tmp_path)
+    archive = config.parent / "archive"
+    (archive / "2024-09-01").mkdir(parents=True)
+    stale = [archive / ".index.html.k1ll.tmp", archive / "2024-09-01" / ".index.html.k2ll.tmp",
+             config.parent / "build" / ".2024-10-01.k3ll.tmp"]
+    stale[2].parent.mkdir(parents=True, exist_ok=True)
+    for path in stale:
+        path.write_text("half")
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
+    fresh = archive / ".feed.atom.busy.tmp"  # another run writing right now
+    fresh.write_text("being written")
+    assert run("publish", "-c", str(config), "--edition", str(draft)).exit_code == 0
+    assert [p for p in stale if p.exists()] == []
+    assert fresh.exists()
+
+
+def test_a_full_disk_during_a_build_leaves_the_previous_outputs_whole(tmp_path: Path, monkeypatch) -> None:
+    import errno
+
+    import digest.write
+
+    (tmp_path / "feed.xml").write_bytes(rss(posts(2)))
+    config = write_config(tmp_path, {"Member": "feed.xml"})
+    assert build(config).exit_code == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+    assert set(before) >= {"newsletter.html", "newsletter.txt", "web.html"}
+    (tmp_path / "feed.xml").write_bytes(rss(posts(3, prefix="Later")))
+    real = digest.write.write_atomic
+
+    def full(path: Path, content: str | bytes) -> None:
+        if path.name == "web.html":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(path, content)
+
+    monkeypatch.setattr(digest.write, "write_atomic", full)
+    result = build(config)
+    assert result.exit_code == 2
+    assert result.output == (f"Error: cannot write to {tmp_path / 'out'} (No space left on device): "
+                             "choose another --out folder or fix its permissions\n")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
