@@ -78,6 +78,17 @@ def _positive(value: int) -> str | None:
     return None if value > 0 else f"{value} must be a whole number above 0"
 
 
+def _up_to(high: int, unit: str = "") -> Check:
+    """A whole number from 1 to `high`: beyond that a window or a cut means nothing (and dates overflow)."""
+
+    def check(value: int) -> str | None:
+        if value > high:
+            return f"{value} is too large: use a whole number from 1 to {high:,}{unit}"
+        return _positive(value)
+
+    return check
+
+
 def _kind(value: str) -> str | None:
     return None if value in KINDS else f"{value!r} is not a section kind: use one of {', '.join(KINDS)}"
 
@@ -104,6 +115,8 @@ def _placeholders(*allowed: str) -> Check:
 def _source_url(value: str) -> str | None:
     if not value.strip():
         return "is empty: give the feed's https:// address or a file path"
+    if re.search(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]", value):
+        return f"{value!r} has a control character in it: retype the address"
     if "://" in value and not value.startswith(("http://", "https://")):
         return f"{value!r}: only http(s) addresses or file paths can be collected"
     return None
@@ -132,7 +145,7 @@ NEWSLETTER = {
     "accent": Key(str, "#1d5a8c", check=_hex_colour),
     "footer": Key(str, ""),
     "preheader": Key(str, ""),
-    "summary_length": Key(int, 280, check=_positive),
+    "summary_length": Key(int, 280, check=_up_to(10_000, " characters")),
     "templates": Key(str, None),
     "url": Key(str, None, check=_web_url),
     "subject": Key(str, "", check=_placeholders("title", "date")),
@@ -144,12 +157,12 @@ NEWSLETTER = {
 SECTION = {
     "title": Key(str, required=True),
     "kind": Key(str, required=True, check=_kind),
-    "days_back": Key(int, 31, check=_positive),
-    "days_ahead": Key(int, 62, check=_positive),
+    "days_back": Key(int, 31, check=_up_to(3660, " days (ten years)")),
+    "days_ahead": Key(int, 62, check=_up_to(3660, " days (ten years)")),
     "match": Key(str, None, check=_regex),
     "sources": Key(list, [], items=str),
     "tags": Key(list, [], items=str),
-    "limit": Key(int, None, check=_positive),
+    "limit": Key(int, None, check=_up_to(1000, " items")),
     "body": Key(str, ""),
     "images": Key(bool, False),
     "repeat": Key(bool, None),

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from digest.model import ReadResult
-from digest.normalize import RawEntry, Skip, normalize_entry
+from digest.normalize import RawEntry, Skip, normalize_post
 
 IMAGE_TYPES = ("image/",)
 MAX_SKIP_PROBLEMS = 10  # beyond this the report gets one summary line, not one per entry
@@ -146,7 +146,7 @@ def read_feed(body: bytes, *, source: str, base_url: str | None, summary_length:
     result = ReadResult(format=_format_name(parsed.get("version", "")))
     for entry in parsed.entries:
         try:
-            result.items.append(normalize_entry(raw_entry(entry, base), source=source, summary_length=summary_length))
+            result.items.append(normalize_post(raw_entry(entry, base), source=source, summary_length=summary_length))
         except Skip as why:
             result.skipped += 1
             if result.skipped <= MAX_SKIP_PROBLEMS:
