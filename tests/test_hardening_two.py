@@ -175,3 +175,67 @@ def test_a_full_disk_during_a_build_leaves_the_previous_outputs_whole(tmp_path: 
                              "choose another --out folder or fix its permissions\n")
     assert {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()} == before
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+# -- 8. a feed whose links point at localhost is named in the report -------------------------------
+
+
+def test_a_feed_whose_links_point_at_localhost_is_named_and_its_links_left_out(tmp_path: Path) -> None:
+    entries = [Entry(f"Ghost post {i}", f"http://localhost:2368/post-{i}/", NOW - timedelta(days=i), f"g{i}")
+               for i in range(2)]
+    (tmp_path / "feed.xml").write_bytes(rss(entries))
+    config = write_config(tmp_path, {"Ghost member": "feed.xml"})
+    result = build(config)
+    assert result.exit_code == 0, result.output
+    assert ("its links point at localhost (e.g. http://localhost:2368/post-0/), which works only on the member's own "
+            "computer, so they are left out: ask the member to set their site's public address") in result.output
+    html = (tmp_path / "out" / "newsletter.html").read_text()
+    assert "Ghost post 0" in html and "localhost" not in html
+
+
+# -- 7. a damaged store is repaired, keeping the sent history ------------------------------------------
+
+
+def _damage_table(store: Path, table: str) -> None:
+    """Overwrite the first page of one table with garbage, as a bad disk or a cut copy would."""
+    import sqlite3
+
+    with sqlite3.connect(store) as db:
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name=?", (table,)).fetchone()[0]
+    db.close()
+    with store.open("r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xde\xad" * (page_size // 2))
+
+
+def test_a_damaged_store_is_repaired_keeping_what_was_sent(tmp_path: Path) -> None:
+    config, draft = _drafted(tmp_path)
+    assert run("publish", "-c", str(config), "--edition", str(draft)).exit_code == 0
+    sent = _sent(config)
+    assert sent
+    store = config.parent / ".digest" / "store.sqlite"
+    _damage_table(store, "sources")
+    broken = run("build", "-c", str(config), "--date", "2024-11-01")
+    assert broken.exit_code == 2
+    assert "is not a digest store or is damaged" in broken.output and "run `digest repair`" in broken.output
+    assert "delete" not in broken.output
+    repaired = run("repair", "-c", str(config))
+    assert repaired.exit_code == 0, repaired.output
+    assert repaired.output.startswith(f"repaired {store}: kept {len(sent)} sent records and ")
+    assert len(list(store.parent.glob("store.sqlite.damaged-*Z"))) == 1  # kept, never deleted
+    assert _sent(config) == sent
+    assert run("build", "-c", str(config), "--date", "2024-11-01", "--offline").exit_code == 0
+
+
+def test_repair_of_a_store_that_is_not_a_database_at_all_says_what_was_lost(tmp_path: Path) -> None:
+    store = tmp_path / ".digest" / "store.sqlite"
+    store.parent.mkdir()
+    store.write_bytes(b"\x00garbage" * 512)
+    (tmp_path / "feed.xml").write_bytes(rss(posts(1)))
+    config = write_config(tmp_path, {"Member": "feed.xml"})
+    result = run("repair", "-c", str(config))
+    assert result.exit_code == 0, result.output
+    assert "kept 0 sent records and 0 stored items" in result.output
+    assert "warning: part of the record of what was sent could not be read and is lost" in result.output
+    assert build(config).exit_code == 0
