@@ -33,15 +33,25 @@ def adversarial_feed(folder: Path, count: int = 1000) -> Path:
 
 
 def with_match(config: Path, pattern: str) -> None:
-    text = config.read_text().replace('kind = "posts"\n', f'kind = "posts"\nmatch = {pattern!r}\n', 1)
-    config.write_text(text + '\n[[sections]]\ntitle = "Everything else"\nkind = "posts"\n')
+    """`pattern` on the first section; a second takes the rest. Every title is matched; the email shows 20 of each."""
+    text = config.read_text().replace('kind = "posts"\n', f'kind = "posts"\nmatch = {pattern!r}\nlimit = 20\n', 1)
+    config.write_text(text + '\n[[sections]]\ntitle = "Everything else"\nkind = "posts"\nlimit = 20\n')
 
 
 # -- 1. regexes from config have a time budget; local sources are regular files ---------------------
 
 
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One small build first, so the timing below is the build's and not Python importing its libraries."""
+    folder = tmp_path_factory.mktemp("warm")
+    (folder / "feed.xml").write_bytes(rss(posts(2)))
+    assert build(write_config(folder, {"Member": "feed.xml"})).exit_code == 0
+
+
 @pytest.mark.parametrize("pattern", ["(a+)+$", "(a|aa)+$", "(?i)^(\\w+\\s?)+cuppa"])
-def test_a_backtracking_match_over_1000_hostile_titles_never_hangs_the_build(tmp_path: Path, pattern: str) -> None:
+def test_a_backtracking_match_over_1000_hostile_titles_never_hangs_the_build(tmp_path: Path, pattern: str,
+                                                                              warm: None) -> None:
     config = adversarial_feed(tmp_path)
     with_match(config, pattern)
     started = time.perf_counter()
@@ -239,3 +249,92 @@ def test_repair_of_a_store_that_is_not_a_database_at_all_says_what_was_lost(tmp_
     assert "kept 0 sent records and 0 stored items" in result.output
     assert "warning: part of the record of what was sent could not be read and is lost" in result.output
     assert build(config).exit_code == 0
+
+
+# -- 6. every listed traceback is a sentence; bounds; controls, bidi, long titles, merge tags -------------
+
+
+@pytest.mark.parametrize(("change", "line"), [
+    (('days_back = 31\n', 'days_back = 31\n\n[[sections]]\ntitle = "Soon"\nkind = "events"\ndays_ahead = 99999999\n'),
+     "sections[2].days_ahead (line 14): 99999999 is too large: use a whole number from 1 to 3,660 days (ten years)"),
+    (("days_back = 31", "days_back = 99999999"),
+     "sections[1].days_back (line 9): 99999999 is too large: use a whole number from 1 to 3,660 days (ten years)"),
+    (('days_back = 31', 'days_back = 31\nlimit = 99999999999'),
+     "sections[1].limit (line 10): 99999999999 is too large: use a whole number from 1 to 1,000 items"),
+    (('language = "en-GB"', 'language = "en-GB"\nsummary_length = 999999999999'),
+     "newsletter.summary_length (line 5): 999999999999 is too large: use a whole number from 1 to 10,000 characters"),
+    (('url = "feed.xml"', 'url = "feed\\u0000.xml"'),
+     "sources[1].url (line 13): 'feed\\x00.xml' has a control character in it: retype the address"),
+    (('url = "feed.xml"', 'url = "https://example.org/fe\\u202Eed"'),
+     "sources[1].url (line 13): 'https://example.org/fe\\u202eed' has a control character in it: retype the address"),
+], ids=["days-ahead-overflow", "days-back-overflow", "limit", "summary-length", "nul-in-url", "bidi-in-url"])
+def test_out_of_bounds_numbers_and_a_nul_in_a_source_url_are_config_errors_not_tracebacks(
+        tmp_path: Path, change: tuple[str, str], line: str) -> None:
+    (tmp_path / "feed.xml").write_bytes(rss(posts(1)))
+    config = write_config(tmp_path, {"Member": "feed.xml"})
+    config.write_text(config.read_text().replace(*change))
+    result = build(config)
+    assert result.exit_code == 2, result.output
+    assert result.output == f"Error: {config}: {line}\n"
+
+
+def test_an_edition_date_past_the_calendar_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "feed.xml").write_bytes(rss(posts(1)))
+    config = write_config(tmp_path, {"Member": "feed.xml"})
+    result = run("build", "-c", str(config), "--date", "9999-12-31", "--offline")
+    assert result.exit_code == 2
+    assert "Invalid value for '--date' / '-d': '9999-12-31' is too far from today: give an edition date between 1990 and 2999" \
+        in result.output
+
+
+def test_an_invalid_date_in_the_draft_header_is_reported_with_its_line(tmp_path: Path) -> None:
+    config, draft = _drafted(tmp_path)
+    draft.write_text(draft.read_text().replace("digest edition 2024-10-01", "digest edition 2024-13-45", 1))
+    result = run("build", "-c", str(config), "--edition", str(draft))
+    assert result.exit_code == 2, result.output
+    assert "line 1: '2024-13-45' in the first line is not a date: write it as YYYY-MM-DD" in result.output
+
+
+BIDI = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "Cuppa\u202egnp.exe" reads as "Cuppaexe.png"
+
+
+def test_control_and_bidi_override_characters_are_stripped_from_titles_and_names(tmp_path: Path) -> None:
+    entries = [Entry(f"Cuppa{BIDI}gnp.exe\u2066 and\u0007 chat", "https://member.example/1", NOW, "g1",
+                     summary=f"Hello {BIDI}there")]
+    (tmp_path / "feed.xml").write_bytes(rss(entries))
+    config = write_config(tmp_path, {"Member": "feed.xml"})
+    config.write_text(config.read_text().replace('name = "Member"', 'name = "Member\\u202e group"'))
+    result = build(config)
+    assert result.exit_code == 0, result.output
+    for name in ("newsletter.html", "newsletter.txt", "web.html"):
+        text = (tmp_path / "out" / name).read_text()
+        assert BIDI not in text and "\u2066" not in text and "\x07" not in text, name
+        assert "Cuppagnp.exe and chat" in text and "Member group" in text, name
+
+
+def test_a_10kb_title_is_capped_with_an_ellipsis(tmp_path: Path) -> None:
+    from digest.sanitize import TITLE_LIMIT
+
+    entries = [Entry("Word " * 2000, "https://member.example/long", NOW, "long")]
+    (tmp_path / "feed.xml").write_bytes(rss(entries))
+    config = write_config(tmp_path, {"Member": "feed.xml"})
+    assert build(config).exit_code == 0
+    text = (tmp_path / "out" / "newsletter.txt").read_text()
+    assert "Word " * 2000 not in text
+    heading = next(line for line in (tmp_path / "out" / "newsletter.html").read_text().split("<h3")[1:]).split("</h3>")[0]
+    assert heading.count("Word") == TITLE_LIMIT // len("Word ") and heading.endswith("Word…</a>")
+
+
+def test_merge_tag_look_alikes_from_sources_toml_are_defused_in_the_email(tmp_path: Path) -> None:
+    (tmp_path / "feed.xml").write_bytes(rss(posts(1)))
+    config = write_config(tmp_path, {"*|UNSUB|* Group": "feed.xml"},
+                          extra='address = "1 High St {{ unsubscribe }}, London"\n')
+    config.write_text(config.read_text().replace('title = "News"', 'title = "News {$unsubscribe} *|ARCHIVE|*"')
+                      .replace('title = "Hardening Digest"', 'title = "Digest %%unsub%%"'))
+    result = build(config)
+    assert result.exit_code == 0, result.output
+    for name in ("newsletter.html", "newsletter.txt", "web.html"):
+        text = (tmp_path / "out" / name).read_text()
+        for tag in ("*|", "|*", "{{", "}}", "{$", "%%"):
+            assert tag not in text, (name, tag)
+        assert "UNSUB" in text and "High St" in text, name
