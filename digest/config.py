@@ -20,8 +20,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
+from digest.colours import is_hex_colour
 from digest.exceptions import ConfigError
 from digest.schema import Check, Problems, check_table, key, key_lines, reference
+from digest.urls import is_web_url
 
 KINDS = ("posts", "events", "text")
 # The default theme is package data (templates/ in the repository, `digest.theme` once installed).
@@ -45,13 +47,13 @@ def _language(value: str) -> str | None:
 
 
 def _hex_colour(value: str) -> str | None:
-    if not re.fullmatch(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}", value):
+    if not is_hex_colour(value):
         return f"{value!r} is not a colour: write it as a hex colour such as \"#6b2c91\""
     return None
 
 
 def _web_url(value: str) -> str | None:
-    if not re.match(r"https?://[^/\s]+", value):
+    if not is_web_url(value):
         return f"{value!r} is not a web address: use an absolute https:// URL"
     return None
 
@@ -181,7 +183,7 @@ class Source:
 
     @property
     def is_remote(self) -> bool:
-        return self.url.startswith(("http://", "https://"))
+        return is_web_url(self.url)
 
 
 TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source))

@@ -16,10 +16,10 @@ from urllib.parse import urljoin
 import feedparser
 
 from digest.model import ReadResult
+from digest.readers import MAX_SKIP_PROBLEMS
 from digest.normalize import RawEntry, Skip, normalize_entry
 
 IMAGE_TYPES = ("image/",)
-MAX_SKIP_PROBLEMS = 10  # beyond this the report gets one summary line, not one per entry
 # bozo reasons feedparser copes with by itself: not worth an editor's time
 HARMLESS = ("CharacterEncodingOverride", "NonXMLContentType")
 _UK_ZONES = re.compile(r"\s(BST|IST)\s*$", re.I)

@@ -31,12 +31,13 @@ from icalendar.timezone import tzp
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
 from digest.model import Event, ReadResult, as_instant
+from digest.readers import MAX_SKIP_PROBLEMS
+from digest.readers.decode import decode
 from digest.sanitize import absolute_url, clean_html, defuse_merge_tags, plain_text, text_to_html
 
 NOT_ICALENDAR = "this is not an iCalendar file"
 UNTITLED = "(untitled event)"
 CANCELLED = {"CANCELLED", "CANCELED"}  # RFC spelling, and the US one some exporters write
-MAX_SKIP_PROBLEMS = 10  # beyond this the report gets one summary line, not hundreds
 # dateutil walks a rule from DTSTART to the window's end at roughly 3 µs a step; this caps
 # one series at about a second, so "every second since 1970" cannot stall a build.
 MAX_RULE_STEPS = 300_000
@@ -331,21 +332,8 @@ class _Reader:
 
 
 def _decode(body: bytes) -> str:
-    """Text with LF line ends and no folding.
-
-    Tolerated: a BOM, UTF-16 (some Outlook exports), a UTF-8 file with a damaged byte, and
-    legacy Windows-1252 (no valid UTF-8 sequence at all).
-    """
-    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = body.decode("utf-16", errors="replace")
-    else:
-        body = body.removeprefix(b"\xef\xbb\xbf")
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            utf8 = re.search(rb"[\xc2-\xf4][\x80-\xbf]", body)
-            text = body.decode("utf-8" if utf8 else "cp1252", errors="replace")
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    """Text (digest/readers/decode.py) with LF line ends and no folding."""
+    text = decode(body).replace("\r\n", "\n").replace("\r", "\n")
     return re.sub(r"\n[ \t]", "", text)
 
 
