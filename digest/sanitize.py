@@ -18,6 +18,8 @@ from urllib.parse import urljoin, urlsplit
 import nh3
 from lxml import html as lxml_html
 
+from digest.urls import is_web_url
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "cite", "code", "em", "i", "li", "ol", "p",
     "pre", "q", "s", "strong", "sub", "sup", "u", "ul",
@@ -43,18 +45,7 @@ def absolute_url(url: str | None, base: str | None) -> str | None:
     url = url.strip()
     if base and is_web_url(base):
         url = urljoin(base, url)
-    scheme = urlsplit(url).scheme.lower()
-    if scheme in ("http", "https") and urlsplit(url).netloc:
-        return url
-    if scheme == "mailto":
-        return url
-    return None
-
-
-def is_web_url(url: str) -> bool:
-    """True for an absolute http(s) URL with a host."""
-    parts = urlsplit(url)
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    return url if is_web_url(url) or urlsplit(url).scheme.lower() == "mailto" else None
 
 
 def defuse_merge_tags(text: str) -> str:

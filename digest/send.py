@@ -28,7 +28,7 @@ from pathlib import Path
 from digest import esp
 from digest.config import Config
 from digest.dates import format_day
-from digest.exceptions import DigestError
+from digest.exceptions import DigestError, FailedError
 from digest.render import archive_home
 
 PASSWORD_VARIABLE = "DIGEST_SMTP_PASSWORD"
@@ -110,19 +110,19 @@ def preview_links(config: Config, edition: date, html: bytes, text: str) -> tupl
     return page.encode("utf-8"), text, swapped
 
 
-def read_built(out_dir: Path) -> tuple[bytes, str]:
+def read_built(config: Config, edition: date, out_dir: Path) -> tuple[bytes, str]:
     """newsletter.html (bytes, as sent) and newsletter.txt from a build folder."""
     try:
         return (out_dir / "newsletter.html").read_bytes(), (out_dir / "newsletter.txt").read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise DigestError(f"{exc.filename} not found: run `digest build` for this edition first "
+        raise DigestError(f"{exc.filename} not found: run `digest build -c {config.path} --date {edition}` first "
                           "(or pass --out with the folder it built into)") from None
 
 
 def send_test(config: Config, edition: date, out_dir: Path, *, to: list[str], sender: str | None,
               server: Server) -> tuple[EmailMessage, list[str]]:
     """Send the built edition in out_dir to `to` as a test; the message sent, and the merge tags it replaced."""
-    html, text = read_built(out_dir)
+    html, text = read_built(config, edition, out_dir)
     html, text, swapped = preview_links(config, edition, html, text)
     message = test_message(config, edition, html, text, to=to, sender=sender or to[0])
     password = os.environ.get(PASSWORD_VARIABLE)
@@ -138,27 +138,27 @@ def send_test(config: Config, edition: date, out_dir: Path, *, to: list[str], se
                 try:
                     smtp.starttls(context=ssl.create_default_context())
                 except smtplib.SMTPNotSupportedError:
-                    raise DigestError(f"{where} does not offer STARTTLS: use --ssl if it takes TLS from the start "
+                    raise FailedError(f"{where} does not offer STARTTLS: use --ssl if it takes TLS from the start "
                                       "(usually port 465), or its submission port 587 with --starttls") from None
             if server.user:
                 try:
                     smtp.login(server.user, password or "")
                 except smtplib.SMTPNotSupportedError:
-                    raise DigestError(f"{where} does not offer a login on this connection: check --smtp, "
+                    raise FailedError(f"{where} does not offer a login on this connection: check --smtp, "
                                       "and whether it needs --starttls or --ssl first") from None
             smtp.send_message(message)
     except smtplib.SMTPAuthenticationError as exc:
-        raise DigestError(f"{where} refused the login for {server.user} ({_reason(exc)}): "
+        raise FailedError(f"{where} refused the login for {server.user} ({_reason(exc)}): "
                           f"check --user and {PASSWORD_VARIABLE}") from None
     except smtplib.SMTPRecipientsRefused as exc:
-        raise DigestError(f"{where} refused {', '.join(to)} ({_reason(exc)})") from None
+        raise FailedError(f"{where} refused {', '.join(to)} ({_reason(exc)})") from None
     except ssl.SSLError as exc:
         hint = " (is it a STARTTLS port? then use --starttls)" if server.ssl else ""
-        raise DigestError(f"{where}: the TLS connection failed{hint} ({_reason(exc)})") from None
+        raise FailedError(f"{where}: the TLS connection failed{hint} ({_reason(exc)})") from None
     except smtplib.SMTPException as exc:
-        raise DigestError(f"{where}: the test send failed ({_reason(exc)})") from None
+        raise FailedError(f"{where}: the test send failed ({_reason(exc)})") from None
     except OSError as exc:
-        raise DigestError(f"cannot reach the SMTP server {where} ({exc.strerror or exc}): "
+        raise FailedError(f"cannot reach the SMTP server {where} ({exc.strerror or exc}): "
                           "check --smtp HOST:PORT") from None
     return message, swapped
 

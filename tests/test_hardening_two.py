@@ -15,7 +15,9 @@ from tests.hardening import NOW, Entry, no_network, posts, rss, write_config  # 
 
 
 def run(*args: str) -> Result:
+    """The command in-process; an exception other than a clean exit would be a traceback for the user."""
     result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     return result
 

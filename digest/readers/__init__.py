@@ -17,11 +17,11 @@ from digest.model import Post, ReadResult
 
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
-FORMATS = ("ical", "jsonfeed", "html", "csv", "empty", "feed")
+MAX_SKIP_PROBLEMS = 10  # a reader names this many skipped entries; the rest get one summary line
 
 
 def detect(body: bytes) -> str:
-    """The body's format: one of FORMATS."""
+    """The body's format: "ical", "jsonfeed", "html", "csv", "empty" or "feed"."""
     head = body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if not head:
         return "empty"

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from digest.model import Event, Post, ReadResult, as_instant
 from digest.normalize import RawEntry, RawEvent, Skip, normalize_event, normalize_post
+from digest.readers.decode import decode
 from digest.sanitize import absolute_url, is_web_url, text_to_html, trim_html
 
 DELIMITERS = ",;\t"
@@ -47,14 +48,6 @@ def is_csv(head: bytes) -> bool:
         return False
     names = set(_header(first))
     return "title" in names and bool({"date", "start"} & names)
-
-
-def _decode(body: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252: what Excel saves as "CSV"."""
-    try:
-        return body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return body.decode("cp1252", "replace")
 
 
 def _day(text: str) -> date | None:
@@ -113,7 +106,7 @@ def _cells(row: dict[str | None, str | list[str] | None]) -> dict[str, str]:
 def read_csv(body: bytes, *, source: str, summary_length: int, tz: ZoneInfo) -> ReadResult:
     """Read a sheet's rows into posts and events; a bad row is skipped and named, never fatal."""
     result = ReadResult(format="CSV")
-    text = _decode(body)
+    text = decode(body)
     reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text.split("\n", 1)[0]))
     columns = {str(c).strip().lower() for c in reader.fieldnames or []}
     if "title" not in columns or not {"date", "start"} & columns:

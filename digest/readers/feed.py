@@ -17,9 +17,9 @@ import feedparser
 
 from digest.model import ReadResult
 from digest.normalize import RawEntry, Skip, normalize_post
+from digest.readers import MAX_SKIP_PROBLEMS
 
 IMAGE_TYPES = ("image/",)
-MAX_SKIP_PROBLEMS = 10  # beyond this the report gets one summary line, not one per entry
 # bozo reasons feedparser copes with by itself: not worth an editor's time
 HARMLESS = ("CharacterEncodingOverride", "NonXMLContentType")
 _UK_ZONES = re.compile(r"\s(BST|IST)\s*$", re.I)

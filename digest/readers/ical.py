@@ -29,6 +29,7 @@ from icalendar import Calendar, Component
 from icalendar.prop import vBroken
 
 from digest.model import Event, ReadResult, as_instant
+from digest.readers import MAX_SKIP_PROBLEMS
 from digest.normalize import UNTITLED_EVENT, RawEvent, normalize_event
 from digest.readers.ical_props import holder, is_html, keep_only, properties, text, unescaped, values
 from digest.readers.ical_rules import rule_fault
@@ -40,7 +41,6 @@ from digest.sanitize import clean_html, clean_line, plain_text
 NOT_ICALENDAR = "this is not an iCalendar file"
 UNTITLED = UNTITLED_EVENT
 CANCELLED = {"CANCELLED", "CANCELED"}  # RFC spelling, and the US one some exporters write
-MAX_SKIP_PROBLEMS = 10  # beyond this the report gets one summary line, not hundreds
 
 
 def read_calendar(

@@ -14,6 +14,7 @@ from datetime import date
 
 from icalendar import Calendar
 
+from digest.readers.decode import decode as decode_bytes
 from digest.sanitize import clean_html, clean_line, plain_text, text_to_html
 
 VEVENT_BLOCK = re.compile(r"^BEGIN:VEVENT[ \t]*$.*?^END:VEVENT[ \t]*$", re.I | re.M | re.S)
@@ -31,21 +32,8 @@ _BARE_URL = re.compile(r"https?://(?:(?!&quot;|&#x27;|&lt;|&gt;)[^\s<>\"'])+")
 
 
 def decode(body: bytes) -> str:
-    """Text with LF line ends and no folding.
-
-    Tolerated: a BOM, UTF-16 (some Outlook exports), a UTF-8 file with a damaged byte, and
-    legacy Windows-1252 (no valid UTF-8 sequence at all).
-    """
-    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = body.decode("utf-16", errors="replace")
-    else:
-        body = body.removeprefix(b"\xef\xbb\xbf")
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            utf8 = re.search(rb"[\xc2-\xf4][\x80-\xbf]", body)
-            text = body.decode("utf-8" if utf8 else "cp1252", errors="replace")
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    """Text (digest/readers/decode.py) with LF line ends and no folding."""
+    text = decode_bytes(body).replace("\r\n", "\n").replace("\r", "\n")
     return re.sub(r"\n[ \t]", "", text)
 
 
