@@ -178,10 +178,6 @@ class Section:
                                                         "(not set: events yes, posts no)")
 
     @property
-    def pattern(self) -> re.Pattern[str] | None:
-        return re.compile(self.match) if self.match else None
-
-    @property
     def repeats(self) -> bool:
         """Whether an item already sent in an earlier edition may appear here again."""
         return self.kind == "events" if self.repeat is None else self.repeat

@@ -155,7 +155,8 @@ def test_a_file_that_is_not_a_store(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as caught:
         Store(path)
     assert caught.value.message == (f"{path}: is not a digest store or is damaged (file is not a database): "
-                                    "move it aside or delete the .digest folder; sources are fetched afresh on the next build")
+                                    "run `digest repair` to rebuild it (it keeps the record of what was sent; "
+                                    "sources are fetched afresh on the next build)")
 
 
 def test_damage_found_after_opening_is_reported_too(tmp_path: Path) -> None:
@@ -168,7 +169,8 @@ def test_damage_found_after_opening_is_reported_too(tmp_path: Path) -> None:
         with Store(path) as store:
             store.all_items()
     assert caught.value.message.startswith(f"{path}: is not a digest store or is damaged (")
-    assert caught.value.message.endswith("move it aside or delete the .digest folder; sources are fetched afresh on the next build")
+    assert caught.value.message.endswith("run `digest repair` to rebuild it (it keeps the record of what was sent; "
+                                    "sources are fetched afresh on the next build)")
 
 
 def test_a_store_from_a_newer_digest(tmp_path: Path) -> None:
