@@ -29,13 +29,36 @@ from icalendar import Calendar, Component
 from icalendar.prop import vBroken
 
 from digest.model import Event, ReadResult, as_instant
-from digest.readers import MAX_SKIP_PROBLEMS
 from digest.normalize import UNTITLED_EVENT, RawEvent, normalize_event
-from digest.readers.ical_props import holder, is_html, keep_only, properties, text, unescaped, values
+from digest.readers import MAX_SKIP_PROBLEMS
+from digest.readers.ical_props import (
+    holder,
+    is_html,
+    keep_only,
+    properties,
+    text,
+    unescaped,
+    values,
+)
 from digest.readers.ical_rules import rule_fault
-from digest.readers.ical_text import (VEVENT_BLOCK, VTIMEZONE_BLOCK, X_WR_TIMEZONE_LINE, decode, drop_events_outside,
-                                      parses, raw_summary, text_description, wrap)
-from digest.readers.ical_zones import aware, repair_tzids, undefined_zones, zone_named, zoned
+from digest.readers.ical_text import (
+    VEVENT_BLOCK,
+    VTIMEZONE_BLOCK,
+    X_WR_TIMEZONE_LINE,
+    decode,
+    drop_events_outside,
+    parses,
+    raw_summary,
+    text_description,
+    wrap,
+)
+from digest.readers.ical_zones import (
+    aware,
+    repair_tzids,
+    undefined_zones,
+    zone_named,
+    zoned,
+)
 from digest.sanitize import clean_html, clean_line, plain_text
 
 NOT_ICALENDAR = "this is not an iCalendar file"

@@ -32,7 +32,7 @@ _BARE_URL = re.compile(r"https?://(?:(?!&quot;|&#x27;|&lt;|&gt;)[^\s<>\"'])+")
 
 
 def decode(body: bytes) -> str:
-    """Text (digest/readers/decode.py) with LF line ends and no folding."""
+    """Text (digest/readers/decode.py guesses the encoding) with LF line ends and no folding."""
     text = decode_bytes(body).replace("\r\n", "\n").replace("\r", "\n")
     return re.sub(r"\n[ \t]", "", text)
 
