@@ -9,11 +9,13 @@ folder is written (only ones older than a minute, so a build running at the same
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterable
 
 from digest.exceptions import DigestError
 
@@ -27,8 +29,9 @@ def _umask() -> int:
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write to a temp file beside `path`, then rename over it."""
+    """Write to a temp file beside `path`, then rename over it (sweeping what a killed earlier write left)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
+    _sweep(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"), time.time())
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -43,21 +46,29 @@ def write_atomic(path: Path, content: str | bytes) -> None:
 def sweep_temporaries(folder: Path, *, depth: int = 0, now: float | None = None) -> list[Path]:
     """Remove the `.….tmp` files and folders our writes left in `folder` (and `depth` levels below)."""
     now = time.time() if now is None else now
-    removed: list[Path] = []
     try:
         entries = list(folder.iterdir())
     except OSError:
-        return removed
-    for entry in entries:
+        return []
+    removed = _sweep((e for e in entries if e.name.startswith(".") and e.name.endswith(".tmp")), now)
+    for entry in entries if depth > 0 else ():
+        if entry.is_dir() and not entry.is_symlink() and entry not in removed:
+            removed += sweep_temporaries(entry, depth=depth - 1, now=now)
+    return removed
+
+
+def _sweep(temporaries: Iterable[Path], now: float) -> list[Path]:
+    """Remove the temporaries older than STALE_AFTER (younger ones may be another run's, still writing)."""
+    removed = []
+    for entry in temporaries:
         try:
-            if entry.name.startswith(".") and entry.name.endswith(".tmp") and now - entry.lstat().st_mtime > STALE_AFTER:
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry, ignore_errors=True)
-                else:
-                    entry.unlink(missing_ok=True)
-                removed.append(entry)
-            elif depth > 0 and entry.is_dir() and not entry.is_symlink():
-                removed += sweep_temporaries(entry, depth=depth - 1, now=now)
+            if now - entry.lstat().st_mtime <= STALE_AFTER:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            removed.append(entry)
         except OSError:
             continue
     return removed

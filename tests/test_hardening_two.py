@@ -340,3 +340,13 @@ def test_merge_tag_look_alikes_from_sources_toml_are_defused_in_the_email(tmp_pa
         for tag in ("*|", "|*", "{{", "}}", "{$", "%%"):
             assert tag not in text, (name, tag)
         assert "UNSUB" in text and "High St" in text, name
+
+
+def test_a_draft_killed_mid_write_leaves_no_tmp_file_after_the_next_draft(tmp_path: Path) -> None:
+    config, draft = _drafted(tmp_path)
+    left = draft.parent / f".{draft.name}.k1ll.tmp"  # killed while writing: the draft never got its name
+    left.write_text("half a draft")
+    draft.unlink()
+    os.utime(left, (time.time() - 3600, time.time() - 3600))
+    assert run("draft", "-c", str(config), "--date", "2024-10-01").exit_code == 0
+    assert not left.exists()
