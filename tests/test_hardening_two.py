@@ -35,9 +35,9 @@ def adversarial_feed(folder: Path, count: int = 1000) -> Path:
 
 
 def with_match(config: Path, pattern: str) -> None:
-    """`pattern` on the first section; a second takes the rest. Every title is matched; the email shows 20 of each."""
-    text = config.read_text().replace('kind = "posts"\n', f'kind = "posts"\nmatch = {pattern!r}\nlimit = 20\n', 1)
-    config.write_text(text + '\n[[sections]]\ntitle = "Everything else"\nkind = "posts"\nlimit = 20\n')
+    """`pattern` on the first section; a second takes the rest."""
+    text = config.read_text().replace('kind = "posts"\n', f'kind = "posts"\nmatch = {pattern!r}\n', 1)
+    config.write_text(text + '\n[[sections]]\ntitle = "Everything else"\nkind = "posts"\n')
 
 
 # -- 1. regexes from config have a time budget; local sources are regular files ---------------------
