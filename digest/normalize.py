@@ -7,8 +7,10 @@ The fixes, in order:
    summary's first words, or "(untitled)".
 2. link: made absolute against the entry's base; only http(s) kept; none → the item is shown
    without a link (never an empty href). A GUID that is a permalink stands in for a missing link.
-3. published: the published date, else the updated date, in UTC; entries with neither, or
-   with an absurd year (before 1990 or more than a year ahead), are skipped and counted.
+3. published: the published date, else the updated date, in UTC; entries with an absurd year
+   (before 1990 or more than a year ahead) are skipped and counted. Entries with neither are
+   skipped too, unless the reader passes `undated`: then the entry is dated now and its id
+   listed there, and collect dates it when digest first saw it (the store remembers).
 4. summary: the feed's summary, else its content; sanitised with the strict nh3 policy, links
    absolute; WordPress's "The post … appeared first on …" footer dropped; trimmed to the
    configured length at a word boundary.
@@ -63,9 +65,12 @@ def stable_id(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def normalize_entry(raw: RawEntry, *, source: str, summary_length: int, now: datetime | None = None) -> Post:
+def normalize_entry(raw: RawEntry, *, source: str, summary_length: int, now: datetime | None = None,
+                    undated: list[str] | None = None) -> Post:
     """Apply every fix listed in the module docstring; raise Skip when the entry cannot be used."""
-    published = _published(raw, now or datetime.now(timezone.utc))
+    now = now or datetime.now(timezone.utc)
+    dateless = raw.published is None and raw.updated is None and undated is not None
+    published = now if dateless else _published(raw, now)
     summary = _summary(raw, summary_length)
     title = _title(raw, summary)
     link = absolute_url(raw.link, raw.base)
@@ -74,8 +79,11 @@ def normalize_entry(raw: RawEntry, *, source: str, summary_length: int, now: dat
     if not link and raw.guid_is_link:
         link = absolute_url(raw.guid, raw.base)
     guid = raw.guid or link or ""
+    post_id = stable_id(source, guid or (title if dateless else f"{title}|{published.isoformat()}"))
+    if dateless and undated is not None:
+        undated.append(post_id)
     return Post(
-        id=stable_id(source, guid or f"{title}|{published.isoformat()}"),
+        id=post_id,
         source=source,
         title=title,
         url=link,

@@ -146,7 +146,8 @@ def read_feed(body: bytes, *, source: str, base_url: str | None, summary_length:
     result = ReadResult(format=_format_name(parsed.get("version", "")))
     for entry in parsed.entries:
         try:
-            result.items.append(normalize_entry(raw_entry(entry, base), source=source, summary_length=summary_length))
+            result.items.append(normalize_entry(raw_entry(entry, base), source=source, summary_length=summary_length,
+                                                undated=result.undated))
         except Skip as why:
             result.skipped += 1
             if result.skipped <= MAX_SKIP_PROBLEMS:
