@@ -69,7 +69,9 @@ def normalize_entry(raw: RawEntry, *, source: str, summary_length: int, now: dat
                     undated: list[str] | None = None) -> Post:
     """Apply every fix listed in the module docstring; raise Skip when the entry cannot be used."""
     now = now or datetime.now(timezone.utc)
-    dateless = raw.published is None and raw.updated is None and undated is not None
+    # an undated entry needs something to know it by next time (a truncated feed's last fragment has nothing)
+    dateless = (raw.published is None and raw.updated is None and undated is not None
+                and bool(raw.guid or raw.link or raw.title.strip()))
     published = now if dateless else _published(raw, now)
     summary = _summary(raw, summary_length)
     title = _title(raw, summary)
