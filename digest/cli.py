@@ -22,6 +22,7 @@ COMMANDS = {
     "publish": "digest.commands.publish",
     "archive": "digest.commands.archive",
     "send": "digest.commands.send",
+    "sources": "digest.commands.sources",
 }
 
 
