@@ -142,24 +142,31 @@ def discover(url: str, *, tz: ZoneInfo, window: tuple[datetime, datetime], summa
 
 def page_candidates(body: bytes, base: str, found: Discovery) -> list[Candidate]:
     """The addresses worth trying, in the order the module docstring gives, each once."""
-    text = body[:512 * 1024].decode("utf-8", "replace").lower()
+    text = body[:512 * 1024].decode("utf-8", "replace").lower().replace("'", '"')
     candidates: dict[str, Candidate] = {}
 
     def add(url: str | None, how: str) -> None:
         if url and is_web_url(url) and url not in candidates:
             candidates[url] = Candidate(url, how)
 
-    for feed in alternate_feeds(body, base):
-        if "/comments/" not in feed:
-            add(feed, "advertised by the page")
+    feeds = [feed for feed in alternate_feeds(body, base) if "/comments/" not in feed]
+    for feed in feeds:
+        add(feed, "advertised by the page")
     host = urlsplit(base).netloc.lower()
     for platform in PLATFORMS:
         if any(sign in text for sign in platform.signs) or _hosted_on(platform, host):
             found.platforms.append(platform.name)
             for path in platform.paths:
                 add(_platform_url(platform, base, path), f"{platform.name} feed address")
-    for href in calendar_links(body, base):
+    calendars = calendar_links(body, base)
+    for href in calendars:
         add(href, "calendar link on the page")
+    if not feeds:
+        found.tried.append("feeds the page advertises (<link rel=alternate>): it advertises none")
+    if not found.platforms:
+        found.tried.append(f"platform feed addresses: the page shows none of {', '.join(p.name for p in PLATFORMS)}")
+    if not calendars:
+        found.tried.append("calendar links (.ics, webcal:): the page has none")
     return list(candidates.values())
 
 

@@ -51,8 +51,9 @@ def add_sources(path: Path, new: list[NewSource]) -> tuple[list[NewSource], list
             continue
         name = _free_name(source.name, names)
         table = tomlkit.table()
+        table.trivia.indent = "" if text.endswith("\n\n") and not added else "\n"  # a blank line between entries
         if source.comment:
-            table.add(tomlkit.comment(source.comment))
+            table.comment(source.comment)
         table.add("name", name)
         table.add("url", source.url)
         if source.tags:
