@@ -177,6 +177,8 @@ def export_opml(out: Path | None, config_path: Path) -> None:
     else:
         write_atomic(out, text)
         click.echo(f"wrote {len(config.sources)} sources to {out}", err=True)
-    for source in config.sources:
-        if not source.is_remote:
-            click.echo(f"note: {source.name!r} is a file on this computer ({source.url}): other tools cannot read it", err=True)
+    local = [source for source in config.sources if not source.is_remote]
+    if local:
+        where = local[0].url.rsplit("/", 1)[0] + "/…" if len(local) > 1 else local[0].url
+        click.echo(f"note: {len(local)} source{'s are files' if len(local) > 1 else ' is a file'} on this computer "
+                   f"({where}): other tools cannot read {'them' if len(local) > 1 else 'it'}", err=True)
