@@ -16,7 +16,7 @@ import asyncio
 import hashlib
 from concurrent.futures import BrokenExecutor, Executor, Future
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
@@ -198,8 +198,9 @@ def _date_when_first_seen(store: Store, name: str, read_result: ReadResult, repo
     """Posts that came without a date are dated when digest first saw them (the store remembers when)."""
     seen = store.first_seen(name, read_result.undated)
     undated = set(read_result.undated)
-    read_result.items = [replace(item, published=seen[item.id]) if item.id in seen and isinstance(item, Post) else item
-                         for item in read_result.items]
+    now = datetime.now(timezone.utc).replace(microsecond=0)  # the store's first_seen is to the second
+    read_result.items = [replace(item, published=seen.get(item.id, now)) if item.id in undated and isinstance(item, Post)
+                         else item for item in read_result.items]
     new = len(undated - set(seen))
     when = f"{new} new today" if new else "none new today"
     report.problems.append(f"note: {len(undated)} posts have no date: each is dated when digest first saw it ({when})")
