@@ -15,6 +15,7 @@ with "Postponed:" before its name, and one moved online says "Online" as its pla
 from __future__ import annotations
 
 import html as htmllib
+import json
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
@@ -92,13 +93,37 @@ def structured_data(body: bytes, base_url: str | None) -> tuple[list[dict[str, A
         try:
             found = extruct.extract(text, base_url=base_url, syntaxes=[syntax], uniform=True).get(syntax, [])
         except Exception:  # noqa: BLE001 - extruct's parsers raise anything on broken markup
-            failed.append(syntax)
-            continue
+            if syntax != "json-ld":
+                failed.append(syntax)
+                continue
+            found, broken = _json_ld_blocks(body)  # one broken block must not hide the others
+            failed.extend([f"{broken} JSON-LD block{'s' if broken > 1 else ''}"] if broken else [])
         if syntax == "rdfa":
             found = _compact_rdfa(found)
         for top in found:
             nodes.extend(_walk(top, 0))
     return nodes, failed
+
+
+def _json_ld_blocks(body: bytes) -> tuple[list[Any], int]:
+    """Each JSON-LD block that parses, and how many did not (extruct gives up at the first bad one)."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        doc = lxml_html.document_fromstring(body)
+    except (etree.ParserError, ValueError):
+        return [], 0
+    found: list[Any] = []
+    broken = 0
+    for script in doc.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "", strict=False)
+        except ValueError:
+            broken += 1
+            continue
+        found.extend(data if isinstance(data, list) else [data])
+    return found, broken
 
 
 def _walk(value: Any, depth: int) -> Iterator[dict[str, Any]]:
