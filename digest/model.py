@@ -72,6 +72,7 @@ class Event:
     summary_html: str = ""
     categories: tuple[str, ...] = ()
     uid: str = ""
+    image: Image | None = None
     kind: Literal["event"] = "event"
 
     def to_json(self) -> dict[str, Any]:
@@ -87,6 +88,7 @@ class Event:
         data["start"] = parse(data["start"])
         data["end"] = parse(data["end"]) if data.get("end") else None
         data["categories"] = tuple(data.get("categories") or ())
+        data["image"] = Image(**data["image"]) if data.get("image") else None
         return cls(**data)
 
 

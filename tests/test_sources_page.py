@@ -6,7 +6,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from digest.model import Event, Post
+from digest.model import Event, Image, Post
 from digest.readers import detect, read
 
 LONDON = ZoneInfo("Europe/London")
@@ -60,12 +60,15 @@ def test_event_statuses_and_places() -> None:
         {"@type": "Event", "name": "Off", "startDate": "2024-10-13T10:00:00+01:00", "eventStatus": "EventCancelled"},
         {"@type": "Event", "name": "No start"},
         {"@type": "Festival", "name": "Week", "startDate": "2024-10-21", "endDate": "2024-10-25",
-         "location": "Across Leeds"},
+         "location": "Across Leeds",
+         "image": [{"@type": "ImageObject", "url": "/img/week.jpg", "caption": "Banners in the square"}]},
     ]
     result = read_page(json_ld({"@context": "https://schema.org", "@type": "ItemList",
                                 "itemListElement": [{"@type": "ListItem", "item": e} for e in events]}))
     by_title = {e.title: e for e in result.items}
     assert list(by_title) == ["Postponed: Put back", "Both ways", "Moved", "Week"]
+    assert by_title["Week"].image == Image("https://member.example.org/img/week.jpg", "Banners in the square")
+    assert by_title["Moved"].image is None
     assert by_title["Both ways"].location == "Hall and online"
     assert by_title["Moved"].location == "Online"
     week = by_title["Week"]

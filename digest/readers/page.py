@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
-from digest.model import Event, ReadResult
+from digest.model import Event, Image, ReadResult
 from digest.normalize import RawEntry, Skip, normalize_entry, stable_id
 from digest.sanitize import absolute_url, defuse_merge_tags, is_web_url, plain_text, text_to_html, trim_html
 
@@ -210,6 +210,18 @@ def _url(value: Any, base: str | None) -> str | None:
     return url if url and is_web_url(url) else None
 
 
+def _alt(image: Any) -> str:
+    """An ImageObject's caption (or name) as alt text; a bare URL has none."""
+    image = image[0] if isinstance(image, list) and image else image
+    return _text(image.get("caption") or image.get("name")) if isinstance(image, dict) else ""
+
+
+def _image(value: Any, base: str | None) -> Image | None:
+    """An event's picture, http(s) only, its alt text cleaned like any feed text."""
+    url = _url(value, base)
+    return Image(url, defuse_merge_tags(plain_text(_alt(value)))) if url else None
+
+
 def _moment(value: Any, tz: ZoneInfo, floating: list[str]) -> datetime | date | None:
     """An ISO 8601 date or date-time; one without an offset is in tz (and noted in `floating`)."""
     text = _text(value).strip()
@@ -295,6 +307,7 @@ def _add_event(result: ReadResult, node: dict[str, Any], *, source: str, base_ur
         location=_location(node), url=url,
         summary_html=trim_html(text_to_html(description), summary_length) if description else "",
         uid=_text(node.get("@id")) or url or "",
+        image=_image(node.get("image"), base_url),
     ))
 
 
@@ -317,7 +330,7 @@ def _add_post(result: ReadResult, node: dict[str, Any], *, source: str, base_url
         content_html=htmllib.escape(_text(node.get("articleBody"))),
         categories=categories + ([_text(node.get("articleSection"))] if _text(node.get("articleSection")) else []),
         image_url=_url(image, base_url),
-        image_alt=_text(image.get("caption")) if isinstance(image, dict) else "",
+        image_alt=_alt(image),
         base=base_url,
     )
     try:
