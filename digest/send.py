@@ -19,7 +19,7 @@ from pathlib import Path
 
 from digest.config import Config
 from digest.dates import format_day
-from digest.exceptions import DigestError
+from digest.exceptions import DigestError, FailedError
 
 PASSWORD_VARIABLE = "DIGEST_SMTP_PASSWORD"
 TEST_PREFIX = "[Test] "
@@ -63,18 +63,18 @@ def test_message(config: Config, edition: date, html: bytes, text: str, *, to: s
     return message
 
 
-def read_built(out_dir: Path) -> tuple[bytes, str]:
+def read_built(config: Config, edition: date, out_dir: Path) -> tuple[bytes, str]:
     """newsletter.html (bytes, as sent) and newsletter.txt from a build folder."""
     try:
         return (out_dir / "newsletter.html").read_bytes(), (out_dir / "newsletter.txt").read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise DigestError(f"{exc.filename} not found: run `digest build` for this edition first "
+        raise DigestError(f"{exc.filename} not found: run `digest build -c {config.path} --date {edition}` first "
                           "(or pass --out with the folder it built into)") from None
 
 
 def send_test(config: Config, edition: date, out_dir: Path, *, to: str, sender: str | None, server: Server) -> EmailMessage:
     """Send the built edition in out_dir to `to` as a test; returns the message sent."""
-    html, text = read_built(out_dir)
+    html, text = read_built(config, edition, out_dir)
     message = test_message(config, edition, html, text, to=to, sender=sender or to)
     password = os.environ.get(PASSWORD_VARIABLE)
     if server.user and not password:
@@ -88,17 +88,17 @@ def send_test(config: Config, edition: date, out_dir: Path, *, to: str, sender: 
                 smtp.login(server.user, password or "")
             smtp.send_message(message)
     except smtplib.SMTPNotSupportedError as exc:
-        raise DigestError(f"{server.host}:{server.port} cannot do that ({_reason(exc)}): "
+        raise FailedError(f"{server.host}:{server.port} cannot do that ({_reason(exc)}): "
                           "leave out --starttls or --user, or use the server's submission port") from None
     except smtplib.SMTPAuthenticationError as exc:
-        raise DigestError(f"{server.host}:{server.port} refused the login for {server.user} ({_reason(exc)}): "
+        raise FailedError(f"{server.host}:{server.port} refused the login for {server.user} ({_reason(exc)}): "
                           f"check --user and {PASSWORD_VARIABLE}") from None
     except smtplib.SMTPRecipientsRefused as exc:
-        raise DigestError(f"{server.host}:{server.port} refused {to} ({_reason(exc)})") from None
+        raise FailedError(f"{server.host}:{server.port} refused {to} ({_reason(exc)})") from None
     except (smtplib.SMTPException, ssl.SSLError) as exc:
-        raise DigestError(f"{server.host}:{server.port}: the test send failed ({_reason(exc)})") from None
+        raise FailedError(f"{server.host}:{server.port}: the test send failed ({_reason(exc)})") from None
     except OSError as exc:
-        raise DigestError(f"cannot reach the SMTP server {server.host}:{server.port} ({exc.strerror or exc}): "
+        raise FailedError(f"cannot reach the SMTP server {server.host}:{server.port} ({exc.strerror or exc}): "
                           "check --smtp HOST:PORT") from None
     return message
 

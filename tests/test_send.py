@@ -110,7 +110,7 @@ def test_login_with_the_password_from_the_environment(built: Path, smtp: tuple[I
     assert result.exit_code == 0, result.output
     assert logins == [(b"editor", b"s3cret")] and len(inbox.messages) == 1
     wrong = digest(*args, env={"DIGEST_SMTP_PASSWORD": "guess"})
-    assert wrong.exit_code == 2
+    assert wrong.exit_code == 1
     assert wrong.output == (f"Error: 127.0.0.1:{port} refused the login for editor (535 5.7.8 Authentication "
                             "credentials invalid): check --user and DIGEST_SMTP_PASSWORD\n")
 
@@ -129,7 +129,7 @@ def test_starttls_on_a_server_without_it(built: Path, smtp: tuple[Inbox, int, li
     _inbox, port, _ = smtp
     result = digest("send", "-c", built, "--date", "2024-10-01", "--to", "a@example.org",
                     "--smtp", f"127.0.0.1:{port}", "--starttls")
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert result.output == (f"Error: 127.0.0.1:{port} cannot do that (STARTTLS extension not supported by server.): "
                              "leave out --starttls or --user, or use the server's submission port\n")
 
@@ -137,7 +137,7 @@ def test_starttls_on_a_server_without_it(built: Path, smtp: tuple[Inbox, int, li
 def test_nothing_to_reach(built: Path) -> None:
     port = free_port()
     result = digest("send", "-c", built, "--date", "2024-10-01", "--to", "a@example.org", "--smtp", f"127.0.0.1:{port}")
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert result.output == (f"Error: cannot reach the SMTP server 127.0.0.1:{port} (Connection refused): "
                              "check --smtp HOST:PORT\n")
 
@@ -147,7 +147,8 @@ def test_nothing_built(tmp_path: Path) -> None:
     result = digest("send", "-c", config, "--date", "2024-10-01", "--to", "a@example.org", "--smtp", "127.0.0.1:1")
     assert result.exit_code == 2
     assert result.output == (f"Error: {tmp_path / 'build' / '2024-10-01' / 'newsletter.html'} not found: run "
-                             "`digest build` for this edition first (or pass --out with the folder it built into)\n")
+                             f"`digest build -c {config} --date 2024-10-01` first (or pass --out with the folder it "
+                             "built into)\n")
 
 
 @pytest.mark.parametrize(("args", "message"), [
