@@ -74,3 +74,11 @@ def test_list_shows_each_source_and_its_last_fetch(site: Site, tmp_path: Path) -
     assert lines[0].startswith(f"Good: {site.base}/feed/  [leeds, carers]  last ok 20")
     assert lines[1] == (f"Missing: {site.base}/missing  last error: not found (HTTP 404) at {site.base}/missing: "
                         "the feed has moved or been removed — ask the member for its new address")
+
+
+@pytest.mark.parametrize("name", ["add", "list", "check", "import", "export"])
+def test_every_sources_command_takes_verbose_quiet_and_names_its_exit_codes(name: str) -> None:
+    help_text = digest("sources", name, "--help").output
+    assert "-v, --verbose" in help_text and "-q, --quiet" in help_text
+    codes = help_text.split("Exit codes:\n", 1)[1]
+    assert [line.split()[0] for line in codes.splitlines() if line.strip()] == ["0", "1", "2"]

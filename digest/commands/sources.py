@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from digest.commands.options import config_option, date_option
+from digest.commands.options import _parse_date, config_option
 
 if TYPE_CHECKING:
     from digest.discover import Candidate
@@ -18,6 +18,12 @@ if TYPE_CHECKING:
 @click.group("sources")
 def sources() -> None:
     """Add members by their home page, list and check sources, move the list in and out as OPML."""
+
+
+def date_option(func):  # type: ignore[no-untyped-def]
+    """--date for looking at sources: the day their events are counted from."""
+    return click.option("--date", "-d", "edition", callback=_parse_date, metavar="YYYY-MM-DD",
+                        help="Count events from this day (default: today in the newsletter's timezone).")(func)
 
 
 @sources.command("add")
