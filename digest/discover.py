@@ -111,7 +111,7 @@ def discover(url: str, *, tz: ZoneInfo, window: tuple[datetime, datetime], summa
         fill(candidate, page.body, base, tz, window, summary_length)
         found.found.append(candidate)
         return found
-    found.title = page_title(page.body)
+    found.title = page_title(page.body, base)
     candidates = page_candidates(page.body, base, found)
     results = asyncio.run(fetch_all([Request(c.url, c.url) for c in candidates], limits=limits)) if candidates else {}
     bodies: set[str] = set()
@@ -209,14 +209,38 @@ def calendar_links(body: bytes, base: str) -> list[str]:
     return links
 
 
-def page_title(body: bytes) -> str:
-    """The page's title, for a source name: "Hillside Carers – Carers supporting carers" → "Hillside Carers"."""
+ORGANISATIONS = frozenset({"Organization", "NGO", "GovernmentOrganization", "LocalBusiness", "Corporation",
+                           "EducationalOrganization", "MedicalOrganization", "NonprofitOrganization"})
+
+
+def page_title(body: bytes, url: str) -> str:
+    """The member's name as the page gives it, for naming the source.
+
+    The organisation its schema.org data describes (an Eventbrite organiser, a charity's
+    Organization in its @graph), else og:site_name, else the <title>: a home page's starts with
+    the site's name ("Hillside Carers – Carers supporting carers"), an inner page's ends with it
+    ("Events – Riverside Mind").
+    """
+    from digest.readers.page import json_ld_blocks
+
+    for block in json_ld_blocks(body)[0]:
+        for node in (block.get("@graph") if isinstance(block, dict) and isinstance(block.get("@graph"), list) else [block]):
+            kind = node.get("@type") if isinstance(node, dict) else None
+            kinds = set(kind if isinstance(kind, list) else [kind])
+            if kinds & ORGANISATIONS and isinstance(node.get("name"), str) and node["name"].strip():
+                return " ".join(node["name"].split())
     try:
         doc = lxml_html.document_fromstring(body)
     except (etree.ParserError, ValueError):
         return ""
+    for meta in doc.iter("meta"):
+        if (meta.get("property") or "").lower() == "og:site_name" and (meta.get("content") or "").strip():
+            return " ".join(meta.get("content", "").split())
     title = " ".join((doc.findtext(".//title") or "").split())
-    return re.split(r"\s+[|–—·-]\s+|\s+:\s+", title)[0].strip() if title else ""
+    parts = [p.strip() for p in re.split(r"\s+[|–—·-]\s+|\s+:\s+", title) if p.strip()]
+    if not parts:
+        return ""
+    return parts[0] if urlsplit(url).path in ("", "/") else parts[-1]
 
 
 def fill(candidate: Candidate, body: bytes, base: str, tz: ZoneInfo, window: tuple[datetime, datetime],

@@ -128,7 +128,7 @@ def test_events_calendar_list_page_gives_its_ical_export(sites, network: Path) -
             in result.output)
     # the advertised /feed/ is missing on this site: tried and said so, not offered
     assert f"  (tried {site.base}/feed/ (advertised by the page): not found (HTTP 404)" in result.output
-    assert sources_of(network) == [("Events", f"{site.base}/events/?ical=1", ())]
+    assert sources_of(network) == [("Riverside Mind", f"{site.base}/events/?ical=1", ())]
 
 
 def test_microdata_page_gives_events_and_news(sites, network: Path) -> None:
@@ -218,7 +218,7 @@ def test_choosing_on_a_terminal(sites, network: Path, monkeypatch: pytest.Monkey
     result = CliRunner().invoke(main, ["sources", "add", site.base + "/whats-on/", "--date", "2024-10-01",
                                        "-c", str(network)], input="\n")
     assert result.exit_code == 0, result.output
-    assert [s[0] for s in sources_of(network)] == ["What's on"]
+    assert [s[0] for s in sources_of(network)] == ["Northgate Council Involvement Team"]
 
 
 def test_not_a_terminal_and_no_yes_adds_nothing(sites, network: Path) -> None:
@@ -312,9 +312,9 @@ def test_build_shows_the_added_members_events_and_posts(sites, network: Path) ->
     assert "Carers Week round-up" not in text  # June: outside the 31 days before the edition
     assert "Co-production 101 (online) Tuesday 22 October 2024, 10:00–12:00 · Online" in text
     assert "The Old Library, 14 Mill Lane, Leeds, LS1 4AB" in text
-    assert ("What's on: note: 2 dates on the page give no UTC offset and were read as Europe/London time "
+    assert ("Northgate Council Involvement Team: note: 2 dates on the page give no UTC offset and were read as Europe/London time "
             "(e.g. '2024-10-09T18:00')") in result.output
-    assert "Co-Pro Cuppas Events: note: left out 'Summer picnic': the page says it is cancelled" in result.output
+    assert "Co-Pro Cuppas: note: left out 'Summer picnic': the page says it is cancelled" in result.output
 
 
 def test_build_of_a_page_with_nothing_fails_that_member_only(sites, network: Path) -> None:
@@ -327,3 +327,17 @@ def test_build_of_a_page_with_nothing_fails_that_member_only(sites, network: Pat
             "advertises (<link rel=alternate>) and its schema.org data (JSON-LD, microdata, RDFa) — run `digest sources "
             "add` on the member's home page, or ask the member for an RSS, Atom or iCalendar address") in result.output
     assert "Our new peer group" in (network.parent / "out" / "newsletter.txt").read_text()
+
+
+@pytest.mark.parametrize(("head", "url", "name"), [
+    ('<script type="application/ld+json">{"@graph": [{"@type": "WebSite", "name": "Site"}, '
+     '{"@type": "NGO", "name": "Hillside  Carers"}]}</script><title>Home | Whatever</title>', "https://h.example/", "Hillside Carers"),
+    ('<meta property="og:site_name" content="Voices Together"><title>Blog | VT</title>', "https://v.example/blog", "Voices Together"),
+    ("<title>Events – Riverside Mind</title>", "https://r.example/events/", "Riverside Mind"),
+    ("<title>Riverside Mind – Mental health in the valley</title>", "https://r.example/", "Riverside Mind"),
+    ("<title></title>", "https://r.example/", ""),
+])
+def test_the_member_is_named_from_the_page(head: str, url: str, name: str) -> None:
+    from digest.discover import page_title
+
+    assert page_title(f"<!DOCTYPE html><html><head>{head}</head><body></body></html>".encode(), url) == name

@@ -96,7 +96,7 @@ def structured_data(body: bytes, base_url: str | None) -> tuple[list[dict[str, A
             if syntax != "json-ld":
                 failed.append(syntax)
                 continue
-            found, broken = _json_ld_blocks(body)  # one broken block must not hide the others
+            found, broken = json_ld_blocks(body)  # one broken block must not hide the others
             failed.extend([f"{broken} JSON-LD block{'s' if broken > 1 else ''}"] if broken else [])
         if syntax == "rdfa":
             found = _compact_rdfa(found)
@@ -105,7 +105,7 @@ def structured_data(body: bytes, base_url: str | None) -> tuple[list[dict[str, A
     return nodes, failed
 
 
-def _json_ld_blocks(body: bytes) -> tuple[list[Any], int]:
+def json_ld_blocks(body: bytes) -> tuple[list[Any], int]:
     """Each JSON-LD block that parses, and how many did not (extruct gives up at the first bad one)."""
     from lxml import etree
     from lxml import html as lxml_html
