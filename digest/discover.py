@@ -19,14 +19,11 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from lxml import etree
-from lxml import html as lxml_html
-
 from digest.exceptions import DigestError
 from digest.fetch import FetchResult, Limits, Request, fetch_all
 from digest.model import Event, Post, ReadResult, as_instant
 from digest.readers import detect, read
-from digest.readers.discover import alternate_feeds
+from digest.readers.discover import alternate_feeds, html_document
 from digest.sanitize import absolute_url, is_web_url
 
 
@@ -192,9 +189,8 @@ def _platform_url(platform: Platform, base: str, path: str) -> str:
 
 def calendar_links(body: bytes, base: str) -> list[str]:
     """Links on the page to calendars: .ics files, ?ical=1 exports and webcal: subscriptions (as https)."""
-    try:
-        doc = lxml_html.document_fromstring(body)
-    except (etree.ParserError, ValueError):
+    doc = html_document(body)
+    if doc is None:
         return []
     links: list[str] = []
     for anchor in doc.iter("a"):
@@ -229,9 +225,8 @@ def page_title(body: bytes, url: str) -> str:
             kinds = set(kind if isinstance(kind, list) else [kind])
             if kinds & ORGANISATIONS and isinstance(node.get("name"), str) and node["name"].strip():
                 return " ".join(node["name"].split())
-    try:
-        doc = lxml_html.document_fromstring(body)
-    except (etree.ParserError, ValueError):
+    doc = html_document(body)
+    if doc is None:
         return ""
     for meta in doc.iter("meta"):
         if (meta.get("property") or "").lower() == "og:site_name" and (meta.get("content") or "").strip():

@@ -107,12 +107,10 @@ def structured_data(body: bytes, base_url: str | None) -> tuple[list[dict[str, A
 
 def json_ld_blocks(body: bytes) -> tuple[list[Any], int]:
     """Each JSON-LD block that parses, and how many did not (extruct gives up at the first bad one)."""
-    from lxml import etree
-    from lxml import html as lxml_html
+    from digest.readers.discover import html_document
 
-    try:
-        doc = lxml_html.document_fromstring(body)
-    except (etree.ParserError, ValueError):
+    doc = html_document(body)
+    if doc is None:
         return [], 0
     found: list[Any] = []
     broken = 0
