@@ -341,3 +341,21 @@ def test_the_member_is_named_from_the_page(head: str, url: str, name: str) -> No
     from digest.discover import page_title
 
     assert page_title(f"<!DOCTYPE html><html><head>{head}</head><body></body></html>".encode(), url) == name
+
+
+def test_sources_not_last_in_the_file_stay_where_they_are(tmp_path: Path) -> None:
+    from digest.sourcelist import NewSource, add_sources
+
+    config = tmp_path / "sources.toml"
+    before = ('[newsletter]\ntitle = "T"\n\n[[sources]]\nname = "A"\nurl = "https://a.example/feed"\n\n'
+              '[[sections]]   # sections after the sources\ntitle = "News"\nkind = "posts"\n# the end, no newline')
+    config.write_text(before, encoding="utf-8")
+    added, refused = add_sources(config, [NewSource("B", "https://b.example/feed", ("x",), "B: advertised by the page"),
+                                          NewSource("A", "https://c.example/\"quoted\"", ()),
+                                          NewSource("Again", "https://a.example/feed")])
+    assert [s.name for s in added] == ["B", "A (2)"]
+    assert refused == ["https://a.example/feed is already in sources.toml as 'A'"]
+    assert config.read_text(encoding="utf-8") == before + (
+        '\n\n[[sources]] # B: advertised by the page\nname = "B"\nurl = "https://b.example/feed"\ntags = ["x"]\n'
+        '\n[[sources]]\nname = "A (2)"\nurl = "https://c.example/\\"quoted\\""\n')
+    assert [s.name for s in load_config(config).sources] == ["A", "B", "A (2)"]

@@ -58,8 +58,8 @@ def read_page(
             _add_event(result, node, source=source, base_url=base_url, tz=tz, floating=floating,
                        summary_length=summary_length, seen=seen)
         elif kinds & POST_TYPES:
-            _add_post(result, node, source=source, base_url=base_url, tz=tz, summary_length=summary_length,
-                      seen=seen)
+            _add_post(result, node, source=source, base_url=base_url, tz=tz, floating=floating,
+                      summary_length=summary_length, seen=seen)
     if floating:
         result.problems.append(
             f"note: {len(floating)} dates on the page give no UTC offset and were read as {tz.key} time "
@@ -310,8 +310,7 @@ def _add_event(result: ReadResult, node: dict[str, Any], *, source: str, base_ur
 
 
 def _add_post(result: ReadResult, node: dict[str, Any], *, source: str, base_url: str | None, tz: ZoneInfo,
-              summary_length: int, seen: set[str]) -> None:
-    floating: list[str] = []  # a post's day matters, not its minute: no note for these
+              floating: list[str], summary_length: int, seen: set[str]) -> None:
     published, updated = (_moment(node.get(key), tz, floating) for key in ("datePublished", "dateModified"))
     keywords = node.get("keywords")
     categories = [k.strip() for k in keywords.split(",")] if isinstance(keywords, str) else \
