@@ -34,8 +34,9 @@ def date_option(func):  # type: ignore[no-untyped-def]
 @click.option("--yes", "-y", is_flag=True, help="Add everything found without asking.")
 @date_option
 @config_option
+@click.option("-v", "--verbose", count=True, help="Also list every address tried that gave nothing.")
 def add(url: str, name: str | None, member: str | None, tags: tuple[str, ...], yes: bool, edition: date | None,
-        config_path: Path) -> None:
+        config_path: Path, verbose: int) -> None:
     """Find what to read on a member's page (feeds, platform feeds, calendars, schema.org data) and add it."""
     from digest.build import today
     from digest.config import load_config
@@ -57,7 +58,7 @@ def add(url: str, name: str | None, member: str | None, tags: tuple[str, ...], y
         tried = "\n".join(f"  tried {line}" for line in found.tried) or "  (the page suggests nothing to try)"
         raise DigestError(f"{found.url}: found no feed, calendar or schema.org events or posts digest can read:\n"
                           f"{tried}\nask the member for their RSS, Atom or iCalendar address")
-    for line in found.tried:
+    for line in found.tried if verbose else ():
         click.echo(f"  (tried {line})")
     chosen = found.found if yes else _choose(found.found)
     member_name = member or name or found.title or found.url.split("/")[2]
