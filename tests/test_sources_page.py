@@ -143,3 +143,23 @@ def test_undated_article_is_listed_for_first_seen() -> None:
     (post,) = result.items
     assert result.undated == [post.id]
     assert abs(post.published - datetime.now(timezone.utc)) < timedelta(minutes=1)
+
+
+def test_reading_a_page_makes_no_network_request(monkeypatch) -> None:
+    import socket
+
+    asked: list[object] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        asked.append(args)
+        raise OSError("no network in a build")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    result = read_page("""<!DOCTYPE html><html version="XHTML+RDFa 1.1" prefix="ev: https://schema.org/">
+      <head profile="https://example.org/profile"><title>t</title>
+      <link rel="profile" href="https://example.org/rdfa-profile"></head>
+      <body vocab="https://schema.org/"><div typeof="Event"><span property="name">Remote vocab</span>
+      <span property="startDate" content="2024-10-20T10:00:00+01:00"></span></div></body></html>""")
+    assert [e.title for e in result.items] == ["Remote vocab"]
+    assert asked == []
