@@ -123,6 +123,7 @@ def discover(url: str, *, tz: ZoneInfo, window: tuple[datetime, datetime], summa
                                + ("the same as one already found" if digest_of_body in bodies else "a web page, not a feed"))
             continue
         bodies.add(digest_of_body)
+        candidate.url = result.moved_to or candidate.url  # moved for good: add where it lives now
         fill(candidate, result.body, result.final_url or candidate.url, tz, window, summary_length)
         if candidate.usable:
             found.found.append(candidate)

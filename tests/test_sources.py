@@ -360,3 +360,12 @@ def test_sources_not_last_in_the_file_stay_where_they_are(tmp_path: Path) -> Non
         '\n\n[[sources]] # B: advertised by the page\nname = "B"\nurl = "https://b.example/feed"\ntags = ["x"]\n'
         '\n[[sources]]\nname = "A (2)"\nurl = "https://c.example/\\"quoted\\""\n')
     assert [s.name for s in load_config(config).sources] == ["A", "B", "A (2)"]
+
+
+def test_a_feed_that_moved_for_good_is_added_at_its_new_address(sites, network: Path) -> None:
+    site = sites({"/": (200, "text/html", '<html><head><title>Moved Member</title><link rel="alternate" '
+                        'type="application/rss+xml" href="/old-feed"></head></html>'),
+                  "/old-feed": (301, "text/plain", "{base}/new-feed"), "/new-feed": page("wordpress-feed.xml")})
+    result = add(network, site.base + "/")
+    assert result.exit_code == 0, result.output
+    assert sources_of(network) == [("Moved Member", f"{site.base}/new-feed", ())]
