@@ -32,6 +32,7 @@ COMMANDS = {
     "publish": "digest.commands.publish",
     "archive": "digest.commands.archive",
     "send": "digest.commands.send",
+    "repair": "digest.commands.repair",
     "sources": "digest.commands.sources",
 }
 

@@ -1,4 +1,4 @@
-"""The fault matrix of issue 6: each bad source, served over loopback, through build_edition.
+"""The fault matrix: each bad source, served over loopback, through build_edition.
 
 Every case is built twice: first with a good feed (so the store has a last good copy), then
 with the fault. The build must finish, name the source and the reason in the report, keep

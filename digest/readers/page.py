@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import html as htmllib
 import json
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
-from digest.model import Event, Image, ReadResult
-from digest.normalize import RawEntry, Skip, normalize_entry, stable_id
+from digest.model import Image, ReadResult
+from digest.normalize import RawEntry, RawEvent, Skip, normalize_event, normalize_post
 from digest.sanitize import absolute_url, defuse_merge_tags, is_web_url, plain_text, text_to_html, trim_html
 
 SYNTAXES = ("json-ld", "microdata", "rdfa")
@@ -266,12 +267,12 @@ def _location(node: dict[str, Any]) -> str:
     place = ", ".join(plain_text(p) for p in parts if plain_text(p))
     if online:
         place = f"{place} and online" if place else "Online"
-    return defuse_merge_tags(place)
+    return place  # cleaned and defused by normalize_event
 
 
 def _add_event(result: ReadResult, node: dict[str, Any], *, source: str, base_url: str | None, tz: ZoneInfo,
                floating: list[str], summary_length: int, seen: set[str]) -> None:
-    title = defuse_merge_tags(plain_text(_text(node.get("name"))))
+    title = plain_text(_text(node.get("name")))
     status = _text(node.get("eventStatus")).rsplit("/", 1)[-1]
     start = _moment(node.get("startDate"), tz, floating)
     if status == "EventCancelled":
@@ -287,26 +288,20 @@ def _add_event(result: ReadResult, node: dict[str, Any], *, source: str, base_ur
     if all_day:
         # schema.org's endDate is the last day; the Event model's end is exclusive, as in iCalendar
         end = (end.date() if isinstance(end, datetime) else end or start) + timedelta(days=1)
-    elif end is not None and not isinstance(end, datetime):
+    elif not isinstance(end, datetime) or end < start:  # type: ignore[operator]
         end = None
-    if isinstance(end, (date, datetime)) and not all_day and end < start:  # type: ignore[operator]
-        end = None
-    if status == "EventPostponed":
-        title = f"Postponed: {title}"
     url = _url(node.get("url"), base_url)
-    start_key = start.isoformat() if all_day else start.astimezone(timezone.utc).isoformat()  # type: ignore[union-attr]
-    event_id = stable_id(source, url or _text(node.get("@id")) or title, start_key)
-    if event_id in seen:  # the same event in JSON-LD and microdata
-        return
-    seen.add(event_id)
     description = plain_text(_text(node.get("description")))
-    result.items.append(Event(
-        id=event_id, source=source, title=title, start=start, end=end, all_day=all_day,
-        location=_location(node), url=url,
+    event = normalize_event(RawEvent(
+        title=f"Postponed: {title}" if status == "EventPostponed" else title,
+        start=start, end=end, all_day=all_day, location=_location(node), url=url,
         summary_html=trim_html(text_to_html(description), summary_length) if description else "",
-        uid=_text(node.get("@id")) or url or "",
-        image=_image(node.get("image"), base_url),
-    ))
+        uid=_text(node.get("@id")) or url or "", base=base_url,
+    ), source=source)
+    if event.id in seen:  # the same event in JSON-LD and microdata
+        return
+    seen.add(event.id)
+    result.items.append(replace(event, image=_image(node.get("image"), base_url)))
 
 
 def _add_post(result: ReadResult, node: dict[str, Any], *, source: str, base_url: str | None, tz: ZoneInfo,
@@ -331,7 +326,7 @@ def _add_post(result: ReadResult, node: dict[str, Any], *, source: str, base_url
         base=base_url,
     )
     try:
-        post = normalize_entry(raw, source=source, summary_length=summary_length, undated=result.undated)
+        post = normalize_post(raw, source=source, summary_length=summary_length, undated=result.undated)
     except Skip as why:
         result.skipped += 1
         result.problems.append(f"skipped {(raw.title or 'an untitled article')[:60]!r}: {why}")
