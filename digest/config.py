@@ -101,12 +101,12 @@ def _source_url(value: str) -> str | None:
 
 @dataclass(frozen=True)
 class Utm:
-    """UTM tags added to members' links ([newsletter.utm]); `{date}` is the edition date."""
+    """UTM tags added to members' links ([newsletter.utm]); `{date}` is the edition's date."""
 
     source: str = key("newsletter", check=_placeholders("date"), help="utm_source on members' links",
                       example="coproduction-digest")
     medium: str = key("email", check=_placeholders("date"), help="utm_medium")
-    campaign: str = key("digest-{date}", check=_placeholders("date"), help="utm_campaign; {date} is the edition date")
+    campaign: str = key("digest-{date}", check=_placeholders("date"), help="utm_campaign; {date} is the edition's date")
 
 
 @dataclass(frozen=True)
