@@ -14,8 +14,12 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tests.test_preview import copy_sample, edit, free_port, preview_process, stop_preview
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 SHOWN_AND_LOADED = """() => {
     const frame = document.querySelector("#desktop").contentWindow.performance;
@@ -29,11 +33,27 @@ REFRESHED = """title => {
 }"""
 
 
+def time_saves(page: Page, network: Path, edits: int, timeout_ms: int = 10_000) -> tuple[list[float], list[float]]:
+    """Edit the title `edits` times; the seconds from each save to the new newsletter shown, and loaded."""
+    from digest.config import load_config
+
+    shown, loaded = [], []
+    for n in range(1, edits + 1):
+        old, new = load_config(network).newsletter.title, f"Autumn Digest, draft {n}"
+        saved = time.time()
+        edit(network, f'title = "{old}"', f'title = "{new}"')
+        page.wait_for_function(REFRESHED, arg=new, timeout=timeout_ms, polling=20)
+        times = page.evaluate(SHOWN_AND_LOADED)
+        shown.append(times[0] / 1000 - saved)
+        loaded.append(times[1] / 1000 - saved)
+    return shown, loaded
+
+
 def measure(edits: int) -> dict[str, list[float]]:
-    """Seconds from each save to the refreshed newsletter being shown and loaded."""
+    """The sample network in a temp folder, its `digest preview`, and Chromium timing `edits` saves."""
     from playwright.sync_api import sync_playwright
 
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, title_of  # late: that module imports this one
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS  # late: that module imports this one
 
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         network = copy_sample(Path(folder))
@@ -43,15 +63,7 @@ def measure(edits: int) -> dict[str, list[float]]:
             page = browser.new_page()
             page.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort())
             page.goto(f"http://127.0.0.1:{port}/")
-            shown, loaded = [], []
-            for n in range(1, edits + 1):
-                old, new = title_of(network), f"Autumn Digest, draft {n}"
-                saved = time.time()
-                edit(network, f'title = "{old}"', f'title = "{new}"')
-                page.wait_for_function(REFRESHED, arg=new, timeout=10_000, polling=20)
-                times = page.evaluate(SHOWN_AND_LOADED)
-                shown.append(times[0] / 1000 - saved)
-                loaded.append(times[1] / 1000 - saved)
+            shown, loaded = time_saves(page, network, edits)
             browser.close()
             stop_preview(proc)
     return {"shown": shown, "loaded": loaded}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bench.browser_refresh import REFRESHED, SHOWN_AND_LOADED
+from bench.browser_refresh import time_saves
 from digest.config import load_config
 from tests.conftest import ON_CI, ROOT, need
 from tests.test_preview import copy_sample, edit, free_port, preview_process, stop_preview
@@ -131,15 +130,7 @@ def test_saving_the_config_refreshes_the_page(context: BrowserContext, url: str,
     page = context.new_page()
     page.goto(url)
     expect(page.frame_locator("#desktop").locator("h1")).to_have_text(title_of(network))
-    shown, loaded = [], []
-    for n in range(1, EDITS + 1):
-        old, new = title_of(network), f"Autumn Digest, draft {n}"
-        saved = time.time()
-        edit(network, f'title = "{old}"', f'title = "{new}"')
-        page.wait_for_function(REFRESHED, arg=new, timeout=5000, polling=20)
-        times = page.evaluate(SHOWN_AND_LOADED)
-        shown.append(times[0] / 1000 - saved)
-        loaded.append(times[1] / 1000 - saved)
+    shown, loaded = time_saves(page, network, EDITS, timeout_ms=5000)
     record_property("save_to_shown_seconds", shown)  # the medians: python -m bench.browser_refresh
     record_property("save_to_loaded_seconds", loaded)
     assert max(shown) < 2.0
