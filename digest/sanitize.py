@@ -4,7 +4,9 @@ Everything a member's feed says is untrusted. Summaries keep only simple inline 
 markup (no images, tables, styles or classes: those break email layouts); scripts, styles,
 iframes and forms go with their content; every link becomes absolute against the entry's
 base and keeps only http, https and mailto. Merge-tag look-alikes (`*|UNSUB|*`, `{{ x }}`)
-are defused so an email service cannot expand them in feed text.
+are defused so an email service cannot expand them in feed text. Control characters and the
+bidi embedding/override/isolate characters (which can make a title read backwards or hide
+text) are stripped from every line of text, and titles are capped at TITLE_LIMIT characters.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # MailerLite {$x}; Salesforce %%x%%; Campaign Monitor's [unsubscribe] / [webversion].
 _MERGE_TAG = re.compile(r"\*\||\|\*|\{\{|\}\}|\{%|%\}|\{#|#\}|\{\$|%%|\[(?=(?:unsubscribe|webversion)\b)", re.I)
 _ZWSP = "\u200b"
+# C0 controls but tab and newline, DEL, C1 controls; bidi embeddings, overrides (U+202A–E) and isolates (U+2066–9)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+TITLE_LIMIT = 200  # characters: a headline, not an article (a 10 KB "title" would bury the email)
 _BARE_ANCHOR = re.compile(r'<a(?: title="[^"]*")?>(.*?)</a>', re.S)  # a link whose URL was refused
 
 
@@ -52,6 +57,33 @@ def defuse_merge_tags(text: str) -> str:
     return _MERGE_TAG.sub(lambda m: m.group(0)[0] + _ZWSP + m.group(0)[1:], text)
 
 
+def strip_controls(text: str) -> str:
+    """Text without control or bidi-override characters (tabs and newlines are kept)."""
+    return _CONTROLS.sub("", text)
+
+
+def cap(text: str, limit: int = TITLE_LIMIT) -> str:
+    """At most `limit` characters, cut at a word boundary with an ellipsis when it was longer."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    cut = head.rfind(" ")
+    head = head[:cut] if cut > limit // 2 else head[: limit - 1]
+    return head.rstrip(" ,;:.-\u2013\u2014") + "\u2026"
+
+
+def clean_line(text: str, limit: int | None = None) -> str:
+    """One line of untrusted plain text (a title, a place, a name): controls stripped, whitespace
+    collapsed, capped at `limit`, merge tags defused."""
+    line = " ".join(strip_controls(text).split())
+    return defuse_merge_tags(cap(line, limit) if limit else line)
+
+
+def safe_text(value: str) -> str:
+    """Any text a template writes into the email (names and addresses from sources.toml too)."""
+    return defuse_merge_tags(strip_controls(value))
+
+
 def clean_html(fragment: str, base: str | None = None) -> str:
     """Sanitise an HTML fragment with the strict allow-list; relative links resolved against base."""
     if not fragment:
@@ -71,7 +103,7 @@ def clean_html(fragment: str, base: str | None = None) -> str:
         strip_comments=True,
     )
     cleaned = _BARE_ANCHOR.sub(r"\1", cleaned)
-    return defuse_merge_tags(cleaned).strip()
+    return defuse_merge_tags(strip_controls(cleaned)).strip()
 
 
 def text_to_html(text: str) -> str:

@@ -82,8 +82,8 @@ def _problem(path: Path, exc: sqlite3.Error | OSError) -> StoreError:
     if isinstance(exc, sqlite3.OperationalError) and "malformed" not in text:
         return StoreError(f"{path}: cannot be used ({text}): check the folder is writable and the disk not full")
     return StoreError(
-        f"{path}: is not a digest store or is damaged ({text}): move it aside or delete the .digest folder; "
-        "sources are fetched afresh on the next build"
+        f"{path}: is not a digest store or is damaged ({text}): run `digest repair` to rebuild it "
+        "(it keeps the record of what was sent; sources are fetched afresh on the next build)"
     )
 
 

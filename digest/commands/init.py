@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
+import re
 from pathlib import Path
 
 import click
-
-from digest.exceptions import DigestError
 
 EXTRA_SECTIONS = '''
 [[sections]]
@@ -38,21 +36,28 @@ def starter_file() -> str:
 
 
 @click.command("init")
-@click.argument("directory", type=click.Path(path_type=Path), default=Path("."))
-@click.option("--force", is_flag=True, help="Overwrite an existing sources.toml.")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option("--force", is_flag=True,
+              help="Replace an existing sources.toml and theme (the old ones are kept as *.bak-<time>).")
 def init(directory: Path, force: bool) -> None:
-    """Create DIRECTORY/sources.toml (commented, every key shown) and a copy of the default templates."""
-    from digest.config import DEFAULT_TEMPLATES
+    """Create DIRECTORY/sources.toml (commented, every key shown) and a copy of the default theme.
 
-    target = directory / "sources.toml"
-    if target.exists() and not force:
-        raise DigestError(f"{target} already exists: edit it, or pass --force to replace it")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        target.write_text(starter_file(), encoding="utf-8")
-        shutil.copytree(DEFAULT_TEMPLATES, directory / "templates", dirs_exist_ok=True)
-    except OSError as exc:
-        raise DigestError(f"cannot write to {directory} ({exc.strerror or exc}): choose a folder you can write to") from None
-    click.echo(f"wrote {target} and {directory / 'templates'}/")
-    click.echo(f"next: list your members in {target}, add templates = \"templates\" under [newsletter] to use "
-               "your copy of the theme, then run: digest build --config " + str(target))
+    The copy in DIRECTORY/templates/ is switched on in the new sources.toml (templates =
+    "templates"), so your edits to it take effect. DIRECTORY is created if it does not exist.
+    """
+    from digest.scaffold import scaffold
+
+    made = scaffold(directory, starter(), force=force)
+    for kept in made.kept:
+        click.echo(f"kept your edited {kept.name.split('.bak-')[0]} as {kept}")
+    click.echo(f"wrote {made.config} and {made.theme}/")
+    click.echo(f"next: list your members in {made.config}, then run: digest build -c {made.config}")
+
+
+def starter() -> str:
+    """The starter sources.toml with the copied theme switched on."""
+    text, found = re.subn(r'^# (templates = "templates")( *#.*)?$', r"\1   # your copy of the theme: edit it freely",
+                          starter_file(), count=1, flags=re.M)
+    if not found:  # the starter must switch the copy on, or the copy would be a trap
+        raise AssertionError("the starter sources.toml has no commented templates line")
+    return text

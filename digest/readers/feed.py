@@ -16,8 +16,8 @@ from urllib.parse import urljoin
 import feedparser
 
 from digest.model import ReadResult
+from digest.normalize import RawEntry, Skip, normalize_post
 from digest.readers import MAX_SKIP_PROBLEMS
-from digest.normalize import RawEntry, Skip, normalize_entry
 
 IMAGE_TYPES = ("image/",)
 # bozo reasons feedparser copes with by itself: not worth an editor's time
@@ -146,7 +146,7 @@ def read_feed(body: bytes, *, source: str, base_url: str | None, summary_length:
     result = ReadResult(format=_format_name(parsed.get("version", "")))
     for entry in parsed.entries:
         try:
-            result.items.append(normalize_entry(raw_entry(entry, base), source=source, summary_length=summary_length))
+            result.items.append(normalize_post(raw_entry(entry, base), source=source, summary_length=summary_length))
         except Skip as why:
             result.skipped += 1
             if result.skipped <= MAX_SKIP_PROBLEMS:
