@@ -166,3 +166,21 @@ def test_nested_table_with_a_required_key_missing_is_reported_once() -> None:
     found = Problems({})
     assert check_table({"inner": {}}, Outer, "x", found) == {"inner": None}
     assert found.errors == ["x.inner: missing required key 'text'"]
+
+
+def test_readme_examples_use_only_declared_keys() -> None:
+    """The README's hand-written sources.toml examples cannot drift from the declarations either."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    tables = {"newsletter": Newsletter, "newsletter.utm": Utm, "sections": Section, "sources": Source}
+    checked = 0
+    for block in re.findall(r"```toml\n(.*?)```", readme, re.S):
+        table = "newsletter"  # a block may continue the [newsletter] table of the one before
+        for line in block.splitlines():
+            if header := re.match(r"\s*\[\[?([\w.]+)\]\]?", line):
+                table = header[1]
+                continue
+            code = re.sub(r"\s+#\s[^=]*$", "", line)  # a trailing comment without an assignment in it
+            for name in re.findall(r"(?:^|[#;]\s*)(\w+) = ", code):
+                assert name in specs(tables[table]), f"README example: {table}.{name} is not a declared key"
+                checked += 1
+    assert checked > 20
