@@ -15,12 +15,16 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from digest.fetch import Request, fetch_all
 from digest.normalize import EARLIEST_YEAR
 from digest.readers import read
 from digest.readers.feed import parse_feed
 from tests.conftest import corpus
 from tests.hardening import SHORT, LoopbackServer, no_network, send, server  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.slow  # ~10 s: every file of feedparser's corpus
 
 FOLDERS = ("wellformed", "illformed", "encoding", "entities")
 WINDOW = (datetime(2024, 9, 1, tzinfo=timezone.utc), datetime(2024, 10, 1, tzinfo=timezone.utc))
