@@ -15,13 +15,15 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
+from digest.colours import is_hex_colour
 from digest.exceptions import ConfigError
 from digest.schema import Check, Problems, check_table, key, key_lines, reference
+from digest.urls import is_web_url
 
 KINDS = ("posts", "events", "text")
 # The default theme is package data (templates/ in the repository, `digest.theme` once installed).
@@ -45,13 +47,13 @@ def _language(value: str) -> str | None:
 
 
 def _hex_colour(value: str) -> str | None:
-    if not re.fullmatch(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}", value):
+    if not is_hex_colour(value):
         return f"{value!r} is not a colour: write it as a hex colour such as \"#6b2c91\""
     return None
 
 
 def _web_url(value: str) -> str | None:
-    if not re.match(r"https?://[^/\s]+", value):
+    if not is_web_url(value):
         return f"{value!r} is not a web address: use an absolute https:// URL"
     return None
 
@@ -66,6 +68,17 @@ def _regex(value: str) -> str | None:
 
 def _positive(value: int) -> str | None:
     return None if value > 0 else f"{value} must be a whole number above 0"
+
+
+def _up_to(high: int, unit: str = "") -> Callable[[int], str | None]:
+    """A whole number from 1 to `high`: beyond that a window or a cut means nothing (and dates overflow)."""
+
+    def check(value: int) -> str | None:
+        if value > high:
+            return f"{value} is too large: use a whole number from 1 to {high:,}{unit}"
+        return _positive(value)
+
+    return check
 
 
 def _kind(value: str) -> str | None:
@@ -100,6 +113,8 @@ def _placeholders(*allowed: str) -> Check:
 def _source_url(value: str) -> str | None:
     if not value.strip():
         return "is empty: give the feed's https:// address or a file path"
+    if re.search(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]", value):
+        return f"{value!r} has a control character in it: retype the address"
     if "://" in value and not value.startswith(("http://", "https://")):
         return f"{value!r}: only http(s) addresses or file paths can be collected"
     return None
@@ -107,12 +122,12 @@ def _source_url(value: str) -> str | None:
 
 @dataclass(frozen=True)
 class Utm:
-    """UTM tags added to members' links ([newsletter.utm]); `{date}` is the edition date."""
+    """UTM tags added to members' links ([newsletter.utm]); `{date}` is the edition's date."""
 
     source: str = key("newsletter", check=_placeholders("date"), help="utm_source on members' links",
                       example="coproduction-digest")
     medium: str = key("email", check=_placeholders("date"), help="utm_medium")
-    campaign: str = key("digest-{date}", check=_placeholders("date"), help="utm_campaign; {date} is the edition date")
+    campaign: str = key("digest-{date}", check=_placeholders("date"), help="utm_campaign; {date} is the edition's date")
 
 
 @dataclass(frozen=True)
@@ -129,9 +144,9 @@ class Newsletter:
     footer: str = key("", example="More Markdown for the footer", help="Markdown shown in the footer")
     preheader: str = key("", example="The one line shown after the subject in the inbox",
                          help="inbox preview text")
-    summary_length: int = key(280, check=_positive, help="characters of each item's blurb")
-    templates: str | None = key(None, example="templates",
-                                help="a theme folder of your own, relative to this file (`digest init` copies one)")
+    summary_length: int = key(280, check=_up_to(10_000, " characters"), help="characters of each item's blurb")
+    templates: str | None = key(None, example="templates", show=True,  # `digest init` copies the theme beside it
+                                help="a theme folder of your own, relative to this file (not set: the default theme)")
     url: str | None = key(None, check=_web_url, example="https://example.org/digest/",
                           help="where you publish archive/ (web versions and an Atom feed)")
     subject: str = key("", check=_placeholders("title", "date"), example="{title} – {date}",
@@ -160,22 +175,18 @@ class Newsletter:
 class Section:
     title: str = key(help="the section's heading", example="What else have we been up to?", show=True)
     kind: str = key(check=_kind, example="posts", show=True, help="posts, events or text")
-    days_back: int = key(31, check=_positive, show=True, help="posts published in [date - days_back, date)")
-    days_ahead: int = key(62, check=_positive, help="events starting in [date, date + days_ahead)")
+    days_back: int = key(31, check=_up_to(3660, " days (ten years)"), show=True, help="posts published in [date - days_back, date)")
+    days_ahead: int = key(62, check=_up_to(3660, " days (ten years)"), help="events starting in [date, date + days_ahead)")
     match: str | None = key(None, check=_regex, example="(?i)research",
                             help="only items whose title matches this regular expression")
     sources: tuple[str, ...] = key((), example=["A member"], help="only items from these sources (by name)")
     tags: tuple[str, ...] = key((), example=["london"],
                                 help="only items whose source tags or categories include one of these")
-    limit: int | None = key(None, check=_positive, example=10, help="at most this many items")
+    limit: int | None = key(None, check=_up_to(1000, " items"), example=10, help="at most this many items")
     body: str = key("", example="Markdown", help="a text section's text (Markdown)")
     images: bool = key(False, example=True, help="show each item's picture")
     repeat: bool | None = key(None, example=False, help="may items sent in an earlier edition appear again? "
                                                         "(not set: events yes, posts no)")
-
-    @property
-    def pattern(self) -> re.Pattern[str] | None:
-        return re.compile(self.match) if self.match else None
 
     @property
     def repeats(self) -> bool:
@@ -192,7 +203,7 @@ class Source:
 
     @property
     def is_remote(self) -> bool:
-        return self.url.startswith(("http://", "https://"))
+        return is_web_url(self.url)
 
 
 TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source))
