@@ -61,6 +61,7 @@ def test_sentences_split_where_a_sentence_ends() -> None:
     assert sentences("It costs £2.50 per person.") == ["It costs £2.50 per person."]
 
 
+@pytest.mark.slow  # ~1 s: drafts and builds through the command line
 def test_the_draft_s_easy_block_is_the_item_s_easy_read_text(tmp_path: Path) -> None:
     network = make_network(tmp_path)
     assert digest("draft", "-c", network, "--date", "2024-10-01").exit_code == 0
@@ -193,6 +194,7 @@ def open_page(browser: Browser, html: str, width: int) -> Page:
     return page
 
 
+@pytest.mark.slow  # ~5 s: Chromium
 @pytest.mark.parametrize("width", [600, 375])
 def test_the_easy_read_edition_is_large_accessible_and_fits(easy_html: str, browser: Browser, width: int,
                                                              tmp_path: Path) -> None:
