@@ -13,10 +13,12 @@ screen under an error banner.
 from __future__ import annotations
 
 import errno
+import ipaddress
 import json
 import os
 import re
 import secrets
+import socket
 import sys
 import threading
 import traceback
@@ -29,15 +31,17 @@ from datetime import date, datetime
 from html import unescape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import click
 import jinja2
 import watchfiles
 
-from digest.build import Edition, build_edition, today
-from digest.check import Finding, check_html, summarise
+from digest.build import Edition, build_edition, find_draft, today
+from digest.check import Finding
 from digest.config import Config, load_config
+from digest.desk import BadRequest, Conflict, Desk, Refused
 from digest.exceptions import DigestError
 from digest.report import GMAIL_CLIP
 
@@ -55,19 +59,30 @@ class Snapshot:
     number: int  # counts every attempt, so a failed build refreshes the page too
     edition: Edition | None = None
     good_number: int = 0
-    findings: tuple[Finding, ...] = ()
     error: str | None = None
     at: datetime = field(default_factory=datetime.now)
 
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.edition.findings if self.edition else ()
+
 
 class Previewer:
-    """Rebuilds the edition on demand, one build at a time, and wakes whoever waits for a new one."""
+    """Rebuilds the edition on demand, one build at a time, and wakes whoever waits for a new one.
 
-    def __init__(self, config_path: Path, edition_date: date | None = None, say: Say = lambda _m: None) -> None:
+    The edition is the one every command builds for the date: editions/<date>.md when it exists
+    (or the draft named), else the feeds; a draft made while the preview runs is picked up.
+    """
+
+    def __init__(self, config_path: Path, edition_date: date | None = None, say: Say = lambda _m: None, *,
+                 draft: Path | None = None, from_feeds: bool = False) -> None:
         self.config_path = config_path
         self.edition_date = edition_date
         self.session = secrets.token_hex(4)  # a restarted server is a new session: pages reload
+        self.token = secrets.token_urlsafe(32)  # proves a state-changing request comes from our page
         self.config: Config | None = None  # the last config that loaded: what the watcher follows
+        self.named_draft, self.from_feeds = draft, from_feeds
+        self.draft: Path | None = None  # the draft the last build used
         self._say = say
         self._build_lock = threading.Lock()
         self._changed = threading.Condition()
@@ -86,22 +101,23 @@ class Previewer:
                 config = load_config(self.config_path)
                 self.config = config
                 self.edition_date = self.edition_date or today(config)
-                edition = build_edition(config, self.edition_date, refetch=refetch)
-                findings = tuple(check_html(edition.html))
-                edition.report.check_summary = summarise(findings)
+                draft = find_draft(config, self.edition_date, draft=self.named_draft, from_feeds=self.from_feeds)
+                if draft != self.draft and draft is not None:
+                    self._say(f"from the draft {draft}")
+                self.draft = draft
+                edition = build_edition(config, self.edition_date, draft=draft, refetch=refetch, check=True)
             except Exception as exc:  # noqa: BLE001 — any failure goes on the page; the server keeps going
                 return self._publish(error=_describe(exc))
-            return self._publish(edition=edition, findings=findings)
+            return self._publish(edition=edition)
 
-    def _publish(self, *, edition: Edition | None = None, findings: tuple[Finding, ...] = (),
-                 error: str | None = None) -> Snapshot:
+    def _publish(self, *, edition: Edition | None = None, error: str | None = None) -> Snapshot:
         with self._changed:
             last = self._snapshot
             number = last.number + 1
             if edition is None:
                 snap = replace(last, number=number, error=error)
             else:
-                snap = Snapshot(number, edition, number, findings)
+                snap = Snapshot(number, edition, number)
             self._snapshot = snap
             self._changed.notify_all()
         if error:
@@ -167,12 +183,12 @@ def _page() -> jinja2.Template:
     return jinja2.Environment(autoescape=True).from_string(source)
 
 
-def render_page(snap: Snapshot, session: str) -> str:
+def render_page(snap: Snapshot, previewer: Previewer) -> str:
     """The preview page for one snapshot."""
     edition = snap.edition
     return _page().render(
-        snap=snap, session=session, edition=edition, clip=GMAIL_CLIP,
-        report=edition.report if edition else None,
+        snap=snap, session=previewer.session, token=previewer.token, edition=edition, clip=GMAIL_CLIP,
+        report=edition.report if edition else None, draft=previewer.draft,
         title=_title(edition.html) if edition else "digest preview",
     )
 
@@ -189,18 +205,76 @@ OUTPUTS: dict[str, tuple[Callable[[Edition], str], str]] = {
     "/newsletter-dark.html": (lambda e: dark_variant(e.html), "text/html; charset=utf-8"),
     "/newsletter.txt": (lambda e: e.text, "text/plain; charset=utf-8"),
 }
+ASSETS = {"/desk.js": ("data/desk.js", "text/javascript; charset=utf-8"),
+          "/desk.css": ("data/desk.css", "text/css; charset=utf-8")}
+MAX_BODY = 64 * 1024  # the largest request the page sends is one blurb (MAX_TEXT characters)
+MAX_CONNECTIONS = 32  # beyond this, new connections are closed at once: idle ones cannot starve the page
+REQUEST_TIMEOUT = 10.0  # seconds a connection may take to send its request (a long poll waits server-side)
+PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+               "frame-src 'self'; frame-ancestors 'none'; form-action 'none'; base-uri 'none'")
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def host_names(host: str, port: int) -> frozenset[str]:
+    """The Host headers a request to the preview may carry: the names of the address it is bound to.
+
+    Anything else is refused, so a web page on a rebinding domain (evil.example resolving to
+    127.0.0.1) can neither read the unpublished edition nor post to it.
+    """
+    names = set(LOOPBACK_NAMES)
+    if host in ("", "0.0.0.0", "::"):
+        hostname = socket.gethostname()
+        names |= {hostname, socket.getfqdn()}
+        try:
+            names |= set(socket.gethostbyname_ex(hostname)[2])
+        except OSError:
+            pass
+    elif not is_loopback(host):
+        names.add(f"[{host}]" if ":" in host else host)
+    names = {n.lower() for n in names}
+    return frozenset({f"{n}:{port}" for n in names} | (names if port == 80 else set()))
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], previewer: Previewer) -> None:
+    def __init__(self, address: tuple[str, int], previewer: Previewer, *, max_connections: int = MAX_CONNECTIONS,
+                 timeout: float = REQUEST_TIMEOUT) -> None:
         self.previewer = previewer
+        self.desk = Desk(previewer)
+        self.request_timeout = timeout
+        self._slots = threading.BoundedSemaphore(max_connections)
         super().__init__(address, _Handler)
+        self.hosts = host_names(address[0], self.server_address[1])
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)  # full: refuse at once rather than queue behind idle connections
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
     def handle_error(self, request: object, client_address: object) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return  # a page reloaded while its long poll was open: nothing went wrong
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # a page reloaded while its long poll was open, a client that timed out: nothing went wrong
         super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
@@ -208,45 +282,108 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "digest-preview"
 
+    @property
+    def timeout(self) -> float:  # type: ignore[override]  # read by StreamRequestHandler.setup
+        return self.server.request_timeout
+
+    def _host_ok(self) -> bool:
+        if self.headers.get("Host", "").lower() in self.server.hosts:
+            return True
+        self._send(421, "wrong Host: open the preview at the address digest preview printed", "text/plain; charset=utf-8")
+        return False
+
     def do_GET(self) -> None:
+        if not self._host_ok():
+            return
         url = urlsplit(self.path)
         previewer = self.server.previewer
         if url.path == "/":
-            self._send(200, render_page(previewer.snapshot, previewer.session), "text/html; charset=utf-8")
+            self._send(200, render_page(previewer.snapshot, previewer), "text/html; charset=utf-8",
+                       {"Content-Security-Policy": PAGE_POLICY, "X-Frame-Options": "DENY"})
         elif url.path in OUTPUTS:
             edition = previewer.snapshot.edition
             if edition is None:
                 self._send(503, "no edition has been built yet", "text/plain; charset=utf-8")
             else:
                 output, content_type = OUTPUTS[url.path]
-                self._send(200, output(edition), content_type)
+                self._send(200, output(edition), content_type, {"Content-Security-Policy": "frame-ancestors 'self'"})
+        elif url.path in ASSETS:
+            name, content_type = ASSETS[url.path]
+            self._send(200, resources.files("digest").joinpath(name).read_text(encoding="utf-8"), content_type)
         elif url.path == "/events":
             since = parse_qs(url.query).get("since", [""])[0]
             snap = previewer.wait_for_change(int(since) if since.lstrip("-").isdigit() else -1, LONG_POLL_SECONDS)
             self._json({"build": snap.number, "session": previewer.session, "error": snap.error})
+        elif url.path == "/api/desk":
+            self._answer(self.server.desk.state)
         else:
             self._send(404, "not found", "text/plain; charset=utf-8")
 
     def do_POST(self) -> None:
-        if urlsplit(self.path).path != "/refetch":
+        if not self._host_ok():
+            return
+        path = urlsplit(self.path).path
+        if path not in ("/refetch", "/api/desk"):
             self._send(404, "not found", "text/plain; charset=utf-8")
             return
         origin = self.headers.get("Origin")
-        if origin is not None and origin != f"http://{self.headers.get('Host', '')}":
-            self._send(403, "refetch is only accepted from the preview page", "text/plain; charset=utf-8")
+        token = self.headers.get("X-Digest-Token", "")
+        if (origin is not None and origin.lower() != f"http://{self.headers.get('Host', '')}".lower()) \
+                or not secrets.compare_digest(token.encode(), self.server.previewer.token.encode()):
+            self._send(403, "only the preview page itself can change the edition: reload it",
+                       "text/plain; charset=utf-8")
             return
-        snap = self.server.previewer.rebuild(refetch=True)
-        self._json({"build": snap.number, "session": self.server.previewer.session, "error": snap.error})
+        if path == "/refetch":
+            snap = self.server.previewer.rebuild(refetch=True)
+            self._json({"build": snap.number, "session": self.server.previewer.session, "error": snap.error})
+            return
+        body = self._body()
+        if body is not None:
+            self._answer(lambda: self.server.desk.change(body))
 
-    def _json(self, data: dict[str, object]) -> None:
-        self._send(200, json.dumps(data), "application/json")
+    def _body(self) -> object | None:
+        """The request's JSON, or None once refused: only JSON, of a declared length under MAX_BODY."""
+        if self.headers.get_content_type() != "application/json":
+            self._send(415, "send JSON (Content-Type: application/json)", "text/plain; charset=utf-8")
+            return None
+        length = self.headers.get("Content-Length", "")
+        if not length.isdigit():
+            self._send(411, "say the body's Content-Length", "text/plain; charset=utf-8")
+            return None
+        if int(length) > MAX_BODY:
+            self._send(413, f"a change is at most {MAX_BODY // 1024} KB", "text/plain; charset=utf-8")
+            return None
+        try:
+            return json.loads(self.rfile.read(int(length)).decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            self._send(400, "the body is not JSON", "text/plain; charset=utf-8")
+            return None
 
-    def _send(self, status: int, body: str, content_type: str) -> None:
+    def _answer(self, work: Callable[[], dict[str, Any]]) -> None:
+        """Run a desk request; its errors become statuses with the message an editor can act on."""
+        try:
+            self._json(work())
+        except BadRequest as exc:
+            self._json({"error": exc.format_message()}, 400)
+        except Refused as exc:
+            self._json({"error": exc.format_message()}, 403)
+        except Conflict as exc:
+            self._json({"error": exc.format_message(), "state": self.server.desk.state()}, 409)
+        except DigestError as exc:  # a change the draft cannot take (EditError, DraftError): nothing written
+            self._json({"error": exc.format_message()}, 422)
+
+    def _json(self, data: dict[str, Any], status: int = 200) -> None:
+        self._send(status, json.dumps(data), "application/json")
+
+    def _send(self, status: int, body: str, content_type: str, headers: dict[str, str] | None = None) -> None:
         data = body.encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 
@@ -323,9 +460,11 @@ class PreviewServer:
     """The server, its first build and the watcher, started and stopped together."""
 
     def __init__(self, config_path: Path, edition_date: date | None = None, *, host: str = "127.0.0.1",
-                 port: int = 8000, say: Say = lambda _m: None) -> None:
-        self.previewer = Previewer(config_path, edition_date, say)
-        self.host, self.port = host, port
+                 port: int = 8000, say: Say = lambda _m: None, draft: Path | None = None, from_feeds: bool = False,
+                 max_connections: int = MAX_CONNECTIONS, timeout: float = REQUEST_TIMEOUT) -> None:
+        self.previewer = Previewer(config_path, edition_date, say, draft=draft, from_feeds=from_feeds)
+        self.host, self.port, self._say = host, port, say
+        self._limits = {"max_connections": max_connections, "timeout": timeout}
         self._stop = threading.Event()
         self._httpd: _Server | None = None
         self._watcher: threading.Thread | None = None
@@ -339,7 +478,11 @@ class PreviewServer:
 
     def start(self) -> PreviewServer:
         """Listen, build once (fetching, so the store is current), watch, then serve."""
-        self._httpd = _listen(self.host, self.port, self.previewer)
+        self._httpd = _listen(self.host, self.port, self.previewer, **self._limits)  # type: ignore[arg-type]
+        if not is_loopback(self.host):
+            self._say(f"WARNING: the preview listens on {self.host or 'every address'}, beyond this computer: anyone "
+                      "who can reach it can read the unpublished edition (its token guards changes). "
+                      "Leave out --host to keep it to this computer.")
         try:
             first = self.previewer.rebuild(refetch=True)
             if first.edition is None:
@@ -380,9 +523,9 @@ class PreviewServer:
         self.close()
 
 
-def _listen(host: str, port: int, previewer: Previewer) -> _Server:
+def _listen(host: str, port: int, previewer: Previewer, **limits: Any) -> _Server:
     try:
-        return _Server((host, port), previewer)
+        return _Server((host, port), previewer, **limits)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise DigestError(f"port {port} is in use: pass --port {port + 1} (or any free port), "
@@ -391,10 +534,12 @@ def _listen(host: str, port: int, previewer: Previewer) -> _Server:
 
 
 def serve(config_path: Path, edition_date: date | None, *, host: str, port: int, open_browser: bool,
-          say: Say) -> None:
+          say: Say, draft: Path | None = None, from_feeds: bool = False) -> None:
     """Run the preview until Ctrl-C: `digest preview`."""
-    with PreviewServer(config_path, edition_date, host=host, port=port, say=say) as server:
-        say(f"Previewing at {server.url} — edit sources.toml or the templates and the page follows. "
+    with PreviewServer(config_path, edition_date, host=host, port=port, say=say, draft=draft,
+                       from_feeds=from_feeds) as server:
+        what = "the draft" if server.previewer.draft else "sources.toml or the templates"
+        say(f"Previewing at {server.url} — edit {what} (in the page or any editor) and the page follows. "
             "Ctrl-C to stop.")
         if open_browser:
             webbrowser.open(server.url)
