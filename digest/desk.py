@@ -175,14 +175,14 @@ class Desk:
         if op == "undo":
             if not self._undo or self._undo[-1][1] != text:
                 raise Conflict("nothing to undo: the draft has changed since the last change made here")
-            return self._undo[-1][0], "undone"
+            return self._undo[-1][0], "Undone."
         if op == "topup":
             from digest.build import build_edition
 
             built = build_edition(config, edition, refetch=False)
             merged, added = merge_draft(text, parse_draft(text, path, config), config, built.sections)
-            return merged, (f"added {len(added)} new item{'s' if len(added) != 1 else ''}, marked new"
-                            if added else "nothing new since the draft was made")
+            return merged, (f"Added {len(added)} new item{'s' if len(added) != 1 else ''} from the feeds, marked new."
+                            if added else "Nothing new in the feeds since the draft was made.")
         return changes[op](), ""
 
     def _create(self, config: Config, edition: date, path: Path | None) -> dict[str, Any]:
@@ -193,7 +193,7 @@ class Desk:
             raise Refused("this preview cannot make a draft (it was started with --from-feeds)")
         outcome = write_draft(config, edition, snap.edition.sections)
         self.previewer.draft = outcome.path
-        return self.state(f"wrote {_shown(config, outcome.path)}")
+        return self.state(f"Wrote {_shown(config, outcome.path)}: edit it here or in any text editor.")
 
 
 def _shown(config: Config, path: Path) -> str:

@@ -139,6 +139,21 @@ def test_drag_an_item_to_another_section(page: Page, server: PreviewServer, draf
     html = wait_for_newsletter(page, server, lambda h: "Circle meets the council" in sections_of(h).get("Coming up", []))
     assert sections_of(html)["Coming up"] == ["Hull Circle open day", "Circle meets the council", "Winter fair"]
     expect(page.frame_locator("#desktop").locator("h3", has_text="Circle meets the council")).to_be_visible()
+
+
+def test_items_new_since_the_draft_are_added_and_marked(page: Page, server: PreviewServer, draft: Path,
+                                                        tmp_path: Path) -> None:
+    sheet = tmp_path / "leeds.csv"
+    sheet.write_text(sheet.read_text() + "Late news,https://leeds.example.org/late,2024-09-29,Just in.\n")
+    page.get_by_role("button", name="Refetch sources").click()
+    expect(page.locator("#status")).to_have_text("Fetched every source again.")
+    page.get_by_role("button", name="Add new items from the feeds").click()
+    expect(page.locator("#status")).to_have_text("Added 1 new item from the feeds, marked new.")
+    late = item(page, "Late news")
+    expect(late.locator(".badge")).to_have_text("new")
+    expect(page.locator("#desk")).to_contain_text("1 new since the draft was made")
+    assert "new since the last draft -->\n\nJust in.\n\n## Coming up" in draft.read_text()
+    wait_for_newsletter(page, server, lambda h: "Late news" in h)
     page.screenshot(path=tmp_path / "desk-1280.png")
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SHOTS / "desk-1280.png")

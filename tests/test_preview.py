@@ -426,3 +426,27 @@ def test_listening_beyond_this_computer_warns_loudly(tmp_path: Path) -> None:
     quiet: list[str] = []
     with PreviewServer(make_network(tmp_path / "again"), EDITION, port=0, say=quiet.append):
         assert not any("WARNING" in line for line in quiet)
+
+
+def test_the_page_makes_the_draft_and_the_preview_then_follows_it(tmp_path: Path) -> None:
+    config = make_network(tmp_path)
+    with PreviewServer(config, EDITION, port=0) as server:
+        state = httpx.get(server.url + "api/desk").json()
+        assert state == {"draft": None, "path": "editions/2024-10-01.md", "message": "", "can_create": True}
+        made = desk_post(server, {"op": "create", "version": ""})
+        assert made.status_code == 200 and made.json()["draft"] == "editions/2024-10-01.md"
+        assert (tmp_path / "editions" / "2024-10-01.md").is_file()
+        answer = next_build(server.url, 1, deadline=3)
+        assert answer["error"] is None and "from the draft 2024-10-01.md" in httpx.get(server.url).text
+        again = desk_post(server, {"op": "create", "version": ""})
+        assert again.status_code == 403 and "already exists" in again.json()["error"]
+
+
+def test_from_feeds_previews_the_feeds_even_with_a_draft(drafted: tuple[PreviewServer, Path]) -> None:
+    _server, path = drafted
+    path.write_text(path.read_text().replace("Circle meets the council](", "Edited title]("))
+    with PreviewServer(path.parent.parent / "sources.toml", EDITION, port=0, from_feeds=True) as server:
+        assert "Circle meets the council" in httpx.get(server.url + "newsletter.html").text
+        assert httpx.get(server.url + "api/desk").json()["can_create"] is False
+        refused = desk_post(server, {"op": "create", "version": ""})
+        assert refused.status_code == 403

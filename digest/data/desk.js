@@ -32,32 +32,38 @@ function el(tag, attrs = {}, ...children) {
 
 const frames = () => [...document.querySelectorAll("iframe")];
 
-function reloadFrames() {
-  for (const frame of frames()) {
-    const y = frame.contentWindow ? frame.contentWindow.scrollY : 0;
-    frame.addEventListener("load", () => {
-      frame.contentWindow.scrollTo(0, y);
-      if (frame.id === "desktop") {
-        document.documentElement.dataset.shownBuild = String(build);
-        if (changeSentAt !== null) {
-          window.deskTimings.push(performance.now() - changeSentAt);
-          changeSentAt = null;
-        }
-      }
-    }, {once: true});
-    const base = frame.getAttribute("src").split("?")[0];
-    frame.contentWindow.location.replace(`${base}?build=${build}`);
-  }
+function reloadFrame(frame, then) {
+  const y = frame.contentWindow ? frame.contentWindow.scrollY : 0;
+  frame.addEventListener("load", () => {
+    frame.contentWindow.scrollTo(0, y);
+    if (then) then();
+  }, {once: true});
+  const base = frame.getAttribute("src").split("?")[0];
+  frame.contentWindow.location.replace(`${base}?build=${build}`);
 }
 
-async function refresh() {
+function reloadFrames() {
+  // the desktop view first: it is the one beside the desk; the others once it is shown
+  const desktop = $("#desktop");
+  if (!desktop) return;
+  reloadFrame(desktop, () => {
+    document.documentElement.dataset.shownBuild = String(build);
+    if (changeSentAt !== null) {
+      window.deskTimings.push(performance.now() - changeSentAt);
+      changeSentAt = null;
+    }
+    for (const frame of frames()) if (frame !== desktop) reloadFrame(frame);
+  });
+}
+
+async function refresh(failed) {
+  if (!failed) reloadFrames();  // a failed build keeps the last good newsletter on screen
   const page = new DOMParser().parseFromString(await (await fetch("/", {cache: "no-store"})).text(), "text/html");
   if (!$("#desktop") && page.getElementById("desktop")) { location.reload(); return; }  // the first good build
   for (const id of ["page-title", "build-info", "banner", "report", "text"]) {
     const mine = document.getElementById(id), theirs = page.getElementById(id);
     if (mine && theirs) mine.innerHTML = theirs.innerHTML;
   }
-  if (!$("#banner .error")) reloadFrames();  // a failed build keeps the last good newsletter on screen
   await loadDesk();
 }
 
@@ -68,7 +74,7 @@ async function followBuilds() {
       if (answer.session !== SESSION) { location.reload(); return; }
       if (answer.build !== build) {
         build = answer.build;
-        await refresh();
+        await refresh(Boolean(answer.error));
       }
     } catch (error) {
       say("The preview server is not answering: is `digest preview` still running?");
