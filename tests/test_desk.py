@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import statistics
 import threading
+import time
 from collections.abc import Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -245,7 +246,7 @@ def test_a_draft_error_is_a_banner_and_fixing_it_clears_it(page: Page, server: P
     expect(page.locator("#banner .error")).to_have_count(0)
 
 
-def test_time_from_a_change_in_the_page_to_the_refreshed_newsletter(page: Page, server: PreviewServer,
+def test_time_from_a_change_in_the_page_to_the_refreshed_newsletter(page: Page, server: PreviewServer, draft: Path,
                                                                    record_property: Any,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     for n in range(CHANGES):
@@ -257,11 +258,25 @@ def test_time_from_a_change_in_the_page_to_the_refreshed_newsletter(page: Page, 
         expect(page.frame_locator("#desktop").locator("h3", has_text=title)).to_be_visible()
         page.wait_for_function("n => window.deskTimings.length >= n", arg=n + 1)
     timings = page.evaluate("window.deskTimings")
+    saves = []
+    for n in range(CHANGES):  # and a save in a text editor, timed from the write to the frame's new document
+        title = f"Winter fair, take {n + 1}"
+        text = draft.read_text()
+        saved = time.time()
+        draft.write_text(re.sub(r"### Winter fair[^\n]*", f"### {title}", text))
+        page.wait_for_function("""title => [...document.querySelector("#desktop").contentDocument
+            .querySelectorAll("h3")].some(h => h.textContent.trim() === title)""", arg=title, timeout=5000, polling=10)
+        shown = page.evaluate("""() => { const p = document.querySelector("#desktop").contentWindow.performance;
+            return p.timeOrigin + p.getEntriesByType("navigation")[0].domContentLoadedEventEnd; }""")
+        saves.append(shown - saved * 1000)
     record_property("change_to_refreshed_ms", timings)
+    record_property("save_to_refreshed_ms", saves)
     with capsys.disabled():
-        print(f"\nchange in the page → refreshed newsletter: median {statistics.median(timings):.0f} ms over "
-              f"{len(timings)} changes ({', '.join(f'{t:.0f}' for t in timings)} ms)")
-    assert statistics.median(timings) < 1500
+        for what, ms in (("change in the page", timings), ("save of the draft file", saves)):
+            print(f"\n{what} → refreshed newsletter: median {statistics.median(ms):.0f} ms over "
+                  f"{len(ms)} ({', '.join(f'{t:.0f}' for t in ms)} ms)", end="")
+        print()
+    assert statistics.median(timings) < 1500 and statistics.median(saves) < 1500
 
 
 class _Evil(BaseHTTPRequestHandler):

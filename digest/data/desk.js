@@ -130,8 +130,7 @@ const movable = () => desk.sections.map((s, i) => [s, i]).filter(([s]) => s.kind
 function drawDesk() {
   const body = $("#desk-body");
   if (!body || !desk) return;
-  const editing = body.querySelector("textarea, input.title-edit");
-  if (editing && editing.dataset.dirty && !focusAfter) return;  // never throw away what the editor is typing
+  if (body.querySelector("[data-dirty]") && !focusAfter) return;  // never throw away what the editor is typing
   body.replaceChildren(...deskParts());
   if (focusAfter) {
     const [s, i, action] = focusAfter;
@@ -183,7 +182,10 @@ function textEditor(value, label, save) {
   const area = el("textarea", {"aria-label": label, oninput: () => { area.dataset.dirty = "1"; }});
   area.value = value;
   const box = el("div", {class: "editor"}, area, el("div", {class: "tools"},
-    el("button", {type: "button", class: "primary", onclick: () => { delete area.dataset.dirty; save(area.value); }}, "Save"),
+    el("button", {type: "button", class: "primary", onclick: async () => {
+      delete area.dataset.dirty;
+      if (!(await save(area.value))) area.dataset.dirty = "1";  // not saved: keep what was typed
+    }}, "Save"),
     el("button", {type: "button", onclick: () => { delete area.dataset.dirty; drawDesk(); }}, "Cancel")));
   setTimeout(() => area.focus());
   return box;
@@ -275,12 +277,16 @@ function addForm(section, s) {
     field("Title", "title"), field("Link (https://…)", "url", "url"), field("Date", "date", "date"),
     el("label", {}, "Text", el("textarea", {name: "text", "aria-label": `Text (${section.title})`})),
     el("button", {type: "submit", class: "primary"}, "Add the item"));
+  form.addEventListener("input", () => { form.dataset.dirty = "1"; });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    delete form.dataset.dirty;
     const data = new FormData(form);
     const fields = Object.fromEntries(["title", "url", "date", "text"].map((k) => [k, String(data.get(k) || "")]));
     if (!fields.title.trim()) { say("A new item needs a title."); return; }
-    await change("add", {section: s, ...fields}, `Added “${fields.title}” to ${section.title}.`);
+    if (!(await change("add", {section: s, ...fields}, `Added “${fields.title}” to ${section.title}.`))) {
+      form.dataset.dirty = "1";  // not added: keep what was typed
+    }
   });
   return el("details", {class: "add"}, el("summary", {text: `Add an item to ${section.title}`}), form);
 }
