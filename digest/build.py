@@ -168,11 +168,12 @@ def build_edition(
             made.shutdown(cancel_futures=True)
     if parsed is None:
         assert collection is not None
-        filled = tuple(group(collection.items, config, edition, exclude=sent))
+        grouping: list[str] = []  # e.g. a section's match that ran out of time
+        filled = tuple(group(collection.items, config, edition, exclude=sent, problems=grouping))
         rendered = render(config, edition, list(filled))
         shown = [item for box in filled for item in box.items]
         return _finish(config, edition, rendered, shown, collection.sources, [SectionCount.of(b) for b in filled],
-                       started, check, filled=filled)
+                       started, check, filled=filled, problems=grouping)
     stored = {item.id: item for items in by_source.values() for item in items}
     rendered = render_views(config, edition, draft_views(parsed, config, stored), intro=parsed.intro)
     sources = collection.sources if collection is not None else [
@@ -184,7 +185,7 @@ def build_edition(
 
 def _finish(config: Config, edition: date, rendered: Rendered, shown: list[Item], sources: list[SourceReport],
             sections: list[SectionCount], started: float, check: bool, *, filled: tuple[Filled, ...] = (),
-            draft: Path | None = None, ids: tuple[str, ...] | None = None) -> Edition:
+            draft: Path | None = None, ids: tuple[str, ...] | None = None, problems: list[str] | None = None) -> Edition:
     """The Edition with its report, assembled in this one place: what each source gave, sizes, checks, time."""
     used = Counter(item.source for item in shown)
     findings: tuple[Finding, ...] = ()
@@ -196,7 +197,7 @@ def _finish(config: Config, edition: date, rendered: Rendered, shown: list[Item]
         summary = summarise(list(findings))
     report = Report(
         sources=tuple(replace(s, used=used[s.name]) for s in sources), sections=tuple(sections),
-        html_bytes=len(rendered.html.encode("utf-8")), warnings=tuple(config.warnings),
+        html_bytes=len(rendered.html.encode("utf-8")), warnings=(*config.warnings, *(problems or [])),
         check_summary=summary,
         check_errors=tuple(f.message for f in findings if f.severity == "error"),
         check_lines=tuple(f"{f.severity:<7} {f.code}: {f.message}" for f in findings),

@@ -38,6 +38,7 @@ COUNCIL = ("### [Circle meets the council](https://hull.example.org/council)\n"
            "Hull Circle · Wednesday 25 September 2024\n<!-- id: 46571e861bac9f8f -->\n\n"
            "We met the council's adult social care team.\n")
 CHANGES = 5
+pytestmark = pytest.mark.slow  # ~30 s: Chromium
 
 
 @pytest.fixture(scope="module")
@@ -247,8 +248,7 @@ def test_a_draft_error_is_a_banner_and_fixing_it_clears_it(page: Page, server: P
 
 
 def test_time_from_a_change_in_the_page_to_the_refreshed_newsletter(page: Page, server: PreviewServer, draft: Path,
-                                                                   record_property: Any,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+                                                                   record_property: Any) -> None:
     for n in range(CHANGES):
         title = f"Autumn volunteers wanted, take {n + 1}"
         page.locator("#desk li.item").nth(1).locator("button.title").click()
@@ -269,13 +269,8 @@ def test_time_from_a_change_in_the_page_to_the_refreshed_newsletter(page: Page, 
         shown = page.evaluate("""() => { const p = document.querySelector("#desktop").contentWindow.performance;
             return p.timeOrigin + p.getEntriesByType("navigation")[0].domContentLoadedEventEnd; }""")
         saves.append(shown - saved * 1000)
-    record_property("change_to_refreshed_ms", timings)
+    record_property("change_to_refreshed_ms", timings)  # the medians: see the report of issue 11
     record_property("save_to_refreshed_ms", saves)
-    with capsys.disabled():
-        for what, ms in (("change in the page", timings), ("save of the draft file", saves)):
-            print(f"\n{what} → refreshed newsletter: median {statistics.median(ms):.0f} ms over "
-                  f"{len(ms)} ({', '.join(f'{t:.0f}' for t in ms)} ms)", end="")
-        print()
     assert statistics.median(timings) < 1500 and statistics.median(saves) < 1500
 
 

@@ -77,7 +77,7 @@ def test_an_invalid_date_in_the_header_is_a_sentence(tmp_path: Path) -> None:
     draft.write_text("<!-- digest edition 2024-13-45 -->\n## Members' news\n")
     result = digest("build", "-c", config, "--edition", draft)
     assert result.exit_code == 2
-    assert "line 1: 2024-13-45 is not a date: write the edition as YYYY-MM-DD" in result.output
+    assert "line 1: '2024-13-45' in the first line is not a date: write it as YYYY-MM-DD" in result.output
     assert "Traceback" not in result.output
 
 
@@ -130,7 +130,7 @@ def test_the_intro_and_new_items(network: Path) -> None:
     with pytest.raises(EditError, match="has no item number 9"):
         drop_item(original, path, config, (0, 8))
     with pytest.raises(DraftError):  # a blurb that would leave the draft unreadable is refused, nothing written
-        set_blurb(original, path, config, (0, 0), "<!-- id: 2faa99d67fb29f7d -->")
+        set_blurb(original, path, config, (0, 1), "<!-- id: 46571e861bac9f8f -->")
 
 
 # --- one idea of the edition for a date ---------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`digest check`: lint the newsletter HTML (a file, or this edition built in memory) before sending."""
+"""`digest check`: lint an edition's HTML (a file, or the edition of --date built in memory) before sending."""
 
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ def check(ctx: click.Context, file: Path | None, config_path: Path, edition: dat
 
     Without FILE the edition is built as `digest build` would: from editions/<date>.md when it exists.
 
-    Prints one line per finding and a summary; exits 1 when there is an error, else 0.
+    Prints one line per finding and a summary; exits 1 when there is an error, else 0. Warnings
+    include a missing unsubscribe link or postal address (UK PECR, CAN-SPAM).
     """
     if file is not None:
         html = _read(file)

@@ -277,7 +277,7 @@ class _Reader:
                 try:
                     return date.fromisoformat(m.group(1))
                 except ValueError:
-                    self.problem(line, f"{m.group(1)} is not a date: write the edition as YYYY-MM-DD")
+                    self.problem(line, f"{m.group(1)!r} in the first line is not a date: write it as YYYY-MM-DD")
                     return date.min
         try:
             return date.fromisoformat(self.path.stem)
