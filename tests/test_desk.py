@@ -22,7 +22,7 @@ from lxml import html as lxml_html
 
 from tests.conftest import ON_CI, need
 from tests.network import make_network, digest
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS
+from tests.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, SHOTS
 
 try:
     from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -164,7 +164,7 @@ def test_items_new_since_the_draft_are_added_and_marked(page: Page, server: Prev
 def test_edit_a_blurb(page: Page, server: PreviewServer, draft: Path) -> None:
     before = draft.read_text()
     council = item(page, "Circle meets the council")
-    council.get_by_role("button", name="Edit the text of “Circle meets the council”").click()
+    council.get_by_role("button", name="Edit text of “Circle meets the council”").click()
     box = page.get_by_role("textbox", name="Text of Circle meets the council")
     box.fill("We met the **adult social care** team, and they listened.")
     page.get_by_role("button", name="Save").click()
@@ -331,3 +331,22 @@ def test_a_rebinding_host_is_refused(browser: Browser, server: PreviewServer) ->
         assert page.evaluate(f"""fetch("http://evil.example:{port}/newsletter.html").then(r => r.status)""") == 421
     finally:
         page.close()
+
+
+def test_axe_finds_no_violations_on_the_desk(browser: Browser, server: PreviewServer) -> None:
+    need(AXE, "axe-core (npm install)")
+    context = browser.new_context(viewport={"width": 1280, "height": 1500}, bypass_csp=True)  # to inject axe
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
+    try:
+        page = context.new_page()
+        page.goto(server.url)
+        expect(page.locator("#desk li.item").first).to_be_visible()
+        page.locator("#desk details.add").first.locator("summary").click()  # the add form too
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate("""async () => (await axe.run(document, {iframes: false})).violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => `${n.target.join(" ")}: ${n.failureSummary.replace(/\\s+/g, " ")}`)}))""")
+    finally:
+        context.close()
+    report = "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations)
+    assert not violations, f"axe-core on the desk:\n{report}"

@@ -233,7 +233,7 @@ function itemPart(item, s, i, count) {
       el("button", {type: "button", "data-action": "down", disabled: i === count - 1, "aria-label": `Move “${item.title}” down`,
                     onclick: () => { focusAfter = [s, i + 1, "down"]; change("move", {section: s, item: i, to_section: s, to_index: i + 1}); }}, "↓ Down"),
       targets.length ? move : null,
-      el("button", {type: "button", "data-action": "blurb", "aria-label": `Edit the text of “${item.title}”`,
+      el("button", {type: "button", "data-action": "blurb", "aria-label": `Edit text of “${item.title}”`,
                     onclick: () => li.replaceChildren(el("strong", {text: item.title}),
                       textEditor(item.text, `Text of ${item.title}`, (text) => change("blurb", {section: s, item: i, text})))}, "Edit text"),
       el("button", {type: "button", "data-action": "drop", "aria-label": `Drop “${item.title}”`,
