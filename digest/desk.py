@@ -149,7 +149,7 @@ class Desk:
             text = read_draft_text(path)
             if version != version_of(text):
                 raise Conflict("the draft changed on disk since the page read it: the page now shows the file")
-            new, message = self._apply(op, values, text, path, config, edition)
+            new, message = self._apply(op, values, text, path, config)
             if new != text:
                 if version_of(read_draft_text(path)) != version:  # an editor saved while we worked
                     raise Conflict("the draft changed on disk since the page read it: the page now shows the file")
@@ -160,8 +160,7 @@ class Desk:
                     self._undo = (self._undo + [(text, new)])[-UNDO_DEPTH:]
             return self.state(message)
 
-    def _apply(self, op: str, v: dict[str, Any], text: str, path: Path, config: Config,
-               edition: date) -> tuple[str, str]:
+    def _apply(self, op: str, v: dict[str, Any], text: str, path: Path, config: Config) -> tuple[str, str]:
         place = (v.get("section", 0), v.get("item", 0))
         changes: dict[str, Callable[[], str]] = {
             "move": lambda: edit.move_item(text, path, config, place, v["to_section"], v["to_index"]),
@@ -179,8 +178,9 @@ class Desk:
         if op == "topup":
             from digest.build import build_edition
 
-            built = build_edition(config, edition, refetch=False)
-            merged, added = merge_draft(text, parse_draft(text, path, config), config, built.sections)
+            draft = parse_draft(text, path, config)
+            built = build_edition(config, draft.edition, refetch=False)  # the draft's own date (--edition FILE)
+            merged, added = merge_draft(text, draft, config, built.sections)
             return merged, (f"Added {len(added)} new item{'s' if len(added) != 1 else ''} from the feeds, marked new."
                             if added else "Nothing new in the feeds since the draft was made.")
         return changes[op](), ""

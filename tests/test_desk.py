@@ -350,3 +350,23 @@ def test_axe_finds_no_violations_on_the_desk(browser: Browser, server: PreviewSe
         context.close()
     report = "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations)
     assert not violations, f"axe-core on the desk:\n{report}"
+
+
+def test_what_the_editor_is_typing_survives_a_rebuild(page: Page, server: PreviewServer, draft: Path) -> None:
+    item(page, "Winter fair").get_by_role("button", name="Edit text of “Winter fair”").click()
+    box = page.get_by_role("textbox", name="Text of Winter fair")
+    box.fill("Stalls, mince pies and a choir.")
+    build = server.previewer.snapshot.number
+    draft.write_text(draft.read_text().replace("Come and meet us.", "Come and meet us all."))  # saved elsewhere
+    page.wait_for_function("b => Number(document.documentElement.dataset.shownBuild) > b", arg=build, timeout=5000)
+    expect(box).to_have_value("Stalls, mince pies and a choir.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#status")).to_contain_text("changed on disk")  # the file's edit wins: shown, not overwritten
+    assert "Stalls, mince pies and a choir." not in draft.read_text()
+    box = page.get_by_role("textbox", name="Text of Winter fair")
+    expect(box).to_have_value("Stalls, mince pies and a choir.")  # the typing is kept, over the file as it is now
+    expect(item(page, "Hull Circle open day")).to_contain_text("Come and meet us all.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#status")).to_have_text("Saved to the draft.")
+    text = draft.read_text()
+    assert "Come and meet us all." in text and "Stalls, mince pies and a choir." in text

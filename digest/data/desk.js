@@ -10,6 +10,9 @@ let build = Number(meta("digest-build"));
 let desk = null;            // the draft as the server last described it
 let focusAfter = null;      // [section, item, action] to focus once the desk is drawn again
 let changeSentAt = null;    // when the last change left the page: for the refresh timing
+let drawnVersion = "";      // the draft's version as drawn: what every change says it saw
+let saving = null;          // the editor whose text is being saved: {key, value}
+let reopen = null;          // an editor to open again once drawn, as typed (its save was refused: the file changed)
 window.deskTimings = [];    // ms from a change in the page to the desktop frame showing its rebuild
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -94,7 +97,7 @@ async function change(op, fields = {}, done = "Saved to the draft.") {
   changeSentAt = performance.now();
   let answer;
   try {
-    answer = await post("/api/desk", {op, version: desk && desk.version || "", ...fields});
+    answer = await post("/api/desk", {op, version: drawnVersion, ...fields});
   } catch (error) {
     changeSentAt = null;
     say(`Not saved: ${error.message}`);
@@ -108,8 +111,9 @@ async function change(op, fields = {}, done = "Saved to the draft.") {
   } else {
     changeSentAt = null;
     say(data.error || `Not saved (${answer.status}).`);
-    if (data.state) {  // 409: the file changed on disk; show it as it is now
+    if (data.state) {  // 409: the file changed on disk; show it as it is now (with the editor's typing kept)
       desk = data.state;
+      reopen = saving;
       drawDesk();
     }
   }
@@ -132,6 +136,17 @@ function drawDesk() {
   if (!body || !desk) return;
   if (body.querySelector("[data-dirty]") && !focusAfter) return;  // never throw away what the editor is typing
   body.replaceChildren(...deskParts());
+  drawnVersion = desk.version || "";
+  if (reopen) {
+    const {key, value} = reopen;
+    reopen = null;
+    const button = body.querySelector(`[data-editor="${CSS.escape(key)}"]`);
+    if (button) {
+      button.click();
+      const area = body.querySelector("textarea[data-dirty], .editor textarea");
+      if (area) { area.value = value; area.dataset.dirty = "1"; }
+    }
+  }
   if (focusAfter) {
     const [s, i, action] = focusAfter;
     focusAfter = null;
@@ -172,19 +187,22 @@ function deskParts() {
 function introPart() {
   const box = el("div", {class: "intro"}, el("h3", {text: "Intro"}));
   const shown = el("p", {class: "blurb", text: desk.intro || "(no intro)"});
-  const edit = el("button", {type: "button", disabled: !desk.writable, "aria-label": "Edit the intro",
-                             onclick: () => box.replaceWith(textEditor(desk.intro, "Intro", (text) => change("intro", {text})))}, "Edit");
+  const edit = el("button", {type: "button", disabled: !desk.writable, "aria-label": "Edit the intro", "data-editor": "intro",
+                             onclick: () => box.replaceWith(textEditor(desk.intro, "Intro", (text) => change("intro", {text}), "intro"))}, "Edit");
   box.append(shown, el("div", {class: "tools"}, edit));
   return box;
 }
 
-function textEditor(value, label, save) {
+function textEditor(value, label, save, key) {
   const area = el("textarea", {"aria-label": label, oninput: () => { area.dataset.dirty = "1"; }});
   area.value = value;
   const box = el("div", {class: "editor"}, area, el("div", {class: "tools"},
     el("button", {type: "button", class: "primary", onclick: async () => {
       delete area.dataset.dirty;
-      if (!(await save(area.value))) area.dataset.dirty = "1";  // not saved: keep what was typed
+      saving = {key, value: area.value};
+      const saved = await save(area.value);
+      saving = null;
+      if (!saved && area.isConnected) area.dataset.dirty = "1";  // not saved: keep what was typed
     }}, "Save"),
     el("button", {type: "button", onclick: () => { delete area.dataset.dirty; drawDesk(); }}, "Cancel")));
   setTimeout(() => area.focus());
@@ -234,10 +252,12 @@ function itemPart(item, s, i, count) {
                     onclick: () => { focusAfter = [s, i + 1, "down"]; change("move", {section: s, item: i, to_section: s, to_index: i + 1}); }}, "↓ Down"),
       targets.length ? move : null,
       el("button", {type: "button", "data-action": "blurb", "aria-label": `Edit text of “${item.title}”`,
+                    "data-editor": `item:${item.id || item.title}`,
                     onclick: () => li.replaceChildren(el("strong", {text: item.title}),
-                      textEditor(item.text, `Text of ${item.title}`, (text) => change("blurb", {section: s, item: i, text})))}, "Edit text"),
+                      textEditor(item.text, `Text of ${item.title}`, (text) => change("blurb", {section: s, item: i, text}),
+                                 `item:${item.id || item.title}`))}, "Edit text"),
       el("button", {type: "button", "data-action": "drop", "aria-label": `Drop “${item.title}”`,
-                    onclick: () => change("drop", {section: s, item: i}, `Dropped “${item.title}”. Undo brings it back.`)}, "Drop")));
+                    onclick: () => { focusAfter = [s, Math.min(i, count - 2), "drop"]; return change("drop", {section: s, item: i}, `Dropped “${item.title}”. Undo brings it back.`); }}, "Drop")));
     dragSource(li, s, i);
   }
   return li;
