@@ -189,3 +189,8 @@ def test_send_sends_the_draft_as_it_is_now(network: Path, smtp: tuple[Inbox, int
     (_sender, _to, raw), = inbox.messages
     html = message_from_bytes(raw, policy=policy.default).get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert h3s(html)[0] == "The Circle met the council"
+
+
+def test_preview_takes_one_of_edition_and_from_feeds(network: Path) -> None:
+    result = digest("preview", "-c", network, "--edition", network.parent / DRAFT, "--from-feeds", "--port", "0")
+    assert result.exit_code == 2 and "--edition and --from-feeds cannot go together" in result.output
