@@ -84,3 +84,13 @@ def test_quiet_silences_the_report_not_the_errors(tmp_path: Path) -> None:
     assert quiet.exit_code == 0 and quiet.output == ""
     again = run("init", str(tmp_path / "net"), "-q")
     assert again.exit_code == 2 and again.output.startswith("Error: ")
+
+
+def test_a_closed_pipe_is_not_an_error_message(sample_network: Path) -> None:
+    import subprocess
+    import sys
+
+    run = subprocess.run(f"{sys.executable} -m digest sources list -c {sample_network} | head -c 1", shell=True,
+                         capture_output=True, text=True, timeout=60)
+    assert run.stderr == ""
+    assert len(run.stdout) == 1
