@@ -33,6 +33,7 @@ COMMANDS = {
     "archive": "digest.commands.archive",
     "send": "digest.commands.send",
     "repair": "digest.commands.repair",
+    "sources": "digest.commands.sources",
 }
 
 OK = "0  done"
@@ -42,6 +43,7 @@ EXIT_CODES = {
     "build": [OK + " (members that failed are warnings in the report)", "1  with --strict: the build had a warning",
               USAGE],
     "check": [OK + ": no errors (warnings may be listed)", "1  the email has at least one error", USAGE],
+    "sources check": [OK + ": every source gave items", "1  some source is moved, gone, empty or failed", USAGE],
     "send": [OK + ": the test was accepted by the SMTP server",
              "1  the SMTP server could not be reached, or refused the login or the message", USAGE],
 }
@@ -85,6 +87,9 @@ def _with_shared_options(name: str, command: click.Command) -> click.Command:
     if not command.epilog:
         lines = EXIT_CODES.get(name, DEFAULT_EXIT_CODES)
         command.epilog = "\b\nExit codes:\n" + "\n".join(f"  {line}" for line in lines)
+    if isinstance(command, click.Group):  # `digest sources add` and the like: the same options and epilog
+        for sub_name, sub in command.commands.items():
+            _with_shared_options(f"{name} {sub_name}", sub)
     return command
 
 
@@ -122,6 +127,9 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # `digest sources list | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except Exception as exc:
             if ctx.meta.get(VERBOSE):
                 traceback.print_exc()

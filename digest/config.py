@@ -116,12 +116,12 @@ def _source_url(value: str) -> str | None:
 
 @dataclass(frozen=True)
 class Utm:
-    """UTM tags added to members' links ([newsletter.utm]); `{date}` is the edition date."""
+    """UTM tags added to members' links ([newsletter.utm]); `{date}` is the edition's date."""
 
     source: str = key("newsletter", check=_placeholders("date"), help="utm_source on members' links",
                       example="coproduction-digest")
     medium: str = key("email", check=_placeholders("date"), help="utm_medium")
-    campaign: str = key("digest-{date}", check=_placeholders("date"), help="utm_campaign; {date} is the edition date")
+    campaign: str = key("digest-{date}", check=_placeholders("date"), help="utm_campaign; {date} is the edition's date")
 
 
 @dataclass(frozen=True)
@@ -139,8 +139,8 @@ class Newsletter:
     preheader: str = key("", example="The one line shown after the subject in the inbox",
                          help="inbox preview text")
     summary_length: int = key(280, check=_up_to(10_000, " characters"), help="characters of each item's blurb")
-    templates: str | None = key(None, example="templates",
-                                help="a theme folder of your own, relative to this file (`digest init` copies one)")
+    templates: str | None = key(None, example="templates", show=True,  # `digest init` copies the theme beside it
+                                help="a theme folder of your own, relative to this file (not set: the default theme)")
     url: str | None = key(None, check=_web_url, example="https://example.org/digest/",
                           help="where you publish archive/ (web versions and an Atom feed)")
     subject: str = key("", check=_placeholders("title", "date"), example="{title} – {date}",
@@ -187,7 +187,8 @@ class Section:
 class Source:
     name: str = key(help="the member's name as shown in the newsletter; unique", example="A member", show=True)
     url: str = key(check=_source_url, example="https://example.org/feed/", show=True,
-                   help="RSS, Atom, JSON Feed, iCalendar or CSV: an http(s) URL, or a file path relative to this file")
+                   help="RSS, Atom, JSON Feed, iCalendar, CSV or a web page with schema.org events or posts: "
+                        "an http(s) URL, or a file path relative to this file")
     tags: tuple[str, ...] = key((), example=["london"], help="used by sections' tags filters")
 
     @property

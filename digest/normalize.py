@@ -70,7 +70,8 @@ def stable_id(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def normalize_post(raw: RawEntry, *, source: str, summary_length: int, now: datetime | None = None) -> Post:
+def normalize_post(raw: RawEntry, *, source: str, summary_length: int, now: datetime | None = None,
+                   undated: list[str] | None = None) -> Post:
     """A Post every later stage can trust; raise Skip when the entry cannot be used. The fixes, in order:
 
     1. title: HTML titles (Atom type="html", RSS titles with tags) lose their tags; entities are
@@ -80,16 +81,23 @@ def normalize_post(raw: RawEntry, *, source: str, summary_length: int, now: date
        summary's first words, or "(untitled)".
     2. link: made absolute against the entry's base; only http(s) kept; none → the item is shown
        without a link (never an empty href). A GUID that is a permalink stands in for a missing link.
-    3. published: the published date, else the updated date, in UTC; entries with neither, or
-       with an absurd year (before 1990 or more than a year ahead), are skipped and counted.
+    3. published: the published date, else the updated date, in UTC; entries with an absurd
+       year (before 1990 or more than a year ahead) are skipped and counted. Entries with neither
+       are skipped too, unless the reader passes `undated` and the entry has a title, link or GUID
+       to know it by: then it is dated now, its id is listed in `undated`, and collect dates it
+       when digest first saw it (the store remembers).
     4. summary: the feed's summary, else its content; sanitised with the strict nh3 policy, links
        absolute; WordPress's "The post … appeared first on …" footer dropped; trimmed to the
        configured length at a word boundary.
     5. image: the enclosure / media:content / media:thumbnail / JSON Feed image, else the first
        <img> of the content, made absolute (http(s) only), with the feed's alt text.
-    6. id: stable_id(source, GUID (or link, or title+date)).
+    6. id: stable_id(source, GUID (or link, or title+date; title alone when undated)).
     """
-    published = _published(raw, now or datetime.now(timezone.utc))
+    now = now or datetime.now(timezone.utc)
+    # an undated entry needs something to know it by next time (a truncated feed's last fragment has nothing)
+    dateless = (raw.published is None and raw.updated is None and undated is not None
+                and bool(raw.guid or raw.link or raw.title.strip()))
+    published = now if dateless else _published(raw, now)
     summary = _summary(raw, summary_length)
     title = _title(raw, summary)
     link = absolute_url(raw.link, raw.base)
@@ -98,8 +106,11 @@ def normalize_post(raw: RawEntry, *, source: str, summary_length: int, now: date
     if not link and raw.guid_is_link:
         link = absolute_url(raw.guid, raw.base)
     guid = raw.guid or link or ""
+    post_id = stable_id(source, guid or (title if dateless else f"{title}|{published.isoformat()}"))
+    if dateless and undated is not None:
+        undated.append(post_id)
     return Post(
-        id=stable_id(source, guid or f"{title}|{published.isoformat()}"),
+        id=post_id,
         source=source,
         title=title,
         url=link,

@@ -104,7 +104,7 @@ def item_view(item: Post | Event, config: Config) -> ItemView:
         when = format_event_when(item, tz, language)
         parts = [when, item.location, item.source]
         return ItemView(item.title, item.url, " · ".join(p for p in parts if p), item.summary_html,
-                        item.source, when, item.location, None, item.id)
+                        item.source, when, item.location, item.image, item.id)
     when = format_post_date(item.published, tz, language)
     return ItemView(item.title, item.url, f"{item.source} · {when}", item.summary_html, item.source, when,
                     image=item.image, id=item.id)

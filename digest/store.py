@@ -233,6 +233,16 @@ class Store:
         return result
 
     @_guarded
+    def first_seen(self, source: str, ids: Iterable[str]) -> dict[str, datetime]:
+        """When each of these items of a source was first stored (items never stored are absent)."""
+        wanted = list(ids)
+        rows = self.db.execute(
+            "SELECT id, first_seen FROM items WHERE source=? AND id IN (SELECT value FROM json_each(?))",
+            (source, json.dumps(wanted)),
+        ).fetchall()
+        return {item_id: datetime.fromisoformat(seen) for item_id, seen in rows}
+
+    @_guarded
     def counts(self) -> dict[str, int]:
         """How many items the store holds for each source."""
         return dict(self.db.execute("SELECT source, COUNT(*) FROM items GROUP BY source").fetchall())

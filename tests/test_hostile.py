@@ -91,6 +91,7 @@ def sanitize_cases() -> list[Path]:
     return sorted(corpus("feedparser", "tests", "wellformed", "sanitize").iterdir())
 
 
+@pytest.mark.slow  # ~1 s: a corpus
 def test_feedparser_sanitizer_corpus() -> None:
     """Each of the 745 vectors, read and normalised: nothing live in any item field.
 

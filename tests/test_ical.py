@@ -397,6 +397,7 @@ def test_descriptions() -> None:
     )
 
 
+@pytest.mark.slow  # ~1 s: every fixture parsed twice
 def test_skipping_out_of_window_events_before_parsing_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     bodies = [p.read_bytes() for p in sorted(FIXTURES.glob("*.ics"))] + [(FEEDS / n).read_bytes() for n in SAMPLE_CALENDARS]
     windows = [EDITION, datetime(2024, 9, 1, tzinfo=LONDON), datetime(2024, 12, 20, tzinfo=LONDON)]

@@ -95,6 +95,7 @@ def whole(html: Path) -> bool:
     return text.startswith("<!doctype html>") and text.rstrip().endswith("</html>")
 
 
+@pytest.mark.slow  # ~11 s: builds killed at random points
 def test_sigkill_at_random_points_loses_nothing(server: LoopbackServer, tmp_path: Path) -> None:
     config = network(server, tmp_path)
     started = time.perf_counter()
@@ -125,6 +126,7 @@ def test_sigkill_at_random_points_loses_nothing(server: LoopbackServer, tmp_path
     assert whole(tmp_path / "out" / "newsletter.html")
 
 
+@pytest.mark.slow  # ~1.5 s: two build processes
 def test_two_builds_at_once_share_the_store(server: LoopbackServer, tmp_path: Path) -> None:
     config = network(server, tmp_path)
     runs = [digest_build(config, tmp_path / f"out{n}") for n in range(2)]

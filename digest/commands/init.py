@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
@@ -22,7 +21,11 @@ Tell us what you have been up to: [email us](mailto:hello@example.org).
 
 
 def starter_file() -> str:
-    """The starter sources.toml: every key declared in digest/config.py, with its help; optional ones commented out."""
+    """The starter sources.toml: every key declared in digest/config.py with its help, optional ones commented out.
+
+    `templates = "templates"` is written out: `digest init` copies the theme there, and a copy that is not
+    switched on would be a trap (edits to it would change nothing).
+    """
     from digest.config import Newsletter, Section, Source
     from digest.schema import starter
 
@@ -47,17 +50,9 @@ def init(directory: Path, force: bool) -> None:
     """
     from digest.scaffold import scaffold
 
-    made = scaffold(directory, starter(), force=force)
+    made = scaffold(directory, starter_file(), force=force)
     for kept in made.kept:
         click.echo(f"kept your edited {kept.name.split('.bak-')[0]} as {kept}")
     click.echo(f"wrote {made.config} and {made.theme}/")
     click.echo(f"next: list your members in {made.config}, then run: digest build -c {made.config}")
 
-
-def starter() -> str:
-    """The starter sources.toml with the copied theme switched on."""
-    text, found = re.subn(r'^# (templates = "templates")( *#.*)?$', r"\1   # your copy of the theme: edit it freely",
-                          starter_file(), count=1, flags=re.M)
-    if not found:  # the starter must switch the copy on, or the copy would be a trap
-        raise AssertionError("the starter sources.toml has no commented templates line")
-    return text

@@ -1,7 +1,8 @@
 """Pick a reader by what the body is, not by the source's name or extension.
 
-detect() looks at the first bytes: a VCALENDAR, a JSON object, an HTML page (which we search
-for its advertised feed so the editor can be told the right URL), a CSV sheet (a first row
+detect() looks at the first bytes: a VCALENDAR, a JSON object, an HTML page (read for its
+schema.org events and posts; without any, the editor is told the feed it advertises or what
+was tried), a CSV sheet (a first row
 naming title and date or start columns), or anything else, which feedparser gets (it copes
 with RSS 0.9x/1.0/2.0, Atom and broken XML).
 """
@@ -79,11 +80,9 @@ def _read(body: bytes, *, source: str, base_url: str | None, summary_length: int
     if kind == "empty":
         return ReadResult(problems=["the source sent an empty body: the feed may be broken or moved"])
     if kind == "html":
-        from digest.readers.discover import alternate_feeds
+        from digest.readers.page import read_page
 
-        feeds = alternate_feeds(body, base_url)
-        hint = f"use this URL instead: {feeds[0]}" if feeds else "ask the member for their RSS, Atom or iCalendar address"
-        return ReadResult(problems=[f"this address is a web page, not a feed: {hint}"], format="HTML page")
+        return read_page(body, source=source, base_url=base_url, summary_length=summary_length, tz=tz)
     if kind == "ical":
         from digest.readers.ical import read_calendar
 
