@@ -198,7 +198,8 @@ class Section:
 class Source:
     name: str = key(help="the member's name as shown in the newsletter; unique", example="A member", show=True)
     url: str = key(check=_source_url, example="https://example.org/feed/", show=True,
-                   help="RSS, Atom, JSON Feed, iCalendar or CSV: an http(s) URL, or a file path relative to this file")
+                   help="RSS, Atom, JSON Feed, iCalendar, CSV or a web page with schema.org events or posts: "
+                        "an http(s) URL, or a file path relative to this file")
     tags: tuple[str, ...] = key((), example=["london"], help="used by sections' tags filters")
 
     @property

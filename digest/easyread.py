@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from digest import esp
@@ -30,7 +31,7 @@ from digest.i18n import gettext_for
 from digest.model import Event, as_instant
 from digest.render import (ItemView, Rendered, SectionView, archive_home, context, environment, markdown,
                            mjml_to_html)
-from digest.report import GMAIL_CLIP, Report
+from digest.report import GMAIL_CLIP
 from digest.text import html_to_text
 from digest.utm import tag_sections
 
@@ -212,19 +213,18 @@ def render_easy_read(config: Config, edition: date, rendered: Rendered,
 
 
 
-def easy_read_outputs(config: Config, edition: date, rendered: Rendered, report: Report,
-                      draft: str | None = None) -> dict[str, str | bytes]:
-    """What `digest build --easy-read` adds to a build: easy-read.html, easy-read.txt and icons/;
-    its readability warnings (and a missing [newsletter] url) go into the build's report."""
-    from digest.readability import check_easy_read
+def easy_read_outputs(config: Config, edition: date, rendered: Rendered,
+                      draft: Path | None = None) -> tuple[dict[str, str | bytes], list[str]]:
+    """What `digest build --easy-read` adds to a build: easy-read.html, easy-read.txt and icons/, and
+    the warnings for its report (readability, a missing [newsletter] url, Gmail's clip)."""
+    from digest.readability import edition_findings
 
     easy = render_easy_read(config, edition, rendered)
-    _ = gettext_for(config.newsletter.language, config.newsletter.words)
-    sections = easy_sections(rendered.views, config, icon_urls(config), _)
-    report.warnings += [f.message for f in check_easy_read(sections, config.newsletter.language, draft)]
+    warnings = [f.message for f in edition_findings(config, rendered, draft)]
     if archive_home(config) is None:
-        report.warnings.append(NO_ICON_URL)
+        warnings.append(NO_ICON_URL)
     if (size := len(easy.html.encode("utf-8"))) > GMAIL_CLIP:
-        report.warnings.append(f"easy-read.html is {size / 1024:.1f} KB: Gmail clips emails over 102 KB — Easy Read "
-                               "editions are best short: lower the sections' limit or send fewer items")
-    return {"easy-read.html": easy.html, "easy-read.txt": easy.text, "easy-read.mjml": easy.mjml, **icon_files()}
+        warnings.append(f"easy-read.html is {size / 1024:.1f} KB: Gmail clips emails over 102 KB — Easy Read "
+                        "editions are best short: lower the sections' limit or send fewer items")
+    files = {"easy-read.html": easy.html, "easy-read.txt": easy.text, "easy-read.mjml": easy.mjml, **icon_files()}
+    return files, warnings

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from pathlib import Path
 
 from digest.check import Finding
 from digest.config import Config
 from digest.dates import babel_locale
 from digest.easyread import EasyItem, EasySection
+from digest.render import Rendered
 
 MAX_WORDS = 15
 HARD_SYLLABLES = 3
@@ -74,20 +75,22 @@ def check_easy_read(sections: Iterable[EasySection], language: str, draft: str |
     return list(dict.fromkeys(findings))  # a repeating event says the same thing every time
 
 
-def edition_findings(config: Config, edition: date | None) -> list[Finding]:
-    """`digest check --easy-read`: the edition's draft (editions/<date>.md) if there is one, as it
-    will be sent, with its lines; else the edition as `digest build` makes it."""
-    from digest.build import build_edition, build_from_draft, today
+def edition_findings(config: Config, rendered: Rendered, draft: Path | None = None) -> list[Finding]:
+    """`digest check --easy-read`: the warnings for an edition as built (from its draft, if any)."""
     from digest.easyread import easy_sections, icon_urls
-    from digest.edition import draft_path
     from digest.i18n import gettext_for
 
-    edition = edition or today(config)
-    path = draft_path(config, edition)
-    built = build_from_draft(config, path) if path.is_file() else build_edition(config, edition)
     n = config.newsletter
-    sections = easy_sections(built.rendered.views, config, icon_urls(config), gettext_for(n.language, n.words))
-    return check_easy_read(sections, n.language, str(path.relative_to(config.root)) if path.is_file() else None)
+    sections = easy_sections(rendered.views, config, icon_urls(config), gettext_for(n.language, n.words))
+    return check_easy_read(sections, n.language, shown_path(config, draft))
+
+
+def shown_path(config: Config, path: Path | None) -> str | None:
+    """A draft as the editor knows it: editions/2024-10-01.md, relative to sources.toml where it can be."""
+    if path is None:
+        return None
+    path = path.resolve()
+    return str(path.relative_to(config.root)) if path.is_relative_to(config.root) else str(path)
 
 
 def _where(item: EasyItem, section: EasySection, draft: str | None) -> str:
