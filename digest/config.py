@@ -101,6 +101,12 @@ def _placeholders(*allowed: str) -> Check:
     return check
 
 
+def _link(value: str) -> str | None:
+    if not re.match(r"(https?://[^/\s]+|mailto:[^\s@]+@[^\s@]+)", value):
+        return f"{value!r} is not a link: use an absolute https:// address or mailto:name@example.org"
+    return None
+
+
 def _source_url(value: str) -> str | None:
     if not value.strip():
         return "is empty: give the feed's https:// address or a file path"
@@ -117,6 +123,36 @@ class Utm:
     medium: str = "email"
     campaign: str = "digest-{date}"
 
+
+# ---- the newsletter's look (issue 12): buttons, the edition label, members' public names, featured items ----
+
+
+@dataclass(frozen=True)
+class Button:
+    """A call to action that ends the intro or a text section, rendered as a bulletproof MJML button."""
+
+    text: str
+    url: str
+
+
+BUTTON = {
+    "text": Key(str, required=True),
+    "url": Key(str, required=True, check=_link),
+}
+LOOK_NEWSLETTER = {
+    "network": Key(str, ""),  # the network's name in the masthead and the logo's alt; "" means the title
+    "edition_label": Key(str, ""),  # a Babel date pattern such as "MMMM y"; "" means the language's month and year
+    "button": Key(dict, None, table=BUTTON, into=Button),  # ends the intro
+}
+LOOK_SECTION = {
+    "feature": Key(int, 0, check=lambda v: None if v >= 0 else f"{v} must be 0 or more"),  # the first N items featured
+    "button": Key(dict, None, table=BUTTON, into=Button),  # ends a text section
+}
+LOOK_SOURCE = {
+    "member": Key(str, ""),  # the member's public name shown to readers; "" means the source's name
+}
+
+# ---------------------------------------------------------------------------------------------------------
 
 UTM = {
     "source": Key(str, "newsletter", check=_placeholders("date")),
@@ -140,6 +176,7 @@ NEWSLETTER = {
     "address": Key(str, ""),
     "why": Key(str, ""),
     "utm": Key(dict, None, table=UTM, into=Utm),
+    **LOOK_NEWSLETTER,
 }
 SECTION = {
     "title": Key(str, required=True),
@@ -153,11 +190,13 @@ SECTION = {
     "body": Key(str, ""),
     "images": Key(bool, False),
     "repeat": Key(bool, None),
+    **LOOK_SECTION,
 }
 SOURCE = {
     "name": Key(str, required=True),
     "url": Key(str, required=True, check=_source_url),
     "tags": Key(list, [], items=str),
+    **LOOK_SOURCE,
 }
 
 
@@ -179,6 +218,9 @@ class Newsletter:
     address: str = ""  # postal address shown in the footer
     why: str = ""  # "why you get this" line shown in the footer (Markdown)
     utm: Utm | None = None  # None: member links are left as they are
+    network: str = ""  # look: the masthead's name and the logo's alt ("" = title)
+    edition_label: str = ""  # look: Babel pattern of the edition label ("" = month and year)
+    button: Button | None = None  # look: a button ending the intro
 
     @property
     def tz(self) -> ZoneInfo:
@@ -198,6 +240,8 @@ class Section:
     body: str = ""
     images: bool = False  # show each item's picture
     repeat: bool | None = None  # None: events repeat until they happen, posts are never sent twice
+    feature: int = 0  # look: how many of the first items are featured
+    button: Button | None = None  # look: a button ending a text section
 
     @property
     def pattern(self) -> re.Pattern[str] | None:
@@ -214,6 +258,12 @@ class Source:
     name: str
     url: str
     tags: tuple[str, ...] = ()
+    member: str = ""  # look: the member's public name ("" = name)
+
+    @property
+    def shown_as(self) -> str:
+        """The name readers see: the member's public name, shared by its blog and calendar."""
+        return self.member or self.name
 
     @property
     def is_remote(self) -> bool:

@@ -112,14 +112,15 @@ def _summary(raw: RawEntry, limit: int) -> str:
 
 
 def _image(raw: RawEntry) -> Image | None:
+    """The enclosure's picture, else the post's first <img>; alt falls back to that <img>'s own."""
     url, alt = raw.image_url, raw.image_alt
-    if not url and raw.content_html and "<img" in raw.content_html:
+    if (not url or not alt) and raw.content_html and "<img" in raw.content_html:
         try:
             for img in lxml_html.fragment_fromstring(raw.content_html, create_parent="div").iter("img"):
-                url, alt = img.get("src"), img.get("alt") or ""
+                url, alt = url or img.get("src"), alt or img.get("alt") or ""
                 break
         except (ValueError, TypeError):
-            url = None
+            pass
     absolute = absolute_url(url, raw.base)
     if not absolute or not is_web_url(absolute):
         return None

@@ -30,8 +30,8 @@ from icalendar.prop import vBroken, vText
 from icalendar.timezone import tzp
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from digest.model import Event, ReadResult, as_instant
-from digest.sanitize import absolute_url, clean_html, defuse_merge_tags, plain_text, text_to_html
+from digest.model import Event, Image, ReadResult, as_instant
+from digest.sanitize import absolute_url, clean_html, defuse_merge_tags, is_web_url, plain_text, text_to_html
 
 NOT_ICALENDAR = "this is not an iCalendar file"
 UNTITLED = "(untitled event)"
@@ -250,6 +250,7 @@ class _Reader:
             summary_html=self._description(occ),
             categories=_categories(occ),
             uid=uid if keep_uid else "",
+            image=_attached_image(occ, self.base_url),
         )
 
     # -- checks -----------------------------------------------------------------------------
@@ -433,6 +434,19 @@ def _keep_only(component: Component, name: str, wanted: Callable[[Any], bool]) -
     component.pop(name, None)
     if kept:
         component[name] = kept if len(kept) > 1 else kept[0]
+
+
+def _attached_image(occ: Component, base_url: str | None) -> Image | None:
+    """The event's picture: the first ATTACH that says (FMTTYPE) or looks (extension) like an image."""
+    for attach in _values(occ, "ATTACH"):
+        kind = str(getattr(attach, "params", {}).get("FMTTYPE", "")).lower()
+        link = absolute_url(_text(attach), base_url)
+        if link and is_web_url(link) and (kind.startswith("image/") or (not kind and _IMAGE_EXT.search(link))):
+            return Image(link)
+    return None
+
+
+_IMAGE_EXT = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])", re.I)
 
 
 def _text(value: Any) -> str:
