@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
-from datetime import date
+import html
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
@@ -27,9 +28,10 @@ from typing import Any, Callable
 import jinja2
 from markdown_it import MarkdownIt
 
-from digest import esp
+from digest import cards, esp
+from digest.calendar_links import Occurrence
 from digest.colours import readable_on
-from digest.config import DEFAULT_TEMPLATES, Config
+from digest.config import DEFAULT_TEMPLATES, Button, Config
 from digest.group import Filled
 from digest.model import Event, Image, Post
 from digest.sanitize import clean_html
@@ -40,6 +42,35 @@ DOCTYPE = "<!doctype html>\n"
 # A published web version lives at archive/<date>/index.html: without [newsletter] url, its
 # "view all editions" link is relative to that.
 ARCHIVE_INDEX_FROM_EDITION = "../index.html"
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An item's picture as laid out: its box keeps the picture's true shape.
+
+    thumb: a portrait, square or small picture, shown beside the text instead of across the
+    column. height is None when the size was never read (an offline build, a draft's own
+    picture): then only the width is stated and every client keeps the shape.
+    """
+
+    url: str
+    alt: str
+    width: int
+    height: int | None
+    thumb: bool
+    href: str | None
+
+
+@dataclass(frozen=True)
+class EventView:
+    """What an event card shows beyond the title: its dates, place and date badge."""
+
+    occurrences: tuple[Occurrence, ...]
+    where: str = ""
+    where_url: str | None = None
+    badge_month: str = ""
+    badge_day: str = ""
+    uid: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,6 +86,15 @@ class ItemView:
     location: str = ""
     image: Image | None = None
     id: str = ""
+    member: str = ""  # the name readers know (the source's `member`, else its name)
+    event: EventView | None = None
+    action: str = ""  # the event button's words ("Book a place" / "Find out more")
+    picture: Picture | None = None
+    featured: bool = False
+    google_url: str = ""
+    outlook_url: str = ""
+    ics_name: str = ""
+    ics_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,17 +104,23 @@ class SectionView:
     items: list[ItemView] = field(default_factory=list)
     body_html: str = ""
     images: bool = False
+    button: Button | None = None
 
 
 @dataclass
 class Rendered:
-    """The outputs of an edition. The web version is rendered on first use: previews never need it."""
+    """The outputs of an edition. The web version is rendered on first use: previews never need it.
+
+    calendars: an .ics file per event card (name → content), written beside web.html and
+    published with it.
+    """
 
     mjml: str
     html: str
     text: str
     make_web: Callable[[], str] = field(default=lambda: "", repr=False, compare=False)
     _web: str | None = field(default=None, repr=False, compare=False)
+    calendars: dict[str, str] = field(default_factory=dict)
 
     @property
     def web(self) -> str:
@@ -94,19 +140,29 @@ def markdown(text: str) -> str:
     return clean_html(_markdown().render(text or "")) if text and text.strip() else ""
 
 
+def member_names(config: Config) -> dict[str, str]:
+    return {s.name: s.shown_as for s in config.sources}
+
+
 def item_view(item: Post | Event, config: Config) -> ItemView:
     """Format one item for the templates in the newsletter's language and timezone."""
     from digest.dates import format_event_when, format_post_date
 
     tz, language = config.newsletter.tz, config.newsletter.language
+    member = member_names(config).get(item.source, item.source)
     if isinstance(item, Event):
         when = format_event_when(item, tz, language)
-        parts = [when, item.location, item.source]
-        return ItemView(item.title, item.url, " · ".join(p for p in parts if p), item.summary_html,
-                        item.source, when, item.location, None, item.id)
+        parts = [when, item.location, member]
+        url = item.url or cards.first_link(item.summary_html)
+        place, place_url = cards.where(item.location)
+        month, day = cards.badge(item.start, tz, language)
+        event = EventView((cards.occurrence(item),), place, place_url, month, day, item.uid)
+        return ItemView(item.title, url, " · ".join(p for p in parts if p), item.summary_html, item.source, when,
+                        item.location, item.image, item.id, member=member, event=event,
+                        action=cards.action_text(url, item.summary_html))
     when = format_post_date(item.published, tz, language)
-    return ItemView(item.title, item.url, f"{item.source} · {when}", item.summary_html, item.source, when,
-                    image=item.image, id=item.id)
+    return ItemView(item.title, item.url, f"{member} · {when}", item.summary_html, item.source, when,
+                    image=item.image, id=item.id, member=member)
 
 
 def section_views(filled: list[Filled], config: Config) -> list[SectionView]:
@@ -120,6 +176,86 @@ def section_views(filled: list[Filled], config: Config) -> list[SectionView]:
         )
         for box in filled
     ]
+
+
+# ---- laying out the sections: series, featured items, pictures, calendar links ----------------------
+
+FULL_WIDTH = 552  # the column inside the 600 px body's 24 px margins
+THUMB_WIDTH, THUMB_MAX_HEIGHT = 120, 180
+
+
+def picture(image: Image, href: str | None, *, featured: bool) -> Picture:
+    """The picture's box: across the column when it is landscape and large enough, else a thumbnail."""
+    w, h = image.width, image.height
+    if not (w and h):
+        return Picture(image.url, image.alt, FULL_WIDTH, None, False, href)
+    if w >= h * 1.2 and w >= FULL_WIDTH * 0.8:
+        return Picture(image.url, image.alt, FULL_WIDTH, round(FULL_WIDTH * h / w), False, href)
+    width = min(THUMB_WIDTH * (3 if featured else 2) // 2, w)
+    height = round(width * h / w)
+    if height > THUMB_MAX_HEIGHT:
+        width, height = max(1, round(THUMB_MAX_HEIGHT * w / h)), THUMB_MAX_HEIGHT
+    return Picture(image.url, image.alt, width, height, True, href)
+
+
+_BARE_LINK = re.compile(r'(<a\b[^>]*\bhref="([^"]+)"[^>]*>)([^<]+)(</a>)')
+
+
+def readable_links(fragment: str) -> str:
+    """Bare URLs as link text become the host and path (the href is kept whole)."""
+    from digest.text import short_link_text
+
+    def swap(match: re.Match[str]) -> str:
+        shown = html.unescape(match.group(3)).strip()
+        url = html.unescape(match.group(2))
+        if re.match(r"(https?://|www\.|mailto:)", shown, re.I) or shown == url or "://" + shown in url:
+            return match.group(1) + html.escape(short_link_text(url), quote=False) + match.group(4)
+        return match.group(0)
+
+    return _BARE_LINK.sub(swap, fragment) if "<a" in fragment else fragment
+
+
+def lay_out(sections: list[SectionView], config: Config, edition: date) -> tuple[list[SectionView], dict[str, str]]:
+    """Series merged, featured items marked, pictures shaped, calendar links and .ics files made."""
+    by_title = {(s.title, s.kind): s for s in config.sections}
+    tz, language = config.newsletter.tz, config.newsletter.language
+    home = archive_home(config)
+    calendars: dict[str, str] = {}
+    out = []
+    for view in sections:
+        section = by_title.get((view.title, view.kind))
+        feature = section.feature if section else 0
+        items = cards.merge_series(view.items, tz, language) if view.kind == "events" else view.items
+        laid = []
+        for index, item in enumerate(items):
+            featured = index < feature
+            shown = item.image if view.images and item.image else None
+            item = replace(item, blurb_html=readable_links(item.blurb_html), featured=featured,
+                           picture=picture(shown, item.url, featured=featured) if shown else None)
+            if item.event is not None:
+                item = _with_calendar(item, edition, home, calendars)
+            laid.append(item)
+        out.append(replace(view, items=laid, button=section.button if section else view.button,
+                           body_html=readable_links(view.body_html)))
+    return out, calendars
+
+
+def _with_calendar(item: ItemView, edition: date, home: str | None, calendars: dict[str, str]) -> ItemView:
+    from digest.calendar_links import google_link, ics_file, ics_name, outlook_link
+
+    assert item.event is not None
+    dates = item.event.occurrences
+    place = item.location
+    details = ""  # the event's page is in the .ics; in the links it would cost ~150 bytes a card
+    name = ics_name(item.title, dates[0].start)
+    if name in calendars:
+        name = name.removesuffix(".ics") + f"-{len(calendars)}.ics"
+    stamp = datetime.combine(edition, datetime.min.time(), tzinfo=timezone.utc)
+    calendars[name] = ics_file(item.title, list(dates), place=place, url=item.url, details=details,
+                               uid=item.event.uid or item.id, stamp=stamp)
+    return replace(item, google_url=google_link(item.title, dates[0], place=place, details=details),
+                   outlook_url=outlook_link(item.title, dates[0], place=place, details=details),
+                   ics_name=name, ics_url=f"{home}{edition.isoformat()}/{name}" if home else None)
 
 
 def environment(templates: Path) -> jinja2.Environment:
@@ -143,48 +279,74 @@ def environment(templates: Path) -> jinja2.Environment:
 def context(config: Config, edition: date, sections: list[SectionView], *, intro: str | None = None,
             web: bool = False, **extra: Any) -> dict[str, Any]:
     """What every template sees. `intro` replaces the configured one (a draft's); `web` is the web version."""
-    from digest.dates import format_day
-
     n = config.newsletter
     intro = n.intro if intro is None else intro
     chosen = None if web else esp.preset(n.esp)
     text_view, text_unsubscribe = chosen.text_tags if chosen else ("", "")
+    intro_html = markdown(intro)
+    home = archive_home(config)
+    web_page = f"{home}{edition.isoformat()}/" if home else None
+    preheader = " ".join(n.preheader.split()) or preheader_text(intro_html) or n.title
     return {
         "newsletter": n,
         "title": n.title,
+        "network": n.network or n.title,
         "language": n.language,
         "edition_date": edition.isoformat(),
-        "edition_label": format_day(edition, n.language),
-        "intro_html": markdown(intro),
+        "edition_label": edition_label(edition, n.language, n.edition_label),
+        "intro_html": intro_html,
+        "intro_button": n.button,
         "footer_html": markdown(n.footer),
         "intro_text": intro.strip(),
         "footer_text": n.footer.strip(),
-        "preheader": n.preheader or _first_words(intro, 20) or n.title,
+        "preheader": preheader,
+        "preheader_pad": PREHEADER_PAD * max(0, PREHEADER_FILL - len(preheader)),
         "sections": [s for s in sections if s.items or s.body_html],
         "accent": readable_on(n.accent, LIGHT_BG),
-        "accent_dark": readable_on(n.accent, DARK_BG),
+        "accent_dark": readable_on(n.accent, DARK_BG, minimum=DARK_LINK_CONTRAST),
         "logo": n.logo,
         "why_html": markdown(n.why),
         "address_lines": [line.strip() for line in n.address.splitlines() if line.strip()],
         "web": web,
-        "archive_url": archive_home(config) or ARCHIVE_INDEX_FROM_EDITION,
+        "archive_url": home or ARCHIVE_INDEX_FROM_EDITION,
         "unsubscribe_url": esp.UNSUBSCRIBE_PLACEHOLDER if chosen else None,
-        "view_online_url": esp.VIEW_ONLINE_PLACEHOLDER if chosen else None,
+        "view_online_url": esp.VIEW_ONLINE_PLACEHOLDER if chosen else web_page,
         "unsubscribe_text": text_unsubscribe,
-        "view_online_text": text_view,
+        "view_online_text": text_view or (web_page or ""),
         **extra,
     }
+
+
+# The inbox shows the preheader and then whatever text follows it; these invisible characters
+# (combining grapheme joiner, zero-width non-joiner, no-break space) fill the rest of the line.
+PREHEADER_PAD, PREHEADER_FILL, PREHEADER_WORDS = "\u034f\u200c\u00a0", 110, 24
+DARK_LINK_CONTRAST = 5.5  # links in dark mode, with margin over WCAG's 4.5:1
+
+
+def preheader_text(intro_html: str) -> str:
+    """The intro as a reader sees it (Markdown rendered, links as their words), cut at a word."""
+    from lxml import html as lxml_html
+
+    if not intro_html:
+        return ""
+    words = lxml_html.fragment_fromstring(intro_html, create_parent="div").text_content().split()
+    return " ".join(words[:PREHEADER_WORDS]) + ("…" if len(words) > PREHEADER_WORDS else "")
+
+
+def edition_label(edition: date, language: str, pattern: str = "") -> str:
+    """"October 2024" (the language's month and year), or the edition's date in a Babel pattern."""
+    from babel.dates import format_date, format_skeleton
+
+    from digest.dates import babel_locale
+
+    locale = babel_locale(language)
+    return format_date(edition, pattern, locale=locale) if pattern else format_skeleton("yMMMM", edition, locale=locale)
 
 
 def archive_home(config: Config) -> str | None:
     """The public address of the archive ([newsletter] url, ending in /), if the config gives one."""
     url = config.newsletter.url
     return None if not url else url if url.endswith("/") else url + "/"
-
-
-def _first_words(text: str, count: int) -> str:
-    words = re.sub(r"[*_#>\[\]()`]", "", text or "").split()
-    return " ".join(words[:count]) + ("…" if len(words) > count else "")
 
 
 _EMAIL_WRAPPER = re.compile(r'(<div aria-label="[^"]*" aria-roledescription="email"[^>]*role="article"[^>]*>)(.*)(</body>)', re.S)
@@ -232,12 +394,13 @@ def render_views(config: Config, edition: date, sections: list[SectionView], *, 
     """Render sections already formatted (from a grouping or from an editor's draft)."""
     env = environment(config.templates_dir)
     template = env.get_template("newsletter.mjml.j2")
-    ctx = context(config, edition, tag_sections(sections, config.newsletter.utm, edition), intro=intro, **extra)
+    laid, calendars = lay_out(sections, config, edition)
+    ctx = context(config, edition, tag_sections(laid, config.newsletter.utm, edition), intro=intro, **extra)
     mjml_source = template.render(ctx)
     html = esp.fill_html(mjml_to_html(mjml_source), esp.preset(config.newsletter.esp))
     text = env.get_template("newsletter.txt.j2").render(ctx)
 
     def make_web() -> str:
-        return mjml_to_html(template.render(context(config, edition, sections, intro=intro, web=True, **extra)))
+        return mjml_to_html(template.render(context(config, edition, laid, intro=intro, web=True, **extra)))
 
-    return Rendered(mjml=mjml_source, html=html, text=text, make_web=make_web)
+    return Rendered(mjml=mjml_source, html=html, text=text, make_web=make_web, calendars=calendars)
