@@ -198,7 +198,7 @@ def picture(image: Image, href: str | None, *, featured: bool) -> Picture:
     return Picture(image.url, image.alt, width, height, True, href)
 
 
-_BARE_LINK = re.compile(r'(<a\b[^>]*\bhref="([^"]+)"[^>]*>)([^<]+)(</a>)')
+_BARE_LINK = re.compile(r'(<a\b[^>]*\bhref="([^"]+)"[^>]*>)(.*?)(</a>)', re.S)
 
 
 def readable_links(fragment: str) -> str:
@@ -206,7 +206,7 @@ def readable_links(fragment: str) -> str:
     from digest.text import short_link_text
 
     def swap(match: re.Match[str]) -> str:
-        shown = html.unescape(match.group(3)).strip()
+        shown = html.unescape(re.sub(r"<[^>]*>", "", match.group(3))).strip()
         url = html.unescape(match.group(2))
         if re.match(r"(https?://|www\.|mailto:)", shown, re.I) or shown == url or "://" + shown in url:
             return match.group(1) + html.escape(short_link_text(url), quote=False) + match.group(4)
