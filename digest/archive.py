@@ -63,12 +63,16 @@ def archive_dir(config: Config) -> Path:
     return config.root / "archive"
 
 
-def publish(config: Config, edition: date, ids: list[str], web_html: str) -> Published:
-    """Record the edition's items as sent, put its web version in the archive and rewrite the index and feed."""
+def publish(config: Config, edition: date, ids: list[str], web_html: str,
+            calendars: dict[str, str] | None = None) -> Published:
+    """Record the edition's items as sent, put its web version (and its events' .ics files) in the
+    archive and rewrite the index and feed."""
     page = archive_dir(config) / edition.isoformat() / "index.html"
     try:
         page.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(page, web_html)
+        for name, content in (calendars or {}).items():
+            write_atomic(page.parent / name, content)
     except OSError as exc:
         raise DigestError(f"cannot write {page} ({exc.strerror or exc}): check the folder is writable") from None
     with Store.beside(config.path) as store:

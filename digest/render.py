@@ -247,15 +247,17 @@ def _with_calendar(item: ItemView, edition: date, home: str | None, calendars: d
     dates = item.event.occurrences
     place = item.location
     details = ""  # the event's page is in the .ics; in the links it would cost ~150 bytes a card
+    links = replace(item, google_url=google_link(item.title, dates[0], place=place, details=details),
+                    outlook_url=outlook_link(item.title, dates[0], place=place, details=details))
+    if not home:
+        return links  # an .ics file needs a public address to be linked from an email
     name = ics_name(item.title, dates[0].start)
     if name in calendars:
         name = name.removesuffix(".ics") + f"-{len(calendars)}.ics"
     stamp = datetime.combine(edition, datetime.min.time(), tzinfo=timezone.utc)
-    calendars[name] = ics_file(item.title, list(dates), place=place, url=item.url, details=details,
-                               uid=item.event.uid or item.id, stamp=stamp)
-    return replace(item, google_url=google_link(item.title, dates[0], place=place, details=details),
-                   outlook_url=outlook_link(item.title, dates[0], place=place, details=details),
-                   ics_name=name, ics_url=f"{home}{edition.isoformat()}/{name}" if home else None)
+    calendars[name] = ics_file(item.title, list(dates), place=place, url=item.url, uid=item.event.uid or item.id,
+                               stamp=stamp)
+    return replace(links, ics_name=name, ics_url=f"{home}{edition.isoformat()}/{name}")
 
 
 def environment(templates: Path) -> jinja2.Environment:
