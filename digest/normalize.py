@@ -114,9 +114,10 @@ def _summary(raw: RawEntry, limit: int) -> str:
 def _image(raw: RawEntry) -> Image | None:
     """The enclosure's picture, else the post's first <img>; alt falls back to that <img>'s own."""
     url, alt = raw.image_url, raw.image_alt
-    if (not url or not alt) and raw.content_html and "<img" in raw.content_html:
+    body = raw.content_html if "<img" in (raw.content_html or "") else raw.summary_html
+    if (not url or not alt) and body and "<img" in body:
         try:
-            for img in lxml_html.fragment_fromstring(raw.content_html, create_parent="div").iter("img"):
+            for img in lxml_html.fragment_fromstring(body, create_parent="div").iter("img"):
                 url, alt = url or img.get("src"), alt or img.get("alt") or ""
                 break
         except (ValueError, TypeError):

@@ -191,10 +191,11 @@ def picture(image: Image, href: str | None, *, featured: bool) -> Picture:
         return Picture(image.url, image.alt, FULL_WIDTH, None, False, href)
     if w >= h * 1.2 and w >= FULL_WIDTH * 0.8:
         return Picture(image.url, image.alt, FULL_WIDTH, round(FULL_WIDTH * h / w), False, href)
-    width = min(THUMB_WIDTH * (3 if featured else 2) // 2, w)
+    scale = 3 if featured else 2  # a featured item's thumbnail is half as big again
+    width, tallest = min(THUMB_WIDTH * scale // 2, w), THUMB_MAX_HEIGHT * scale // 2
     height = round(width * h / w)
-    if height > THUMB_MAX_HEIGHT:
-        width, height = max(1, round(THUMB_MAX_HEIGHT * w / h)), THUMB_MAX_HEIGHT
+    if height > tallest:
+        width, height = max(1, round(tallest * w / h)), tallest
     return Picture(image.url, image.alt, width, height, True, href)
 
 

@@ -1,18 +1,22 @@
-"""Item pictures: only where a section asks (images = true), fixed width with width/height and alt, never oversized."""
+"""Item pictures: only where a section asks (images = true), in their true shape, linked, with alt, never oversized."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 from lxml import html as lxml_html
+from pytest_httpserver import HTTPServer
 
 from digest.config import parse_config
 from digest.edition import format_draft, parse_draft
-from digest.build import build_from_draft
+from digest.build import build_edition, build_from_draft
+from digest.config import load_config
+from digest.pictures import size_of
 from digest.group import group
 from digest.model import Image, Post
-from digest.render import render
+from digest.render import Picture, picture, render
 
 CONFIG = '''[newsletter]
 title = "Network"
@@ -40,7 +44,7 @@ EDITION = date(2024, 10, 1)
 WHEN = datetime(2024, 9, 20, tzinfo=timezone.utc)
 POSTS = [
     Post(id="a1", source="A", title="With alt", url="https://a.example.org/1", published=WHEN,
-         image=Image("https://a.example.org/cover.jpg", "Cover of the report")),
+         image=Image("https://a.example.org/cover.jpg", "Cover of the report", 1600, 900)),
     Post(id="a2", source="A", title="Without alt", url="https://a.example.org/2", published=WHEN,
          image=Image("https://a.example.org/photo.jpg", "")),
     Post(id="a3", source="A", title="No picture", url="https://a.example.org/3", published=WHEN),
@@ -57,13 +61,15 @@ def test_pictures_in_the_section_that_asks_for_them() -> None:
     config = parse_config(CONFIG, Path("sources.toml"))
     html = render(config, EDITION, group(POSTS, config, EDITION)).html
     found = images(html)
-    assert [(i["src"], i["alt"], i["width"], i["height"]) for i in found] == [
-        ("https://a.example.org/cover.jpg", "Cover of the report", "552", "311"),
-        ("https://a.example.org/photo.jpg", "", "552", "311"),  # empty alt: the title above says what it is
+    assert [(i["src"], i["alt"], i["width"], i.get("height")) for i in found] == [
+        ("https://a.example.org/cover.jpg", "Cover of the report", "552", "310"),  # 1600×900 keeps its 16:9 (310.5)
+        ("https://a.example.org/photo.jpg", "", "552", None),  # size never read: the width only, clients keep the shape
     ]
     for img in found:
         style = img["style"].replace(" ", "")
         assert "width:100%" in style and "max-width:552px" in style and "height:auto" in style
+    doc = lxml_html.document_fromstring(html)
+    assert [a.get("href") for a in doc.xpath("//a[img]")] == ["https://a.example.org/1", "https://a.example.org/2"]
 
 
 def test_the_draft_carries_the_picture_for_the_editor(tmp_path: Path) -> None:
@@ -75,8 +81,8 @@ def test_the_draft_carries_the_picture_for_the_editor(tmp_path: Path) -> None:
     edited = text.replace("![Cover of the report]", "![The 2024 report's cover]").replace(
         "![](https://a.example.org/photo.jpg)\n", "")
     draft = parse_draft(edited, tmp_path / "d.md", config)
-    assert [i.image for i in draft.sections[0].items] == [
-        Image("https://a.example.org/cover.jpg", "The 2024 report's cover"), None, None]
+    assert [i.image and (i.image.url, i.image.alt) for i in draft.sections[0].items] == [
+        ("https://a.example.org/cover.jpg", "The 2024 report's cover"), None, None]
 
 
 def test_a_built_draft_shows_the_pictures_it_lists(tmp_path: Path) -> None:
@@ -88,3 +94,84 @@ def test_a_built_draft_shows_the_pictures_it_lists(tmp_path: Path) -> None:
     path.write_text(text.replace("![](https://a.example.org/photo.jpg)\n", ""))
     html = build_from_draft(config, path).html
     assert [(i["src"], i["alt"]) for i in images(html)] == [("https://a.example.org/cover.jpg", "Cover of the report")]
+
+
+# ---- sizes read at collect ---------------------------------------------------------------------
+
+def picture_bytes(width: int, height: int, kind: str = "PNG") -> bytes:
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (width, height), (107, 44, 145)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>A</title><link>https://a.example.org/</link>
+<item><title>Portrait</title><link>https://a.example.org/portrait</link><pubDate>Fri, 20 Sep 2024 09:00:00 GMT</pubDate>
+<description>A tall picture.</description><enclosure url="{base}/portrait.jpg" type="image/jpeg" length="1"/></item>
+<item><title>Landscape</title><link>https://a.example.org/wide</link><pubDate>Thu, 19 Sep 2024 09:00:00 GMT</pubDate>
+<description>&lt;p&gt;&lt;img src="{base}/wide.png" alt="Members at the fair"&gt;A wide one.&lt;/p&gt;</description></item>
+<item><title>Broken</title><link>https://a.example.org/broken</link><pubDate>Wed, 18 Sep 2024 09:00:00 GMT</pubDate>
+<description>Its picture is not one.</description><enclosure url="{base}/broken.png" type="image/png" length="1"/></item>
+</channel></rss>"""
+SIZED = """[newsletter]
+title = "Network"
+language = "en-GB"
+
+[[sections]]
+title = "News"
+kind = "posts"
+images = true
+
+[[sources]]
+name = "A"
+url = "{url}"
+"""
+
+
+def test_collect_reads_each_pictures_true_shape(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """A 600×800 portrait becomes a 120×160 thumbnail beside the text; a 1200×675 picture fills the column;
+    a picture that is not one is left out with a note; the post's own <img alt> is the alt."""
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/feed").respond_with_data(FEED.format(base=base), content_type="application/rss+xml")
+    httpserver.expect_request("/portrait.jpg").respond_with_data(picture_bytes(600, 800, "JPEG"), content_type="image/jpeg")
+    httpserver.expect_request("/wide.png").respond_with_data(picture_bytes(1200, 675), content_type="image/png")
+    httpserver.expect_request("/broken.png").respond_with_data(b"<html>not found</html>", content_type="image/png")
+    (tmp_path / "sources.toml").write_text(SIZED.format(url=httpserver.url_for("/feed")))
+    config = load_config(tmp_path / "sources.toml")
+    edition = build_edition(config, EDITION)
+    found = {i["src"].rsplit("/", 1)[1]: i for i in images(edition.html)}
+    assert set(found) == {"portrait.jpg", "wide.png"}
+    assert (found["portrait.jpg"]["width"], found["portrait.jpg"]["height"]) == ("120", "160")  # 3:4, as the picture
+    assert (found["wide.png"]["width"], found["wide.png"]["height"]) == ("552", "310")
+    assert found["wide.png"]["alt"] == "Members at the fair"
+    doc = lxml_html.document_fromstring(edition.html)
+    thumb_cell = doc.xpath("//img[contains(@src, 'portrait')]/ancestor::td[1]")[0]
+    assert thumb_cell.getnext() is not None and "Portrait" in thumb_cell.getnext().text_content(), "beside the text"
+    [report] = edition.report.sources
+    assert report.problems == [f"the picture of 'Broken' was left out: it is not a picture format email clients show "
+                               f"(JPEG, PNG, GIF, WebP) ({base}/broken.png)"]
+    served = len(httpserver.log)
+    again = build_edition(config, EDITION)  # sizes come from the store: only the feed (and the failure) again
+    assert [(i["src"], i["width"]) for i in images(again.html)] == [(i["src"], i["width"]) for i in images(edition.html)]
+    assert sorted(r.path for r, _ in httpserver.log[served:]) == ["/broken.png", "/feed"]
+
+
+def test_a_sideways_phone_photo_is_measured_as_shown() -> None:
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    exif = PILImage.Exif()
+    exif[0x0112] = 6  # rotate 90°: stored 800×600, shown 600×800
+    PILImage.new("RGB", (800, 600)).save(buffer, "JPEG", exif=exif)
+    head = buffer.getvalue()
+    assert size_of(head) == (600, 800)
+    assert size_of(head[:40]) is None, "too few bytes: read on"
+
+
+def test_portrait_and_small_pictures_are_thumbnails_in_their_shape() -> None:
+    assert picture(Image("u", "", 600, 800), None, featured=False) == Picture("u", "", 120, 160, True, None)
+    assert picture(Image("u", "", 200, 900), None, featured=False) == Picture("u", "", 40, 180, True, None)
+    assert picture(Image("u", "", 300, 200), None, featured=False) == Picture("u", "", 120, 80, True, None)  # small
+    assert picture(Image("u", "", 2000, 1000), "h", featured=False) == Picture("u", "", 552, 276, False, "h")
+    assert picture(Image("u", "", 600, 800), None, featured=True).width == 180
