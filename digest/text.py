@@ -6,6 +6,7 @@ and spam scoring, so it has to read well on its own.
 
 from __future__ import annotations
 
+import html
 import re
 import textwrap
 
@@ -70,7 +71,8 @@ def spell_out_links(fragment: str) -> str:
             else:
                 link.tail = f" ({bare if bare != href and '@' in bare else href})" + (link.tail or "")
         link.drop_tag()
-    return "".join(lxml_html.tostring(child, encoding="unicode") for child in root) if len(root) else (root.text or "")
+    lead = html.escape(root.text or "", quote=False)
+    return lead + "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
 
 
 def _html2text(fragment: str, *, emphasis: bool, links: bool = True) -> str:
