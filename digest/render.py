@@ -184,19 +184,24 @@ FULL_WIDTH = 552  # the column inside the 600 px body's 24 px margins
 THUMB_WIDTH, THUMB_MAX_HEIGHT = 120, 180
 
 
-def picture(image: Image, href: str | None, *, featured: bool) -> Picture:
-    """The picture's box: across the column when it is landscape and large enough, else a thumbnail."""
+def picture(image: Image, href: str | None, *, featured: bool, title: str = "") -> Picture:
+    """The picture's box: across the column when it is landscape and large enough, else a thumbnail.
+
+    A linked picture without a description of its own is named by where it leads (the item's
+    title), as WCAG asks of a picture that is a link.
+    """
     w, h = image.width, image.height
+    alt = image.alt or (title if href else "")
     if not (w and h):
-        return Picture(image.url, image.alt, FULL_WIDTH, None, False, href)
+        return Picture(image.url, alt, FULL_WIDTH, None, False, href)
     if w >= h * 1.2 and w >= FULL_WIDTH * 0.8:
-        return Picture(image.url, image.alt, FULL_WIDTH, round(FULL_WIDTH * h / w), False, href)
+        return Picture(image.url, alt, FULL_WIDTH, round(FULL_WIDTH * h / w), False, href)
     scale = 3 if featured else 2  # a featured item's thumbnail is half as big again
     width, tallest = min(THUMB_WIDTH * scale // 2, w), THUMB_MAX_HEIGHT * scale // 2
     height = round(width * h / w)
     if height > tallest:
         width, height = max(1, round(tallest * w / h)), tallest
-    return Picture(image.url, image.alt, width, height, True, href)
+    return Picture(image.url, alt, width, height, True, href)
 
 
 _BARE_LINK = re.compile(r'(<a\b[^>]*\bhref="([^"]+)"[^>]*>)(.*?)(</a>)', re.S)
@@ -232,7 +237,7 @@ def lay_out(sections: list[SectionView], config: Config, edition: date) -> tuple
             featured = index < feature
             shown = item.image if view.images and item.image else None
             item = replace(item, blurb_html=readable_links(item.blurb_html), featured=featured,
-                           picture=picture(shown, item.url, featured=featured) if shown else None)
+                           picture=picture(shown, item.url, featured=featured, title=item.title) if shown else None)
             if item.event is not None:
                 item = _with_calendar(item, edition, home, calendars)
             laid.append(item)

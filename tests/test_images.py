@@ -63,7 +63,8 @@ def test_pictures_in_the_section_that_asks_for_them() -> None:
     found = images(html)
     assert [(i["src"], i["alt"], i["width"], i.get("height")) for i in found] == [
         ("https://a.example.org/cover.jpg", "Cover of the report", "552", "310"),  # 1600×900 keeps its 16:9 (310.5)
-        ("https://a.example.org/photo.jpg", "", "552", None),  # size never read: the width only, clients keep the shape
+        # size never read: the width only, clients keep the shape; no alt of its own: named by where it links
+        ("https://a.example.org/photo.jpg", "Without alt", "552", None),
     ]
     for img in found:
         style = img["style"].replace(" ", "")
