@@ -72,6 +72,7 @@ def publish(config: Config, edition: date, ids: list[str], web_html: str,
         page.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(page, web_html)
         for name, content in (calendars or {}).items():
+            (page.parent / name).parent.mkdir(parents=True, exist_ok=True)
             write_atomic(page.parent / name, content)
     except OSError as exc:
         raise DigestError(f"cannot write {page} ({exc.strerror or exc}): check the folder is writable") from None

@@ -111,8 +111,8 @@ class SectionView:
 class Rendered:
     """The outputs of an edition. The web version is rendered on first use: previews never need it.
 
-    calendars: an .ics file per event card (name → content), written beside web.html and
-    published with it.
+    calendars: an .ics file per event card ("events/<name>.ics" → content), written beside
+    web.html and published with it.
     """
 
     mjml: str
@@ -257,13 +257,16 @@ def _with_calendar(item: ItemView, edition: date, home: str | None, calendars: d
                     outlook_url=outlook_link(item.title, dates[0], place=place, details=details))
     if not home:
         return links  # an .ics file needs a public address to be linked from an email
-    name = ics_name(item.title, dates[0].start)
+    name = f"{CALENDAR_FOLDER}/{ics_name(item.title, dates[0].start)}"
     if name in calendars:
         name = name.removesuffix(".ics") + f"-{len(calendars)}.ics"
     stamp = datetime.combine(edition, datetime.min.time(), tzinfo=timezone.utc)
     calendars[name] = ics_file(item.title, list(dates), place=place, url=item.url, uid=item.event.uid or item.id,
                                stamp=stamp)
     return replace(links, ics_name=name, ics_url=f"{home}{edition.isoformat()}/{name}")
+
+
+CALENDAR_FOLDER = "events"  # the .ics files' folder beside web.html (and in archive/<date>/)
 
 
 def environment(templates: Path) -> jinja2.Environment:

@@ -35,7 +35,8 @@ def write_outputs(out_dir: Path, files: dict[str, str]) -> dict[str, Path]:
         out_dir.mkdir(parents=True, exist_ok=True)
         written = {}
         for name, content in files.items():
-            path = out_dir / name
+            path = out_dir / name  # a name may hold a folder ("events/x.ics")
+            path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(path, content)
             written[name] = path
         return written

@@ -19,13 +19,14 @@ from pathlib import Path
 
 from digest.build import build_edition
 from digest.config import load_config
+from digest.render import CALENDAR_FOLDER
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"
 EDITION = date(2024, 10, 1)
 PRETTY = ("newsletter.html", "web.html")
 AS_IS = ("newsletter.txt", "newsletter.mjml")
-CALENDARS = "calendars"
+CALENDARS = CALENDAR_FOLDER
 _BLOCK = re.compile(r"(?=<(?:/?(?:html|head|body|table|tbody|tr|td|div|p|h[1-6]|ul|ol|li|style|meta|title)\b|!--|!\[endif))",
                     re.I)
 _STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S | re.I)
@@ -47,8 +48,7 @@ def build_sample(workdir: Path) -> dict[str, str]:
     shutil.copytree(ROOT / "examples", workdir / "examples", dirs_exist_ok=True)
     edition = build_edition(load_config(workdir / "sources.toml"), EDITION)
     files = edition.files()
-    return {name: files[name] for name in (*PRETTY, *AS_IS)} | {
-        f"{CALENDARS}/{name}": content for name, content in edition.rendered.calendars.items()}
+    return {name: files[name] for name in (*PRETTY, *AS_IS)} | edition.rendered.calendars
 
 
 def golden_files(outputs: dict[str, str]) -> dict[str, str]:

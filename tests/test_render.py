@@ -236,15 +236,15 @@ def test_four_cuppa_dates_in_a_month_are_one_card() -> None:
     badge = doc.xpath("//td[@aria-hidden='true']")[0].text_content()
     assert badge == "OCT2"
     assert [a.text_content() for a in doc.xpath("//td[@bgcolor]/a")] == ["Find out more"]
-    assert list(out.calendars) == ["co-pro-cuppa-2024-10-02.ics"]
-    ics = out.calendars["co-pro-cuppa-2024-10-02.ics"]
+    assert list(out.calendars) == ["events/co-pro-cuppa-2024-10-02.ics"]
+    ics = out.calendars["events/co-pro-cuppa-2024-10-02.ics"]
     assert ics.count("BEGIN:VEVENT") == 4 and "DTSTART:20241023T093000Z" in ics
     ics_link = doc.xpath("//a[contains(@href, '.ics')]/@href")
-    assert ics_link == ["https://net.example.org/digest/2024-10-01/co-pro-cuppa-2024-10-02.ics"]
+    assert ics_link == ["https://net.example.org/digest/2024-10-01/events/co-pro-cuppa-2024-10-02.ics"]
     text = out.text
     assert text.count("* Co-Pro Cuppa") == 1
     assert "  When: Every Wednesday, 10:30–12:00 — 2, 9, 16 and 23 October" in text.splitlines()
-    assert "    https://net.example.org/digest/2024-10-01/co-pro-cuppa-2024-10-02.ics" in text.splitlines()
+    assert "    https://net.example.org/digest/2024-10-01/events/co-pro-cuppa-2024-10-02.ics" in text.splitlines()
 
 
 def test_a_series_across_months_and_a_one_off_stay_apart() -> None:
@@ -285,3 +285,19 @@ def test_all_day_events_link_whole_days() -> None:
     [outlook] = doc.xpath("//a[starts-with(@href, 'https://outlook.live.com/')]/@href")
     assert parse_qs(urlsplit(google).query)["dates"] == ["20241021/20241026"]
     assert parse_qs(urlsplit(outlook).query)["allday"] == ["true"]
+
+
+def test_a_final_build_publishes_each_events_ics_beside_its_web_version(sample_network: Path) -> None:
+    from click.testing import CliRunner
+
+    from digest.cli import main
+
+    result = CliRunner().invoke(main, ["build", "-c", str(sample_network), "--date", "2024-10-01", "--final", "-q"])
+    assert result.exit_code == 0, result.output
+    edition = sample_network.parent / "archive" / "2024-10-01"
+    series = edition / "events" / "co-production-board-drop-in-2024-10-15.ics"
+    assert series.read_bytes().count(b"BEGIN:VEVENT") == 4
+    page = lxml_html.document_fromstring((edition / "index.html").read_bytes())
+    links = page.xpath("//a[contains(@href, '.ics')]/@href")
+    assert "https://digest.example.org/2024-10-01/events/co-production-board-drop-in-2024-10-15.ics" in links
+    assert {h.rsplit("/", 1)[1] for h in links} == {p.name for p in (edition / "events").iterdir()}
