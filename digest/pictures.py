@@ -136,6 +136,8 @@ def with_sizes(config: Config, store: Store, items: list[Item], edition: date, r
     Without fetching (offline), a picture never read keeps no size (the email then gives its
     width only).
     """
+    if not any(s.images for s in config.sections):
+        return items
     wanted = chosen(config, items, edition)
     urls = sorted({item.image.url for item in items if item.id in wanted and item.image})
     if not urls:

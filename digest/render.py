@@ -21,7 +21,7 @@ import re
 import html
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -120,7 +120,15 @@ class Rendered:
     text: str
     make_web: Callable[[], str] = field(default=lambda: "", repr=False, compare=False)
     _web: str | None = field(default=None, repr=False, compare=False)
-    calendars: dict[str, str] = field(default_factory=dict)
+    make_calendars: Callable[[], dict[str, str]] = field(default=dict, repr=False, compare=False)
+    _calendars: dict[str, str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def calendars(self) -> dict[str, str]:
+        """The .ics files, made on first use: previews never need them."""
+        if self._calendars is None:
+            self._calendars = self.make_calendars()
+        return self._calendars
 
     @property
     def web(self) -> str:
@@ -221,12 +229,13 @@ def readable_links(fragment: str) -> str:
     return _BARE_LINK.sub(swap, fragment) if "<a" in fragment else fragment
 
 
-def lay_out(sections: list[SectionView], config: Config, edition: date) -> tuple[list[SectionView], dict[str, str]]:
-    """Series merged, featured items marked, pictures shaped, calendar links and .ics files made."""
+def lay_out(sections: list[SectionView], config: Config,
+            edition: date) -> tuple[list[SectionView], dict[str, Callable[[], str]]]:
+    """Series merged, featured items marked, pictures shaped, calendar links made (and .ics files, to make)."""
     by_title = {(s.title, s.kind): s for s in config.sections}
     tz, language = config.newsletter.tz, config.newsletter.language
     home = archive_home(config)
-    calendars: dict[str, str] = {}
+    calendars: dict[str, Callable[[], str]] = {}
     out = []
     for view in sections:
         section = by_title.get((view.title, view.kind))
@@ -246,7 +255,8 @@ def lay_out(sections: list[SectionView], config: Config, edition: date) -> tuple
     return out, calendars
 
 
-def _with_calendar(item: ItemView, edition: date, home: str | None, calendars: dict[str, str]) -> ItemView:
+def _with_calendar(item: ItemView, edition: date, home: str | None,
+                   calendars: dict[str, Callable[[], str]]) -> ItemView:
     from digest.calendar_links import google_link, ics_file, ics_name, outlook_link
 
     assert item.event is not None
@@ -261,16 +271,21 @@ def _with_calendar(item: ItemView, edition: date, home: str | None, calendars: d
     if name in calendars:
         name = name.removesuffix(".ics") + f"-{len(calendars)}.ics"
     stamp = datetime.combine(edition, datetime.min.time(), tzinfo=timezone.utc)
-    calendars[name] = ics_file(item.title, list(dates), place=place, url=item.url, uid=item.event.uid or item.id,
-                               stamp=stamp)
+    calendars[name] = partial(ics_file, item.title, list(dates), place=place, url=item.url,
+                              uid=item.event.uid or item.id, stamp=stamp)
     return replace(links, ics_name=name, ics_url=f"{home}{edition.isoformat()}/{name}")
 
 
 CALENDAR_FOLDER = "events"  # the .ics files' folder beside web.html (and in archive/<date>/)
 
 
+@lru_cache(maxsize=8)
 def environment(templates: Path) -> jinja2.Environment:
-    """Templates from the theme folder; autoescaping on for everything but plain text."""
+    """Templates from the theme folder; autoescaping on for everything but plain text.
+
+    One environment per theme folder, so a template is compiled once per process (compiling the
+    theme took ~100 ms a render); Jinja checks the files' times and recompiles one that changed.
+    """
     env = jinja2.Environment(
         # a theme copied before a template was added still finds it in the default theme
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(templates)), jinja2.FileSystemLoader(str(DEFAULT_TEMPLATES))]),
@@ -414,4 +429,5 @@ def render_views(config: Config, edition: date, sections: list[SectionView], *, 
     def make_web() -> str:
         return mjml_to_html(template.render(context(config, edition, laid, intro=intro, web=True, **extra)))
 
-    return Rendered(mjml=mjml_source, html=html, text=text, make_web=make_web, calendars=calendars)
+    return Rendered(mjml=mjml_source, html=html, text=text, make_web=make_web,
+                    make_calendars=lambda: {name: make() for name, make in calendars.items()})
