@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -176,3 +177,39 @@ def test_portrait_and_small_pictures_are_thumbnails_in_their_shape() -> None:
     assert picture(Image("u", "", 300, 200), None, featured=False) == Picture("u", "", 120, 80, True, None)  # small
     assert picture(Image("u", "", 2000, 1000), "h", featured=False) == Picture("u", "", 552, 276, False, "h")
     assert picture(Image("u", "", 600, 800), None, featured=True).width == 180
+
+
+ATTACHED = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//test//EN\r
+BEGIN:VEVENT\r
+UID:fair@example.org\r
+DTSTART;TZID=Europe/London:20241012T110000\r
+DTEND;TZID=Europe/London:20241012T150000\r
+SUMMARY:Community fair\r
+URL:https://a.example.org/fair\r
+ATTACH;FMTTYPE=image/jpeg:https://a.example.org/fair.jpg\r
+ATTACH:https://a.example.org/programme.pdf\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_events_show_their_calendar_picture_where_the_section_asks() -> None:
+    from zoneinfo import ZoneInfo
+
+    from digest.readers.ical import read_calendar
+
+    london = ZoneInfo("Europe/London")
+    [event] = read_calendar(ATTACHED, source="A", tz=london, start=datetime(2024, 10, 1, tzinfo=london),
+                            end=datetime(2024, 12, 1, tzinfo=london)).items
+    assert event.image == Image("https://a.example.org/fair.jpg")
+    sized = replace(event, image=Image(event.image.url, "", 1200, 800))
+    shown = CONFIG.replace('title = "With pictures"\nkind = "posts"', 'title = "With pictures"\nkind = "events"')
+    config = parse_config(shown, Path("sources.toml"))
+    found = images(render(config, EDITION, group([sized], config, EDITION)).html)
+    assert [(i["src"], i["width"], i["height"], i["alt"]) for i in found] == [
+        ("https://a.example.org/fair.jpg", "552", "368", "Community fair")]
+    hidden = parse_config(shown.replace("images = true\n", ""), Path("sources.toml"))
+    html = render(hidden, EDITION, group([sized], hidden, EDITION)).html
+    assert "Community fair" in html and images(html) == []

@@ -19,7 +19,7 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from digest.model import Event, Post, ReadResult, as_instant
+from digest.model import Event, Image, Post, ReadResult, as_instant
 from digest.normalize import RawEntry, Skip, normalize_entry, stable_id
 from digest.sanitize import absolute_url, defuse_merge_tags, is_web_url, plain_text, text_to_html, trim_html
 
@@ -176,4 +176,11 @@ def _event(cells: dict[str, str], title: str, link: str | None, summary: str, ta
         url=link,
         summary_html=summary,
         categories=tuple(dict.fromkeys(tags)),
+        image=_event_image(cells),
     )
+
+
+def _event_image(cells: dict[str, str]) -> Image | None:
+    """An event row's picture (the image and image_alt columns, as for posts)."""
+    link = absolute_url(cells.get("image", "").strip(), None) if cells.get("image", "").strip() else None
+    return Image(link, defuse_merge_tags(plain_text(cells.get("image_alt", "")))) if link and is_web_url(link) else None
