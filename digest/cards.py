@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 BOOK, MORE, ONLINE = "Book a place", "Find out more", "Online"
 EVERY = "Every {weekday}"  # a weekly series
-ON_DAYS = "{weekday}s"  # the same weekday, not every week
+ON_DAYS = "{weekday}"  # the same weekday, not every week ("Wednesday, 10:30–12:00 — 2, 9 and 30 October")
 _BOOKING = re.compile(r"\b(book|booking|register|registration|ticket|tickets|rsvp|sign[ -]?up|eventbrite|places)\b", re.I)
 _ONLINE = re.compile(r"\b(online|zoom|teams|google meet|webinar|virtual)\b|^https?://", re.I)
 _HREF = re.compile(r'<a\b[^>]*\bhref="(https?://[^"]+)"', re.I)
