@@ -134,19 +134,20 @@ def build_edition(
     finally:
         for made in pools:
             made.shutdown(cancel_futures=True)
-    filled = group(collection.items, config, edition, exclude=sent)
+    grouping: list[str] = []
+    filled = group(collection.items, config, edition, exclude=sent, problems=grouping)
     rendered = render(config, edition, filled)
-    return _edition(config, edition, rendered, filled, collection.sources, started)
+    return _edition(config, edition, rendered, filled, collection.sources, started, grouping)
 
 
 def _edition(config: Config, edition: date, rendered: Rendered, filled: list[Filled],
-             sources: list[SourceReport], started: float) -> Edition:
+             sources: list[SourceReport], started: float, problems: list[str] | None = None) -> Edition:
     """An Edition with its report: how many of each source's items the sections used, sizes, time."""
     used = Counter(item.source for box in filled for item in box.items)
     for source in sources:
         source.used = used[source.name]
     report = Report(sources=sources, sections=filled, html_bytes=len(rendered.html.encode("utf-8")),
-                    warnings=list(config.warnings), seconds=time.perf_counter() - started)
+                    warnings=[*config.warnings, *(problems or [])], seconds=time.perf_counter() - started)
     return Edition(date=edition, rendered=rendered, report=report, sections=filled)
 
 

@@ -315,9 +315,13 @@ class _Reader:
         return lines, comments
 
     def _edition(self, comments: list[tuple[int, str]]) -> date:
-        for _line, content in comments:
+        for line, content in comments:
             if m := _EDITION.match(content):
-                return date.fromisoformat(m.group(1))
+                try:
+                    return date.fromisoformat(m.group(1))
+                except ValueError:
+                    self.problem(line, f"{m.group(1)!r} in the first line is not a date: write it as YYYY-MM-DD")
+                    return date.min
         try:
             return date.fromisoformat(self.path.stem)
         except ValueError:

@@ -125,10 +125,12 @@ class ReadResult:
     """What a reader made of one body: the items, plus problems an editor can act on.
 
     skipped counts entries dropped (no date, broken VEVENT...); problems are short
-    sentences naming what was wrong, shown in the build report.
+    sentences naming what was wrong, shown in the build report. undated lists the ids of
+    posts that came with no date (dated for now; collect dates them when first seen).
     """
 
     items: list[Item] = field(default_factory=list)
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
     format: str = ""
+    undated: list[str] = field(default_factory=list)

@@ -16,9 +16,10 @@ to all editions instead), which the archive publishes.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
-import html
+
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from functools import lru_cache, partial
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+import markupsafe
 from markdown_it import MarkdownIt
 
 from digest import cards, esp
@@ -34,7 +36,7 @@ from digest.colours import readable_on
 from digest.config import DEFAULT_TEMPLATES, Button, Config
 from digest.group import Filled
 from digest.model import Event, Image, Post
-from digest.sanitize import clean_html
+from digest.sanitize import clean_html, safe_text
 from digest.utm import tag_sections
 
 LIGHT_BG, DARK_BG = "#ffffff", "#17151c"
@@ -294,12 +296,20 @@ def environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
     from digest.text import html_to_text, wrap
 
     env.filters["wrap"] = wrap
     env.filters["html_to_text"] = html_to_text
     return env
+
+
+def _finalize(value: Any) -> Any:
+    """Every {{ value }} a template writes: plain text (names, the address, titles, whatever its origin)
+    loses control characters and has its merge-tag look-alikes defused; Markup (sanitised or
+    the editor's own Markdown) is written as it is."""
+    return safe_text(value) if isinstance(value, str) and not isinstance(value, markupsafe.Markup) else value
 
 
 def context(config: Config, edition: date, sections: list[SectionView], *, intro: str | None = None,
@@ -323,10 +333,10 @@ def context(config: Config, edition: date, sections: list[SectionView], *, intro
         "intro_html": intro_html,
         "intro_button": n.button,
         "footer_html": markdown(n.footer),
-        "intro_text": intro.strip(),
-        "footer_text": n.footer.strip(),
+        "intro_text": markupsafe.Markup(intro.strip()),  # the editor's own Markdown, as in the HTML
+        "footer_text": markupsafe.Markup(n.footer.strip()),
         "preheader": preheader,
-        "preheader_pad": PREHEADER_PAD * max(0, PREHEADER_FILL - len(preheader)),
+        "preheader_pad": markupsafe.Markup(PREHEADER_PAD * max(0, PREHEADER_FILL - len(preheader))),
         "sections": [s for s in sections if s.items or s.body_html],
         "accent": readable_on(n.accent, LIGHT_BG),
         "accent_dark": readable_on(n.accent, DARK_BG, minimum=DARK_LINK_CONTRAST),
@@ -337,8 +347,8 @@ def context(config: Config, edition: date, sections: list[SectionView], *, intro
         "archive_url": home or ARCHIVE_INDEX_FROM_EDITION,
         "unsubscribe_url": esp.UNSUBSCRIBE_PLACEHOLDER if chosen else None,
         "view_online_url": esp.VIEW_ONLINE_PLACEHOLDER if chosen else web_page,
-        "unsubscribe_text": text_unsubscribe,
-        "view_online_text": text_view or (web_page or ""),
+        "unsubscribe_text": markupsafe.Markup(text_unsubscribe),  # the one merge tag meant to be live
+        "view_online_text": markupsafe.Markup(text_view) if text_view else (web_page or ""),
         **extra,
     }
 

@@ -206,6 +206,7 @@ def test_saving_a_template_rebuilds(server: PreviewServer, network: Path) -> Non
     assert f"{SAMPLE_TITLE} (draft)</h1>" in httpx.get(server.url + "newsletter.html").text
 
 
+@pytest.mark.slow  # ~1.5 s: waits for the watcher
 def test_a_templates_folder_named_later_is_watched(server: PreviewServer, network: Path) -> None:
     theme = network.parent / "theme"
     shutil.copytree(network.parent / "templates", theme)
@@ -217,6 +218,7 @@ def test_a_templates_folder_named_later_is_watched(server: PreviewServer, networ
     assert "(new theme)</h1>" in httpx.get(server.url + "newsletter.html").text
 
 
+@pytest.mark.slow  # ~1.5 s: waits for the watcher
 def test_the_editions_folder_is_watched_once_it_exists(server: PreviewServer, network: Path) -> None:
     editions = network.parent / "editions"
     editions.mkdir()
@@ -224,6 +226,7 @@ def test_the_editions_folder_is_watched_once_it_exists(server: PreviewServer, ne
     save_until_rebuilt(editions / "2024-10-01.md", "A draft.\n", server.url, build)
 
 
+@pytest.mark.slow  # ~1 s: waits to see that nothing happens
 def test_other_files_do_not_rebuild(server: PreviewServer, network: Path) -> None:
     (network.parent / "notes.txt").write_text("not part of the newsletter\n")
     (network.parent / ".sources.toml.swp").write_bytes(b"vim swap")
@@ -260,6 +263,7 @@ def test_a_config_that_cannot_load_stops_before_serving(tmp_path: Path) -> None:
     assert "nothing to preview" in result.output and "not found" in result.output
 
 
+@pytest.mark.slow  # ~1 s: a preview process
 def test_ctrl_c_stops_cleanly_and_leaves_no_files(network: Path, tmp_path: Path) -> None:
     port = free_port()
     log = tmp_path.parent / f"{tmp_path.name}-preview.log"

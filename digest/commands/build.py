@@ -67,6 +67,8 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
     if final:
         click.echo(f"published: {published.recorded} items recorded as sent in the edition of {result.date}; "
                    f"web version in {published.page}")
+        for problem in published.archive.problems:
+            click.echo(f"warning: {problem}", err=True)
     if strict and result.report.problems():
         sys.exit(1)
 

@@ -1,4 +1,4 @@
-"""`digest check`: lint the newsletter HTML (a file, or this edition built in memory) before sending."""
+"""`digest check`: lint an edition's HTML (a file, or the edition of --date built in memory) before sending."""
 
 from __future__ import annotations
 
@@ -21,12 +21,12 @@ def _read(path: Path) -> str:
         raise click.BadParameter(f"{path} is not UTF-8 text", param_hint="FILE") from None
 
 
-def _build(config_path: Path, edition_date: datetime.date | None) -> str:
-    """Render the edition exactly as `digest build` would, without writing it anywhere."""
+def _build(config_path: Path, date: datetime.date | None) -> str:
+    """Render the edition of `date` exactly as `digest build` would, without writing it anywhere."""
     from digest.build import build_edition  # imported late: building pulls in the whole pipeline
     from digest.config import load_config
 
-    return build_edition(load_config(config_path), edition_date).html
+    return build_edition(load_config(config_path), date).html
 
 
 @click.command("check")
@@ -35,9 +35,10 @@ def _build(config_path: Path, edition_date: datetime.date | None) -> str:
 @date_option
 @click.pass_context
 def check(ctx: click.Context, file: Path | None, config_path: Path, edition: datetime.date | None) -> None:
-    """Check FILE.html (or this edition, built in memory) for what breaks in inboxes.
+    """Check FILE.html (or the edition of --date, built in memory) for what breaks in inboxes.
 
-    Prints one line per finding and a summary; exits 1 when there is an error, else 0.
+    Prints one line per finding and a summary; exits 1 when there is an error, else 0. Warnings
+    include a missing unsubscribe link or postal address (UK PECR, CAN-SPAM).
     """
     if file is not None:
         html = _read(file)

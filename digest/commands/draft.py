@@ -33,7 +33,7 @@ def draft(config_path: Path, edition: date | None, force: bool, offline: bool) -
     path = _shown(outcome.path)
     if outcome.created:
         click.echo(f"wrote {path} ({outcome.items} items)")
-        click.echo(f"edit it, then: digest build --edition {path}")
+        click.echo(f"edit it, then: digest build -c {_shown(config.path)} --edition {path}")
     elif outcome.added:
         click.echo(f"added {len(outcome.added)} new item{'s' if len(outcome.added) != 1 else ''} to {path} "
                    "(marked as new, at the end of their section; your edits are untouched):")

@@ -15,9 +15,12 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     if value is None:
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
+        day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2024-10-01") from None
+    if not 1990 <= day.year <= 2999:  # windows of years around it must still be dates
+        raise click.BadParameter(f"{value!r} is too far from today: give an edition date between 1990 and 2999")
+    return day
 
 
 def config_option(func: FuncT) -> FuncT:

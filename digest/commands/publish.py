@@ -35,6 +35,8 @@ def publish(config_path: Path, draft: Path, esp: str | None, out: Path | None) -
     published = publish_edition(config, result.date, result.ids, result.web)
     click.echo(f"published the edition of {result.date}: {published.recorded} items recorded as sent")
     click.echo(f"web version: {published.page}")
+    for problem in published.archive.problems:
+        click.echo(f"warning: {problem}", err=True)
     count = len(published.archive.editions)
     click.echo(f"archive: {published.archive.index} and {published.archive.feed} "
                f"({count} edition{'s' if count != 1 else ''})")

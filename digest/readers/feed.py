@@ -16,10 +16,10 @@ from urllib.parse import urljoin
 import feedparser
 
 from digest.model import ReadResult
-from digest.normalize import RawEntry, Skip, normalize_entry
+from digest.normalize import RawEntry, Skip, normalize_post
+from digest.readers import MAX_SKIP_PROBLEMS
 
 IMAGE_TYPES = ("image/",)
-MAX_SKIP_PROBLEMS = 10  # beyond this the report gets one summary line, not one per entry
 # bozo reasons feedparser copes with by itself: not worth an editor's time
 HARMLESS = ("CharacterEncodingOverride", "NonXMLContentType")
 _UK_ZONES = re.compile(r"\s(BST|IST)\s*$", re.I)
@@ -146,7 +146,8 @@ def read_feed(body: bytes, *, source: str, base_url: str | None, summary_length:
     result = ReadResult(format=_format_name(parsed.get("version", "")))
     for entry in parsed.entries:
         try:
-            result.items.append(normalize_entry(raw_entry(entry, base), source=source, summary_length=summary_length))
+            result.items.append(normalize_post(raw_entry(entry, base), source=source, summary_length=summary_length,
+                                               undated=None if _has_date_text(entry) else result.undated))
         except Skip as why:
             result.skipped += 1
             if result.skipped <= MAX_SKIP_PROBLEMS:
@@ -161,6 +162,11 @@ def read_feed(body: bytes, *, source: str, base_url: str | None, summary_length:
     elif broken:
         result.problems.append(f"the feed has XML errors ({_bozo(parsed)}); {len(parsed.entries)} entries were still read")
     return result
+
+
+def _has_date_text(entry: Any) -> bool:
+    """The entry gives a date, readable or not: one feedparser cannot read is skipped, not dated today."""
+    return bool(dict.get(entry, "published") or dict.get(entry, "updated"))
 
 
 def _format_name(version: str) -> str:
