@@ -108,14 +108,6 @@ def picture_bytes(width: int, height: int, kind: str = "PNG") -> bytes:
     return buffer.getvalue()
 
 
-FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>A</title><link>https://a.example.org/</link>
-<item><title>Portrait</title><link>https://a.example.org/portrait</link><pubDate>Fri, 20 Sep 2024 09:00:00 GMT</pubDate>
-<description>A tall picture.</description><enclosure url="{base}/portrait.jpg" type="image/jpeg" length="1"/></item>
-<item><title>Landscape</title><link>https://a.example.org/wide</link><pubDate>Thu, 19 Sep 2024 09:00:00 GMT</pubDate>
-<description>&lt;p&gt;&lt;img src="{base}/wide.png" alt="Members at the fair"&gt;A wide one.&lt;/p&gt;</description></item>
-<item><title>Broken</title><link>https://a.example.org/broken</link><pubDate>Wed, 18 Sep 2024 09:00:00 GMT</pubDate>
-<description>Its picture is not one.</description><enclosure url="{base}/broken.png" type="image/png" length="1"/></item>
-</channel></rss>"""
 SIZED = """[newsletter]
 title = "Network"
 language = "en-GB"
@@ -127,36 +119,57 @@ images = true
 
 [[sources]]
 name = "A"
-url = "{url}"
+url = "https://a.example.org/feed"
 """
 
 
 def test_collect_reads_each_pictures_true_shape(httpserver: HTTPServer, tmp_path: Path) -> None:
     """A 600×800 portrait becomes a 120×160 thumbnail beside the text; a 1200×675 picture fills the column;
-    a picture that is not one is left out with a note; the post's own <img alt> is the alt."""
-    base = httpserver.url_for("").rstrip("/")
-    httpserver.expect_request("/feed").respond_with_data(FEED.format(base=base), content_type="application/rss+xml")
+    a picture that is not one is left out with a note; sizes are kept in the store and read once."""
+    from digest.collect import SourceReport
+    from digest.pictures import with_sizes
+    from digest.store import Store
+
     httpserver.expect_request("/portrait.jpg").respond_with_data(picture_bytes(600, 800, "JPEG"), content_type="image/jpeg")
     httpserver.expect_request("/wide.png").respond_with_data(picture_bytes(1200, 675), content_type="image/png")
     httpserver.expect_request("/broken.png").respond_with_data(b"<html>not found</html>", content_type="image/png")
-    (tmp_path / "sources.toml").write_text(SIZED.format(url=httpserver.url_for("/feed")))
+    (tmp_path / "sources.toml").write_text(SIZED)
     config = load_config(tmp_path / "sources.toml")
-    edition = build_edition(config, EDITION)
-    found = {i["src"].rsplit("/", 1)[1]: i for i in images(edition.html)}
+    posts = [Post(id=name, source="A", title=name.title(), url=f"https://a.example.org/{name}", published=WHEN,
+                  image=Image(httpserver.url_for(f"/{file}"), alt))
+             for name, file, alt in (("portrait", "portrait.jpg", ""), ("wide", "wide.png", "Members at the fair"),
+                                     ("broken", "broken.png", ""))]
+
+    def collected() -> tuple[str, SourceReport]:
+        report = SourceReport("A", "ok")
+        with Store.beside(config.path) as store:
+            items = with_sizes(config, store, list(posts), EDITION, [report], refetch=True)
+        return render(config, EDITION, group(items, config, EDITION)).html, report
+
+    html, report = collected()
+    found = {i["src"].rsplit("/", 1)[1]: i for i in images(html)}
     assert set(found) == {"portrait.jpg", "wide.png"}
     assert (found["portrait.jpg"]["width"], found["portrait.jpg"]["height"]) == ("120", "160")  # 3:4, as the picture
     assert (found["wide.png"]["width"], found["wide.png"]["height"]) == ("552", "310")
     assert found["wide.png"]["alt"] == "Members at the fair"
-    doc = lxml_html.document_fromstring(edition.html)
+    doc = lxml_html.document_fromstring(html)
     thumb_cell = doc.xpath("//img[contains(@src, 'portrait')]/ancestor::td[1]")[0]
     assert thumb_cell.getnext() is not None and "Portrait" in thumb_cell.getnext().text_content(), "beside the text"
-    [report] = edition.report.sources
-    assert report.problems == [f"the picture of 'Broken' was left out: it is not a picture format email clients show "
-                               f"(JPEG, PNG, GIF, WebP) ({base}/broken.png)"]
+    assert report.problems == ["the picture of 'Broken' was left out: it is not a picture format email clients show "
+                               f"(JPEG, PNG, GIF, WebP) ({httpserver.url_for('/broken.png')})"]
     served = len(httpserver.log)
-    again = build_edition(config, EDITION)  # sizes come from the store: only the feed (and the failure) again
-    assert [(i["src"], i["width"]) for i in images(again.html)] == [(i["src"], i["width"]) for i in images(edition.html)]
-    assert sorted(r.path for r, _ in httpserver.log[served:]) == ["/broken.png", "/feed"]
+    again, _ = collected()  # sizes come from the store: only the failure is tried again
+    assert [(i["src"], i["width"]) for i in images(again)] == [(i["src"], i["width"]) for i in images(html)]
+    assert [r.path for r, _ in httpserver.log[served:]] == ["/broken.png"]
+
+
+def test_alt_falls_back_to_the_posts_own_picture() -> None:
+    from digest.normalize import RawEntry, normalize_post
+
+    raw = RawEntry(title="Fair", link="https://a.example.org/fair", published=WHEN, image_url="https://a.example.org/f.jpg",
+                   summary_html='<p><img src="https://a.example.org/f.jpg" alt="Members at the fair">A good day.</p>')
+    assert normalize_post(raw, source="A", summary_length=280).image == Image("https://a.example.org/f.jpg",
+                                                                              "Members at the fair")
 
 
 def test_a_sideways_phone_photo_is_measured_as_shown() -> None:
