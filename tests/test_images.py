@@ -108,21 +108,6 @@ def picture_bytes(width: int, height: int, kind: str = "PNG") -> bytes:
     return buffer.getvalue()
 
 
-SIZED = """[newsletter]
-title = "Network"
-language = "en-GB"
-
-[[sections]]
-title = "News"
-kind = "posts"
-images = true
-
-[[sources]]
-name = "A"
-url = "https://a.example.org/feed"
-"""
-
-
 def test_collect_reads_each_pictures_true_shape(httpserver: HTTPServer, tmp_path: Path) -> None:
     """A 600×800 portrait becomes a 120×160 thumbnail beside the text; a 1200×675 picture fills the column;
     a picture that is not one is left out with a note; sizes are kept in the store and read once."""
@@ -133,7 +118,7 @@ def test_collect_reads_each_pictures_true_shape(httpserver: HTTPServer, tmp_path
     httpserver.expect_request("/portrait.jpg").respond_with_data(picture_bytes(600, 800, "JPEG"), content_type="image/jpeg")
     httpserver.expect_request("/wide.png").respond_with_data(picture_bytes(1200, 675), content_type="image/png")
     httpserver.expect_request("/broken.png").respond_with_data(b"<html>not found</html>", content_type="image/png")
-    (tmp_path / "sources.toml").write_text(SIZED)
+    (tmp_path / "sources.toml").write_text(CONFIG)
     config = load_config(tmp_path / "sources.toml")
     posts = [Post(id=name, source="A", title=name.title(), url=f"https://a.example.org/{name}", published=WHEN,
                   image=Image(httpserver.url_for(f"/{file}"), alt))
