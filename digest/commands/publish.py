@@ -32,7 +32,7 @@ def publish(config_path: Path, draft: Path, esp: str | None, out: Path | None) -
     config = config.overriding(esp=esp) if esp else config
     result = build_from_draft(config, draft)
     write_outputs(out or config.root / "build" / result.date.isoformat(), result.files())
-    published = publish_edition(config, result.date, result.ids, result.web)
+    published = publish_edition(config, result.date, result.ids, result.web, result.rendered.calendars)
     click.echo(f"published the edition of {result.date}: {published.recorded} items recorded as sent")
     click.echo(f"web version: {published.page}")
     for problem in published.archive.problems:
