@@ -25,7 +25,7 @@ from digest.dates import babel_locale, format_time
 from digest.model import Event
 
 if TYPE_CHECKING:
-    from digest.render import ItemView
+    from digest.views import ItemView
 
 BOOK, MORE, ONLINE = "Book a place", "Find out more", "Online"
 EVERY = "Every {weekday}"  # a weekly series

@@ -35,7 +35,7 @@ from digest.config import Config, Section
 from digest.exceptions import ConfigError, DigestError
 from digest.group import Filled
 from digest.model import Image, Item, Post
-from digest.render import ItemView, SectionView, item_view, markdown
+from digest.views import ItemView, SectionView, item_view, markdown
 from digest.text import html_to_markdown
 from digest.sanitize import absolute_url, defuse_merge_tags, is_web_url
 from digest.write import write_atomic

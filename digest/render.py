@@ -16,97 +16,34 @@ to all editions instead), which the archive publishes.
 
 from __future__ import annotations
 
-import html
 import logging
 import re
-
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
-from functools import lru_cache, partial
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
 import markupsafe
-from markdown_it import MarkdownIt
 
-from digest import cards, esp
-from digest.calendar_links import Occurrence
+from digest import esp
 from digest.colours import readable_on
-from digest.config import DEFAULT_TEMPLATES, Button, Config
+from digest.config import DEFAULT_TEMPLATES, Config
 from digest.group import Filled
-from digest.model import Event, Image, Post
-from digest.sanitize import clean_html, safe_text
+from digest.layout import CALENDAR_FOLDER, lay_out
+from digest.sanitize import safe_text
 from digest.utm import tag_sections
+from digest.views import ItemView, SectionView, item_view, markdown, section_views
+
+__all__ = ["CALENDAR_FOLDER", "ItemView", "Rendered", "SectionView", "item_view", "markdown", "render", "render_views",
+           "section_views"]  # the view types live in digest/views.py; these names stay importable from here
 
 LIGHT_BG, DARK_BG = "#ffffff", "#17151c"
 DOCTYPE = "<!doctype html>\n"
 # A published web version lives at archive/<date>/index.html: without [newsletter] url, its
 # "view all editions" link is relative to that.
 ARCHIVE_INDEX_FROM_EDITION = "../index.html"
-
-
-@dataclass(frozen=True)
-class Picture:
-    """An item's picture as laid out: its box keeps the picture's true shape.
-
-    thumb: a portrait, square or small picture, shown beside the text instead of across the
-    column. height is None when the size was never read (an offline build, a draft's own
-    picture): then only the width is stated and every client keeps the shape.
-    """
-
-    url: str
-    alt: str
-    width: int
-    height: int | None
-    thumb: bool
-    href: str | None
-
-
-@dataclass(frozen=True)
-class EventView:
-    """What an event card shows beyond the title: its dates, place and date badge."""
-
-    occurrences: tuple[Occurrence, ...]
-    where: str = ""
-    where_url: str | None = None
-    badge_month: str = ""
-    badge_day: str = ""
-    uid: str = ""
-
-
-@dataclass(frozen=True)
-class ItemView:
-    """One item as the templates show it: everything already formatted and safe."""
-
-    title: str
-    url: str | None
-    meta: str
-    blurb_html: str
-    source: str
-    when: str
-    location: str = ""
-    image: Image | None = None
-    id: str = ""
-    member: str = ""  # the name readers know (the source's `member`, else its name)
-    event: EventView | None = None
-    action: str = ""  # the event button's words ("Book a place" / "Find out more")
-    picture: Picture | None = None
-    featured: bool = False
-    google_url: str = ""
-    outlook_url: str = ""
-    ics_name: str = ""
-    ics_url: str | None = None
-
-
-@dataclass(frozen=True)
-class SectionView:
-    title: str
-    kind: str
-    items: list[ItemView] = field(default_factory=list)
-    body_html: str = ""
-    images: bool = False
-    button: Button | None = None
 
 
 @dataclass
@@ -138,147 +75,6 @@ class Rendered:
         if self._web is None:
             self._web = self.make_web()
         return self._web
-
-
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(["replacements", "smartquotes"])
-
-
-def markdown(text: str) -> str:
-    """Editorial Markdown (intro, text sections, footer) as sanitised HTML."""
-    return clean_html(_markdown().render(text or "")) if text and text.strip() else ""
-
-
-def member_names(config: Config) -> dict[str, str]:
-    return {s.name: s.shown_as for s in config.sources}
-
-
-def item_view(item: Post | Event, config: Config) -> ItemView:
-    """Format one item for the templates in the newsletter's language and timezone."""
-    from digest.dates import format_event_when, format_post_date
-
-    tz, language = config.newsletter.tz, config.newsletter.language
-    member = member_names(config).get(item.source, item.source)
-    if isinstance(item, Event):
-        when = format_event_when(item, tz, language)
-        parts = [when, item.location, member]
-        url = item.url or cards.first_link(item.summary_html)
-        place, place_url = cards.where(item.location)
-        month, day = cards.badge(item.start, tz, language)
-        event = EventView((cards.occurrence(item),), place, place_url, month, day, item.uid)
-        return ItemView(item.title, url, " · ".join(p for p in parts if p), item.summary_html, item.source, when,
-                        item.location, item.image, item.id, member=member, event=event,
-                        action=cards.action_text(url, item.summary_html))
-    when = format_post_date(item.published, tz, language)
-    return ItemView(item.title, item.url, f"{member} · {when}", item.summary_html, item.source, when,
-                    image=item.image, id=item.id, member=member)
-
-
-def section_views(filled: list[Filled], config: Config) -> list[SectionView]:
-    return [
-        SectionView(
-            title=box.section.title,
-            kind=box.section.kind,
-            items=[item_view(i, config) for i in box.items],
-            body_html=markdown(box.section.body) if box.section.kind == "text" else "",
-            images=box.section.images,
-        )
-        for box in filled
-    ]
-
-
-# ---- laying out the sections: series, featured items, pictures, calendar links ----------------------
-
-FULL_WIDTH = 552  # the column inside the 600 px body's 24 px margins
-THUMB_WIDTH, THUMB_MAX_HEIGHT = 120, 180
-
-
-def picture(image: Image, href: str | None, *, featured: bool, title: str = "") -> Picture:
-    """The picture's box: across the column when it is landscape and large enough, else a thumbnail.
-
-    A linked picture without a description of its own is named by where it leads (the item's
-    title), as WCAG asks of a picture that is a link.
-    """
-    w, h = image.width, image.height
-    alt = image.alt or (title if href else "")
-    if not (w and h):
-        return Picture(image.url, alt, FULL_WIDTH, None, False, href)
-    if w >= h * 1.2 and w >= FULL_WIDTH * 0.8:
-        return Picture(image.url, alt, FULL_WIDTH, round(FULL_WIDTH * h / w), False, href)
-    scale = 3 if featured else 2  # a featured item's thumbnail is half as big again
-    width, tallest = min(THUMB_WIDTH * scale // 2, w), THUMB_MAX_HEIGHT * scale // 2
-    height = round(width * h / w)
-    if height > tallest:
-        width, height = max(1, round(tallest * w / h)), tallest
-    return Picture(image.url, alt, width, height, True, href)
-
-
-_BARE_LINK = re.compile(r'(<a\b[^>]*\bhref="([^"]+)"[^>]*>)(.*?)(</a>)', re.S)
-
-
-def readable_links(fragment: str) -> str:
-    """Bare URLs as link text become the host and path (the href is kept whole)."""
-    from digest.text import short_link_text
-
-    def swap(match: re.Match[str]) -> str:
-        shown = html.unescape(re.sub(r"<[^>]*>", "", match.group(3))).strip()
-        url = html.unescape(match.group(2))
-        if re.match(r"(https?://|www\.|mailto:)", shown, re.I) or shown == url or "://" + shown in url:
-            return match.group(1) + html.escape(short_link_text(url), quote=False) + match.group(4)
-        return match.group(0)
-
-    return _BARE_LINK.sub(swap, fragment) if "<a" in fragment else fragment
-
-
-def lay_out(sections: list[SectionView], config: Config,
-            edition: date) -> tuple[list[SectionView], dict[str, Callable[[], str]]]:
-    """Series merged, featured items marked, pictures shaped, calendar links made (and .ics files, to make)."""
-    by_title = {(s.title, s.kind): s for s in config.sections}
-    tz, language = config.newsletter.tz, config.newsletter.language
-    home = archive_home(config)
-    calendars: dict[str, Callable[[], str]] = {}
-    out = []
-    for view in sections:
-        section = by_title.get((view.title, view.kind))
-        feature = section.feature if section else 0
-        items = cards.merge_series(view.items, tz, language) if view.kind == "events" else view.items
-        laid = []
-        for index, item in enumerate(items):
-            featured = index < feature
-            shown = item.image if view.images and item.image else None
-            item = replace(item, blurb_html=readable_links(item.blurb_html), featured=featured,
-                           picture=picture(shown, item.url, featured=featured, title=item.title) if shown else None)
-            if item.event is not None:
-                item = _with_calendar(item, edition, home, calendars)
-            laid.append(item)
-        out.append(replace(view, items=laid, button=section.button if section else view.button,
-                           body_html=readable_links(view.body_html)))
-    return out, calendars
-
-
-def _with_calendar(item: ItemView, edition: date, home: str | None,
-                   calendars: dict[str, Callable[[], str]]) -> ItemView:
-    from digest.calendar_links import google_link, ics_file, ics_name, outlook_link
-
-    assert item.event is not None
-    dates = item.event.occurrences
-    place = item.location
-    details = ""  # the event's page is in the .ics; in the links it would cost ~150 bytes a card
-    links = replace(item, google_url=google_link(item.title, dates[0], place=place, details=details),
-                    outlook_url=outlook_link(item.title, dates[0], place=place, details=details))
-    if not home:
-        return links  # an .ics file needs a public address to be linked from an email
-    name = f"{CALENDAR_FOLDER}/{ics_name(item.title, dates[0].start)}"
-    if name in calendars:
-        name = name.removesuffix(".ics") + f"-{len(calendars)}.ics"
-    stamp = datetime.combine(edition, datetime.min.time(), tzinfo=timezone.utc)
-    calendars[name] = partial(ics_file, item.title, list(dates), place=place, url=item.url,
-                              uid=item.event.uid or item.id, stamp=stamp)
-    return replace(links, ics_name=name, ics_url=f"{home}{edition.isoformat()}/{name}")
-
-
-CALENDAR_FOLDER = "events"  # the .ics files' folder beside web.html (and in archive/<date>/)
 
 
 @lru_cache(maxsize=8)
@@ -430,7 +226,7 @@ def render_views(config: Config, edition: date, sections: list[SectionView], *, 
     """Render sections already formatted (from a grouping or from an editor's draft)."""
     env = environment(config.templates_dir)
     template = env.get_template("newsletter.mjml.j2")
-    laid, calendars = lay_out(sections, config, edition)
+    laid, calendars = lay_out(sections, config, edition, archive_home(config))
     ctx = context(config, edition, tag_sections(laid, config.newsletter.utm, edition), intro=intro, **extra)
     mjml_source = template.render(ctx)
     html = esp.fill_html(mjml_to_html(mjml_source), esp.preset(config.newsletter.esp))

@@ -17,7 +17,9 @@ from digest.config import load_config
 from digest.pictures import size_of
 from digest.group import group
 from digest.model import Image, Post
-from digest.render import Picture, picture, render
+from digest.layout import picture
+from digest.render import render
+from digest.views import Picture
 
 CONFIG = '''[newsletter]
 title = "Network"
