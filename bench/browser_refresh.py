@@ -4,7 +4,8 @@ Moved here from the browser test, which keeps only its bound (every refresh unde
 bench/, not in the unit suite's output. The sample network is copied to a temp folder, `digest preview`
 runs in its own process, Chromium (/usr/bin/chromium, via Playwright) opens the page, and each edit of
 sources.toml changes the title; "shown" is when the reloaded desktop frame has its document
-(DOMContentLoaded), "loaded" the page's load event after every frame's images (served by Playwright).
+(DOMContentLoaded), "loaded" that frame's load event after its images (served by Playwright); the page
+itself stays, only its frames and panels are refreshed.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ if TYPE_CHECKING:
 
 SHOWN_AND_LOADED = """() => {
     const frame = document.querySelector("#desktop").contentWindow.performance;
-    return [frame.timeOrigin + frame.getEntriesByType("navigation")[0].domContentLoadedEventEnd,
-            performance.timeOrigin + performance.getEntriesByType("navigation")[0].loadEventEnd];
+    const nav = frame.getEntriesByType("navigation")[0];
+    return [frame.timeOrigin + nav.domContentLoadedEventEnd, frame.timeOrigin + nav.loadEventEnd];
 }"""
 REFRESHED = """title => {
-    const nav = performance.getEntriesByType("navigation")[0];
-    const h1 = document.querySelector("#desktop").contentDocument?.querySelector("h1");
+    const frame = document.querySelector("#desktop").contentWindow;
+    const nav = frame.performance.getEntriesByType("navigation")[0];
+    const h1 = frame.document.querySelector("h1");
     return nav && nav.loadEventEnd > 0 && h1?.textContent.trim() === title;
 }"""
 

@@ -381,11 +381,13 @@ def test_cli_without_file_builds_the_edition(monkeypatch: pytest.MonkeyPatch, tm
     fake_config.load_config = lambda path: calls.append(("config", path)) or "CONFIG"
     fake_build = types.ModuleType("digest.build")
 
-    def build_edition(config, edition_date):
+    def build_edition(config, edition_date, *, draft, refetch):
         calls.append(("build", config, edition_date))
+        assert (draft, refetch) == (None, True), "no draft for the date: built from the feeds"
         return types.SimpleNamespace(html=fixture("clean.html"))
 
     fake_build.build_edition = build_edition
+    fake_build.find_draft = lambda config, edition, *, draft, from_feeds: None
     monkeypatch.setitem(sys.modules, "digest.config", fake_config)
     monkeypatch.setitem(sys.modules, "digest.build", fake_build)
 

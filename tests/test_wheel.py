@@ -16,6 +16,8 @@ import pytest
 
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # ~7 s: builds the wheel
+
 LOADED = re.compile(r"""(?:get_template|joinpath|read_text)\(\s*["']([\w./-]+\.(?:j2|json|js|css|html|png|svg|mo|po|pot))["']""")
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import click
 
-from digest.commands.options import config_option, date_option
+from digest.commands.options import build_folder, config_option, date_option, draft_options, pick_draft
 
 # One plain address: no display name, no list. A comma or semicolon would make a second
 # recipient, a newline a second header; each --to is one person.
@@ -47,14 +48,17 @@ def _address(ctx: click.Context, param: click.Parameter, value: str | None) -> s
 @click.option("--allow-unencrypted-login", "allow_plain", is_flag=True,
               help="Let --user log in without encryption (a test server you trust only: the password is sent in clear).")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="The build folder to send (default: build/<date>/ beside sources.toml).")
+              help="The build folder to send (default: the draft built afresh, else build/<date>/).")
+@draft_options
 def send(config_path: Path, edition: date | None, to: list[str], sender: str | None, smtp: str, starttls: bool,
-         use_ssl: bool, user: str | None, allow_plain: bool, out: Path | None) -> None:
+         use_ssl: bool, user: str | None, allow_plain: bool, out: Path | None, draft: Path | None,
+         from_feeds: bool) -> None:
     """Send a test of the built newsletter.
 
     Sends build/<date>/newsletter.html with its text twin (multipart/alternative) and the
     subject prefixed "[Test] ". The email service's merge tags (unsubscribe, view online) are
-    swapped for harmless preview links. The password is never read from sources.toml: set
+    swapped for harmless preview links. When editions/<date>.md exists it is built afresh and
+    sent, so the test shows the draft as it is now. The password is never read from sources.toml: set
     DIGEST_SMTP_PASSWORD in the environment.
     """
     from digest.build import today
@@ -67,8 +71,17 @@ def send(config_path: Path, edition: date | None, to: list[str], sender: str | N
     if user and not server.encrypted:
         click.echo(f"warning: logging in to {server.host}:{server.port} without encryption: "
                    "the password crosses the network in clear text", err=True)
-    message, swapped = send_test(config, edition, out or config.root / "build" / edition.isoformat(), to=to,
-                                 sender=sender, server=server)
+    chosen = pick_draft(config, edition, draft, from_feeds) if out is None else None
+    with tempfile.TemporaryDirectory(prefix="digest-send-") as scratch:
+        folder = out or build_folder(config, edition, from_feeds=from_feeds)
+        if chosen is not None:
+            from digest.build import build_edition
+            from digest.write import write_outputs
+
+            built = build_edition(config, draft=chosen, refetch=False)
+            edition, folder = built.date, Path(scratch)
+            write_outputs(folder, built.files())
+        message, swapped = send_test(config, edition, folder, to=to, sender=sender, server=server)
     click.echo(f"sent {message['Subject']!r} to {', '.join(to)} via {server.host}:{server.port}")
     if swapped:
         click.echo(f"note: the merge tags {' and '.join(swapped)} became preview links in this test; "

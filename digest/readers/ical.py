@@ -52,13 +52,7 @@ from digest.readers.ical_text import (
     text_description,
     wrap,
 )
-from digest.readers.ical_zones import (
-    aware,
-    repair_tzids,
-    undefined_zones,
-    zone_named,
-    zoned,
-)
+from digest.readers.ical_zones import aware, repair_tzids, span, undefined_zones, zone_named
 from digest.sanitize import clean_html, clean_line, plain_text
 
 NOT_ICALENDAR = "this is not an iCalendar file"
@@ -241,7 +235,7 @@ class _Reader:
         """The normalised Event for one expanded occurrence, or None when it is not shown."""
         if str(occ.get("STATUS", "")).strip().upper() in CANCELLED:
             return None
-        start, end, all_day = _span(occ, floating)
+        start, end, all_day = span(occ, floating)
         if not self.lo <= as_instant(start, self.tz) < self.hi:
             return None
         return normalize_event(RawEvent(
@@ -346,24 +340,6 @@ def _made_up_uid(component: Component) -> str:
     """A stable stand-in UID (RFC 5545 requires one; some exports forget)."""
     seed = f"{text(component.get('SUMMARY'))}\n{component['DTSTART'].to_ical()!r}"
     return "no-uid-" + hashlib.sha1(seed.encode()).hexdigest()[:16]
-
-
-def _span(occ: Component, floating: Any) -> tuple[date | datetime, date | datetime | None, bool]:
-    """(start, end, all_day) with the model's invariants; an end that adds nothing is None."""
-    start_prop = occ["DTSTART"]
-    start = start_prop.dt
-    end_prop = occ.get("DTEND")
-    end = end_prop.dt if end_prop is not None else None
-    if not isinstance(start, datetime):
-        last = end.date() if isinstance(end, datetime) else end
-        if not isinstance(last, date) or last <= start:
-            last = start + timedelta(days=1)
-        return start, last, True
-    start = zoned(start, start_prop.params.get("TZID"), floating)
-    if not isinstance(end, datetime):
-        return start, None, False
-    end = zoned(end, end_prop.params.get("TZID"), floating)
-    return start, (end if end > start else None), False
 
 
 def _expansion_fault(exc: Exception) -> str:

@@ -1,4 +1,5 @@
-"""Time-zone resolution for calendars: every TZID becomes a real zone, or an honest floating time.
+"""Time-zone resolution for calendars: every TZID becomes a real zone, or an honest floating time;
+span() gives an occurrence's start and end as the model wants them.
 
 A TZID may be an IANA name ("Europe/London"), a Windows zone id ("GMT Standard Time", mapped
 by icalendar's CLDR table), a Windows *display name* that Outlook and Exchange write with no
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -149,3 +150,21 @@ def zoned(moment: datetime, tzid: str | None, floating: Any) -> datetime:
     if not isinstance(moment.tzinfo, ZoneInfo) and tzid and tzid in WINDOWS_TO_OLSON:
         return moment.replace(tzinfo=ZoneInfo(WINDOWS_TO_OLSON[tzid]))
     return moment
+
+
+def span(occ: Component, floating: Any) -> tuple[date | datetime, date | datetime | None, bool]:
+    """(start, end, all_day) with the model's invariants; an end that adds nothing is None."""
+    start_prop = occ["DTSTART"]
+    start = start_prop.dt
+    end_prop = occ.get("DTEND")
+    end = end_prop.dt if end_prop is not None else None
+    if not isinstance(start, datetime):
+        last = end.date() if isinstance(end, datetime) else end
+        if not isinstance(last, date) or last <= start:
+            last = start + timedelta(days=1)
+        return start, last, True
+    start = zoned(start, start_prop.params.get("TZID"), floating)
+    if not isinstance(end, datetime):
+        return start, None, False
+    end = zoned(end, end_prop.params.get("TZID"), floating)
+    return start, (end if end > start else None), False
