@@ -30,7 +30,7 @@ from digest.config import Config
 from digest.dates import format_day
 from digest.model import as_instant
 from digest.exceptions import DigestError
-from digest.render import DARK_BG, LIGHT_BG, archive_home, environment
+from digest.render import DARK_BG, LIGHT_BG, archive_home, theme
 from digest.store import Store
 from digest.write import sweep_temporaries, write_atomic
 
@@ -71,8 +71,10 @@ def archive_dir(config: Config) -> Path:
     return config.root / "archive"
 
 
-def publish(config: Config, edition: date, ids: list[str], web_html: str) -> Published:
-    """Put the edition's web version in the archive, rewrite the index and feed, then record its items as sent."""
+def publish(config: Config, edition: date, ids: list[str], web_html: str,
+            calendars: dict[str, str] | None = None) -> Published:
+    """Put the edition's web version (and its events' .ics files) in the archive, rewrite the index and feed,
+    then record its items as sent."""
     folder = archive_dir(config)
     page = folder / edition.isoformat() / "index.html"
     this = _read_edition(config, edition, web_html.encode("utf-8"))
@@ -82,6 +84,9 @@ def publish(config: Config, edition: date, ids: list[str], web_html: str) -> Pub
     try:
         page.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(page, web_html)
+        for name, content in (calendars or {}).items():  # "events/<name>.ics", linked from the page
+            (page.parent / name).parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(page.parent / name, content)
     except OSError as exc:
         raise DigestError(f"cannot write {page} ({exc.strerror or exc}): check the folder is writable; "
                           "nothing was recorded as sent") from None
@@ -126,7 +131,7 @@ def past_editions(config: Config) -> tuple[list[PastEdition], list[str]]:
 
 def _render(config: Config, editions: list[PastEdition]) -> tuple[str, str]:
     """archive/index.html and archive/feed.atom, as text."""
-    page = environment(config.templates_dir).get_template("archive.html.j2").render(
+    page = theme(config).get_template("archive.html.j2").render(
         title=config.newsletter.title, language=config.newsletter.language, editions=editions,
         accent=readable_on(config.newsletter.accent, LIGHT_BG), accent_dark=readable_on(config.newsletter.accent, DARK_BG),
         feed="feed.atom")

@@ -28,9 +28,9 @@ from digest import esp
 from digest.config import DEFAULT_TEMPLATES, Config
 from digest.dates import _time_range, babel_locale, format_day, format_event_when, format_time
 from digest.i18n import gettext_for
+from digest.calendar_links import Occurrence
 from digest.model import Event, as_instant
-from digest.render import (ItemView, Rendered, SectionView, archive_home, context, environment, markdown,
-                           mjml_to_html)
+from digest.render import ItemView, Rendered, SectionView, archive_home, context, markdown, mjml_to_html, theme
 from digest.report import GMAIL_CLIP
 from digest.text import html_to_text
 from digest.utm import tag_sections
@@ -107,7 +107,7 @@ def _clock(moment: datetime, language: str) -> str:
     return f"{hour}{moment.strftime(':%M') if moment.minute else ''}{'am' if moment.hour < 12 else 'pm'}"
 
 
-def event_when(event: Event, config: Config, _: Callable[..., str]) -> tuple[str, str]:
+def event_when(event: Event | Occurrence, config: Config, _: Callable[..., str]) -> tuple[str, str]:
     """(day, hours) of an event: ("Tuesday 8 October 2024", "2pm to 3:30pm"); several days in one line."""
     tz, language = config.newsletter.tz, config.newsletter.language
     if not isinstance(event.start, datetime):
@@ -142,7 +142,7 @@ def _kind(view: ItemView) -> str:
 
 
 def _is_online(view: ItemView) -> bool:
-    return bool(_ONLINE.search(view.location)) or any(c.lower() == "online" for c in (view.event.categories if view.event else ()))
+    return bool(_ONLINE.search(view.location))
 
 
 def easy_item(view: ItemView, config: Config, icon_url: Callable[[str], str], _: Callable[..., str]) -> EasyItem:
@@ -150,10 +150,12 @@ def easy_item(view: ItemView, config: Config, icon_url: Callable[[str], str], _:
     first = sentences(_plain(view.blurb_html, first=True))[:1]
     lines = sentences(view.easy) if view.easy.strip() else first
     base: dict[str, Any] = dict(title=view.title, lines=lines, picture=picture(view, icon_url, _), url=view.url,
-                                kind="post", ask=view.source, line=view.line, own_text=bool(view.easy.strip()))
+                                kind="post", ask=view.member or view.source, line=view.line,
+                                own_text=bool(view.easy.strip()))
     if view.event is None:
         return EasyItem(**base)
-    day, hours = event_when(view.event, config, _)
+    dates = view.event.occurrences
+    day, hours = event_when(dates[0], config, _) if len(dates) == 1 else (view.when, "")  # a series: "Every Monday…"
     online = _is_online(view)
     meeting = _URL.search(view.location)
     where = _("Online") if online and (meeting or not view.location) else _URL.sub("", view.location).strip(" ,·")
@@ -199,7 +201,7 @@ def inline_icon(kind: str) -> str:
 def render_easy_read(config: Config, edition: date, rendered: Rendered,
                      icon_url: Callable[[str], str] | None = None) -> Rendered:
     """The Easy Read email and text of an edition already rendered (the same items, in the same order)."""
-    env = environment(config.templates_dir, config)
+    env = theme(config)
     _ = gettext_for(config.newsletter.language, config.newsletter.words)
     views = tag_sections(rendered.views, config.newsletter.utm, edition)
     sections = easy_sections(views, config, icon_url or icon_urls(config), _)
