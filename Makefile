@@ -46,7 +46,7 @@ golden: install
 ## Extract the theme's words into digest/locale/digest.pot, merge them into every language's .po, compile the .mo files.
 ## The .mo files are committed (a plain pip install then needs no compile step); tests/test_i18n.py checks they match.
 catalogs: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _ --add-comments=Translators: --no-wrap \
+	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k N_ --add-comments=Translators: --no-wrap \
 		--project=network-digest --copyright-holder="digest contributors" -o digest/locale/digest.pot .
 	for po in digest/locale/*/LC_MESSAGES/digest.po; do \
 		$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete --no-wrap -D digest -i digest/locale/digest.pot -o $$po \

@@ -22,12 +22,14 @@ from babel.lists import format_list
 
 from digest.calendar_links import Occurrence
 from digest.dates import babel_locale, format_time
+from digest.i18n import N_
 from digest.model import Event
 
 if TYPE_CHECKING:
     from digest.views import ItemView
 
-BOOK, MORE, ONLINE = "Book a place", "Find out more", "Online"
+# marked for the catalogs (digest/i18n.py): the templates translate them as they write them
+BOOK, MORE, ONLINE = N_("Book a place"), N_("Find out more"), N_("Online")
 EVERY = "Every {weekday}"  # a weekly series
 ON_DAYS = "{weekday}"  # the same weekday, not every week ("Wednesday, 10:30–12:00 — 2, 9 and 30 October")
 _BOOKING = re.compile(r"\b(book|booking|register|registration|ticket|tickets|rsvp|sign[ -]?up|eventbrite|places)\b", re.I)
