@@ -12,11 +12,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from digest import reuse
 from digest.collect import SourceReport, collect
 from digest.config import Config
 from digest.fetch import FetchResult, Limits
 from digest.group import Filled, event_window, group
-from digest.render import Rendered, render, render_views
 from digest.report import Report
 from digest.store import Store
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from digest.edition import DraftOutcome
+    from digest.render import Rendered
 
 # Below this many bodies to parse a process pool costs more (~20 ms to fork and join) than it saves.
 POOL_MIN_BODIES = 8
@@ -135,7 +136,7 @@ def build_edition(
         for made in pools:
             made.shutdown(cancel_futures=True)
     filled = group(collection.items, config, edition, exclude=sent)
-    rendered = render(config, edition, filled)
+    rendered = reuse.render(config, edition, filled)
     return _edition(config, edition, rendered, filled, collection.sources, started)
 
 
@@ -159,7 +160,7 @@ def build_from_draft(config: Config, path: Path) -> Edition:
     with Store.beside(config.path) as store:
         by_source = store.all_items()
     stored = {item.id: item for items in by_source.values() for item in items}
-    rendered = render_views(config, draft.edition, draft_views(draft, config, stored), intro=draft.intro)
+    rendered = reuse.render_views(config, draft.edition, draft_views(draft, config, stored), intro=draft.intro)
     sources = [SourceReport(s.name, "not fetched (draft build)", found=len(by_source.get(s.name, [])))
                for s in config.sources]
     return _edition(config, draft.edition, rendered, draft_filled(draft, stored), sources, started)

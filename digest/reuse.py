@@ -1,0 +1,178 @@
+"""Reuse: an edition whose inputs have not changed is not rendered again.
+
+Rendering (Jinja2 → MJML → premailer, the text twin, the web version) costs more than a warm
+build's fetching, and most builds an editor runs change nothing. The outputs are stored in
+`.digest/reuse/<key>/`, where the key is a hash of everything the renderer reads: digest's
+version, the whole configuration (after any command-line override), every file of the theme
+and of the default theme, the edition date and the grouped items (or an editor's draft's
+sections and intro). Change any of them and the key changes, so a stored output is never
+stale; it is only ever an exact earlier result. The renderer is imported only on a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from digest import __version__
+
+if TYPE_CHECKING:
+    from digest.config import Config
+    from digest.group import Filled
+    from digest.render import Rendered, SectionView
+
+FILES = ("newsletter.mjml", "newsletter.html", "newsletter.txt")  # what a hit needs; web.html comes when made
+WEB = "web.html"
+KEEP = 8  # entries kept: enough to go back and forth between a few dates or drafts
+
+
+@dataclass
+class Stored:
+    """A reused render: the same outputs as digest.render.Rendered, without importing the renderer."""
+
+    mjml: str
+    html: str
+    text: str
+    make_web: Callable[[], str] = field(repr=False, compare=False)
+    _web: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def web(self) -> str:
+        if self._web is None:
+            self._web = self.make_web()
+        return self._web
+
+
+def key(config: Config, edition: date, inputs: object, **extra: Any) -> str:
+    """The content address of one render: changes whenever anything the renderer reads changes.
+
+    `inputs` is the grouped sections (or a draft's views); its repr covers every field of every
+    item, because they are dataclasses of plain values.
+    """
+    from digest.config import DEFAULT_TEMPLATES
+
+    digest = hashlib.sha256()
+    for part in (__version__, repr(config), edition.isoformat(), repr(inputs), repr(sorted(extra.items()))):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    for folder in dict.fromkeys((Path(config.templates_dir), Path(str(DEFAULT_TEMPLATES)))):
+        _hash_folder(digest, folder)
+    return digest.hexdigest()[:32]
+
+
+def _hash_folder(digest: Any, folder: Path) -> None:
+    """Every file of a theme folder, by relative path and content."""
+    digest.update(f"{folder}\0".encode())
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            path = Path(root, name)
+            digest.update(f"{path.relative_to(folder)}\0".encode("utf-8", "surrogateescape"))
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"\1unreadable")
+            digest.update(b"\0")
+
+
+def folder(config: Config) -> Path:
+    """Where reused outputs live: beside the store."""
+    return config.path.parent / ".digest" / "reuse"
+
+
+def render(config: Config, edition: date, filled: list[Filled], **extra: Any) -> Rendered | Stored:
+    """digest.render.render, reused when nothing it reads has changed."""
+
+    def make() -> Rendered:
+        from digest.render import render as real
+
+        return real(config, edition, filled, **extra)
+
+    return rendered(config, edition, filled, make, **extra)
+
+
+def render_views(config: Config, edition: date, sections: list[SectionView], **extra: Any) -> Rendered | Stored:
+    """digest.render.render_views (an editor's draft), reused when nothing it reads has changed."""
+
+    def make() -> Rendered:
+        from digest.render import render_views as real
+
+        return real(config, edition, sections, **extra)
+
+    return rendered(config, edition, ("views", sections), make, **extra)
+
+
+def rendered(config: Config, edition: date, inputs: object, make: Callable[[], Rendered],
+             **extra: Any) -> Rendered | Stored:
+    """The outputs stored under this render's key, or `make()`'s, stored for next time."""
+    entry = folder(config) / key(config, edition, inputs, **extra)
+    hit = load(entry, make)
+    if hit is not None:
+        return hit
+    made = make()
+    _save(entry, made)
+    return made
+
+
+def load(entry: Path, make: Callable[[], Rendered]) -> Stored | None:
+    """A stored render, or None if there is none (or it is incomplete or unreadable)."""
+    try:
+        mjml, html, text = (entry.joinpath(name).read_text("utf-8") for name in FILES)
+    except (OSError, UnicodeDecodeError):
+        return None
+    web_file = entry / WEB
+    web = web_file.read_text("utf-8") if web_file.is_file() else None
+
+    def make_web() -> str:  # only when the web version was never made for this key: render it then
+        made = make().web
+        _write(web_file, made)
+        return made
+
+    return Stored(mjml=mjml, html=html, text=text, make_web=make_web, _web=web)
+
+
+def _save(entry: Path, made: Rendered) -> None:
+    """Store a render; the web version is stored when it is first made. Failing to store is not an error."""
+    try:
+        entry.mkdir(parents=True, exist_ok=True)
+        for name, value in zip(FILES[::-1], (made.text, made.html, made.mjml)):  # the mjml last: it marks complete
+            _write(entry / name, value)
+    except OSError:
+        return
+    original = made.make_web
+
+    def make_web() -> str:
+        web = original()
+        _write(entry / WEB, web)
+        return web
+
+    made.make_web = make_web
+    _prune(entry.parent)
+
+
+def _write(path: Path, text: str) -> None:
+    """Write atomically (a build killed mid-way leaves no half file), ignoring a read-only store."""
+    try:
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except OSError:
+        pass
+
+
+def _prune(parent: Path) -> None:
+    """Keep only the KEEP most recently made entries."""
+    import shutil
+
+    try:
+        entries = sorted((p for p in parent.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for old in entries[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
