@@ -300,7 +300,8 @@ async def fetch_all(
             per_host = hosts.setdefault(host, asyncio.Semaphore(limits.per_host))
             async with overall, per_host:
                 try:
-                    result = await asyncio.wait_for(_get(client, req, limits), limits.deadline)
+                    async with asyncio.timeout(limits.deadline):  # unlike wait_for, no extra task per request
+                        result = await _get(client, req, limits)
                 except Exception as exc:  # noqa: BLE001 - one bad source must never stop the others
                     result = FetchResult(req.name, "failed", error=_describe(exc, req.url, limits))
         result = replace(result, seconds=time.perf_counter() - started)
@@ -316,13 +317,37 @@ async def fetch_all(
     return {r.name: r for r in results}
 
 
+class _TLSOnFirstUse(httpx.AsyncBaseTransport):
+    """The HTTPS transport, made when the first https:// request (or redirect) needs it.
+
+    Making it loads the CA bundle into a verified SSL context: 40-80 ms of CPU, a tenth of a
+    warm build, which a build of plain-http or local-file sources never needs.
+    """
+
+    def __init__(self, pool: httpx.Limits) -> None:
+        self._pool = pool
+        self._transport: httpx.AsyncHTTPTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._transport is None:
+            self._transport = httpx.AsyncHTTPTransport(limits=self._pool, trust_env=False)  # verify=True
+        return await self._transport.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self._transport is not None:
+            await self._transport.aclose()
+
+
 def make_client(limits: Limits = Limits()) -> httpx.AsyncClient:
     """The HTTP client digest uses: timeouts, redirects followed, gzip/deflate asked for, our UA."""
+    pool = httpx.Limits(max_connections=limits.concurrency * 2, max_keepalive_connections=limits.concurrency)
     return httpx.AsyncClient(
         timeout=httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout),
         follow_redirects=True,
         max_redirects=limits.max_redirects,
         headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
-        limits=httpx.Limits(max_connections=limits.concurrency * 2, max_keepalive_connections=limits.concurrency),
+        transport=_TLSOnFirstUse(pool),  # https:// and anything else
+        # http:// never does TLS, so its transport needs no CA bundle (verify=False only skips loading one)
+        mounts={"http://": httpx.AsyncHTTPTransport(limits=pool, trust_env=False, verify=False)},
         trust_env=False,
     )
