@@ -7,11 +7,13 @@ version, the whole configuration (after any command-line override), every file o
 and of the default theme, the edition date and the grouped items (or an editor's draft's
 sections and intro). Change any of them and the key changes, so a stored output is never
 stale; it is only ever an exact earlier result. The renderer is imported only on a miss.
+`digest check`'s findings on the email are kept in the same entry (they depend on the HTML alone).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -23,11 +25,14 @@ from digest import __version__
 
 if TYPE_CHECKING:
     from digest.config import Config
+    from digest.check import Finding
     from digest.group import Filled
     from digest.render import Rendered, SectionView
 
 FILES = ("newsletter.mjml", "newsletter.html", "newsletter.txt")  # what a hit needs; web.html comes when made
 WEB = "web.html"
+CHECK = "check.json"  # `digest check`'s findings on newsletter.html, made by the first build that checked it
+_entries: dict[str, Path] = {}  # sha256 of an email's HTML → the entry it is stored in (this process's renders)
 KEEP = 8  # entries kept: enough to go back and forth between a few dates or drafts
 
 
@@ -113,10 +118,33 @@ def rendered(config: Config, edition: date, inputs: object, make: Callable[[], R
     entry = folder(config) / key(config, edition, inputs, **extra)
     hit = load(entry, make)
     if hit is not None:
+        _entries[_digest_of(hit.html)] = entry
         return hit
     made = make()
     _save(entry, made)
+    _entries[_digest_of(made.html)] = entry
     return made
+
+
+def checked(html: str, check: Callable[[str], list[Finding]]) -> list[Finding]:
+    """check(html), stored with the render that made this HTML, so an unchanged edition is not checked again."""
+    entry = _entries.get(_digest_of(html))
+    stored = entry / CHECK if entry is not None else None
+    if stored is not None and stored.is_file():
+        from digest.check import Finding
+
+        try:
+            return [Finding(**finding) for finding in json.loads(stored.read_text("utf-8"))]
+        except (OSError, ValueError, TypeError):
+            pass
+    findings = check(html)
+    if stored is not None and stored.parent.is_dir():
+        _write(stored, json.dumps([vars(finding) for finding in findings]))
+    return findings
+
+
+def _digest_of(html: str) -> str:
+    return hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def load(entry: Path, make: Callable[[], Rendered]) -> Stored | None:

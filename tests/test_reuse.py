@@ -109,3 +109,20 @@ def test_an_incomplete_entry_is_not_used(sample_network: Path, renders: list[str
     second = build(sample_network)
     assert renders == ["render", "render"]
     assert second == first
+
+
+def test_the_check_of_an_unchanged_email_is_reused(sample_network: Path) -> None:
+    from digest.check import check_html
+
+    calls: list[str] = []
+
+    def counting(html: str):  # type: ignore[no-untyped-def]
+        calls.append(html)
+        return check_html(html)
+
+    first = build_edition(load_config(sample_network), EDITION)
+    findings = reuse.checked(first.html, counting)
+    again = build_edition(load_config(sample_network), EDITION)
+    assert reuse.checked(again.html, counting) == findings and len(calls) == 1
+    assert reuse.checked(first.html.replace("</body>", "<p>changed</p></body>"), counting) is not None
+    assert len(calls) == 2  # other HTML: checked afresh

@@ -74,8 +74,9 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
 def _check(report: Report, html: str, *, verbose: bool) -> None:
     """Run `digest check` on the email: errors become warnings of the build, the rest a summary line."""
     from digest.check import check_html, summarise
+    from digest.reuse import checked
 
-    findings = check_html(html)
+    findings = checked(html, check_html)  # stored with the outputs: an unchanged edition is not checked again
     report.check_summary = summarise(findings)
     report.check_errors = [f.message for f in findings if f.severity == "error"]
     if verbose:
