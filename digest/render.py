@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -31,6 +31,7 @@ from digest import esp
 from digest.colours import readable_on
 from digest.config import DEFAULT_TEMPLATES, Config
 from digest.group import Filled
+from digest.outputs import Rendered
 from digest.model import Event, Image, Post
 from digest.sanitize import clean_html
 from digest.utm import tag_sections
@@ -64,24 +65,6 @@ class SectionView:
     items: list[ItemView] = field(default_factory=list)
     body_html: str = ""
     images: bool = False
-
-
-@dataclass
-class Rendered:
-    """The outputs of an edition. The web version is rendered on first use: previews never need it."""
-
-    mjml: str
-    html: str
-    text: str
-    make_web: Callable[[], str] = field(default=lambda: "", repr=False, compare=False)
-    _web: str | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def web(self) -> str:
-        """The web version: no merge tags, untagged links, a link to all editions."""
-        if self._web is None:
-            self._web = self.make_web()
-        return self._web
 
 
 @lru_cache(maxsize=1)

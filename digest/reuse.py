@@ -16,41 +16,24 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from digest import __version__
+from digest.outputs import Rendered
 
 if TYPE_CHECKING:
     from digest.config import Config
     from digest.check import Finding
     from digest.group import Filled
-    from digest.render import Rendered, SectionView
+    from digest.render import SectionView
 
 FILES = ("newsletter.mjml", "newsletter.html", "newsletter.txt")  # what a hit needs; web.html comes when made
 WEB = "web.html"
 CHECK = "check.json"  # `digest check`'s findings on newsletter.html, made by the first build that checked it
 _entries: dict[str, Path] = {}  # sha256 of an email's HTML → the entry it is stored in (this process's renders)
 KEEP = 8  # entries kept: enough to go back and forth between a few dates or drafts
-
-
-@dataclass
-class Stored:
-    """A reused render: the same outputs as digest.render.Rendered, without importing the renderer."""
-
-    mjml: str
-    html: str
-    text: str
-    make_web: Callable[[], str] = field(repr=False, compare=False)
-    _web: str | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def web(self) -> str:
-        if self._web is None:
-            self._web = self.make_web()
-        return self._web
 
 
 def key(config: Config, edition: date, inputs: object, **extra: Any) -> str:
@@ -90,7 +73,7 @@ def folder(config: Config) -> Path:
     return config.path.parent / ".digest" / "reuse"
 
 
-def render(config: Config, edition: date, filled: list[Filled], **extra: Any) -> Rendered | Stored:
+def render(config: Config, edition: date, filled: list[Filled], **extra: Any) -> Rendered:
     """digest.render.render, reused when nothing it reads has changed."""
 
     def make() -> Rendered:
@@ -101,7 +84,7 @@ def render(config: Config, edition: date, filled: list[Filled], **extra: Any) ->
     return rendered(config, edition, filled, make, **extra)
 
 
-def render_views(config: Config, edition: date, sections: list[SectionView], **extra: Any) -> Rendered | Stored:
+def render_views(config: Config, edition: date, sections: list[SectionView], **extra: Any) -> Rendered:
     """digest.render.render_views (an editor's draft), reused when nothing it reads has changed."""
 
     def make() -> Rendered:
@@ -113,7 +96,7 @@ def render_views(config: Config, edition: date, sections: list[SectionView], **e
 
 
 def rendered(config: Config, edition: date, inputs: object, make: Callable[[], Rendered],
-             **extra: Any) -> Rendered | Stored:
+             **extra: Any) -> Rendered:
     """The outputs stored under this render's key, or `make()`'s, stored for next time."""
     entry = folder(config) / key(config, edition, inputs, **extra)
     hit = load(entry, make)
@@ -147,7 +130,7 @@ def _digest_of(html: str) -> str:
     return hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def load(entry: Path, make: Callable[[], Rendered]) -> Stored | None:
+def load(entry: Path, make: Callable[[], Rendered]) -> Rendered | None:
     """A stored render, or None if there is none (or it is incomplete or unreadable)."""
     try:
         mjml, html, text = (entry.joinpath(name).read_text("utf-8") for name in FILES)
@@ -161,7 +144,7 @@ def load(entry: Path, make: Callable[[], Rendered]) -> Stored | None:
         _write(web_file, made)
         return made
 
-    return Stored(mjml=mjml, html=html, text=text, make_web=make_web, _web=web)
+    return Rendered(mjml=mjml, html=html, text=text, make_web=make_web, _web=web)
 
 
 def _save(entry: Path, made: Rendered) -> None:

@@ -1,0 +1,24 @@
+"""An edition's rendered outputs, in a module of their own so that reusing them needs no renderer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass
+class Rendered:
+    """The outputs of an edition. The web version is rendered on first use: previews never need it."""
+
+    mjml: str
+    html: str
+    text: str
+    make_web: Callable[[], str] = field(default=lambda: "", repr=False, compare=False)
+    _web: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def web(self) -> str:
+        """The web version: no merge tags, untagged links, a link to all editions."""
+        if self._web is None:
+            self._web = self.make_web()
+        return self._web
