@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections import deque
 from concurrent.futures import BrokenExecutor, Executor, Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -182,9 +183,11 @@ def collect(
                 report.problems.append(_cut_note(limits) + "; entries after that are missing")
         if executor is None and pool is not None and jobs:
             executor = pool(len(jobs))
-        parsed = _parse_all([job for job, _ in jobs.values()], executor, [started.get(name) for name in jobs])
+        parsed = _parse_all([job for job, _ in jobs.values()], executor, [started.pop(name, None) for name in jobs])
         by_name = {r.name: r for r in reports}
-        for (name, (job, new_state)), read_result in zip(jobs.items(), parsed):
+        for name, read_result in zip(list(jobs), parsed):
+            job, new_state = jobs.pop(name)  # each body is let go once stored: memory does not hold them all
+            fetched[name] = replace(fetched[name], body=None)
             report = by_name[name]
             report.format, report.parsed = read_result.format, True
             report.problems.extend(read_result.problems)
@@ -224,12 +227,17 @@ def _parse_all(jobs: list[ParseJob], executor: Executor | None,
     if executor is None or (len(jobs) < 2 and not any(started or ())):
         yield from (parse_job(job) for job in jobs)
         return
-    futures = [future or executor.submit(parse_job, job) for job, future in zip(jobs, started or [None] * len(jobs))]
-    for job, future in zip(jobs, futures):
+    waiting = deque(zip(jobs, [future or executor.submit(parse_job, job)
+                               for job, future in zip(jobs, started or [None] * len(jobs))]))
+    jobs.clear()  # from here each body and result is held only until the caller has it
+    while waiting:
+        job, future = waiting.popleft()
         try:
-            yield future.result()
+            result = future.result()
         except BrokenExecutor:
-            yield parse_job(job)
+            result = parse_job(job)
+        del job, future
+        yield result
 
 
 def _fall_back(store: Store, source: Source, state: SourceState | None, reason: str, report: SourceReport,
