@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DATE := 2024-10-01
 
-.PHONY: demo test install install-test golden bench clean
+.PHONY: demo test test-fast install install-test golden bench clean
 
 $(BIN)/digest: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ demo: install
 ## Run the whole test suite.
 test: install-test
 	$(BIN)/python -m pytest -q
+
+## Run the suite without the tests marked slow (corpora, Chromium, real timeouts): under 30 s.
+test-fast: install-test
+	$(BIN)/python -m pytest -q -m "not slow"
 
 ## Regenerate the golden files of the sample network (review the diff before committing).
 golden: install

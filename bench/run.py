@@ -1,6 +1,6 @@
 """The benchmark: every measurement in one sitting, a table of medians, every target met or missed.
 
-What is measured (issues 7 and 16), against a loopback network of N synthetic members:
+What is measured, against a loopback network of N synthetic members:
 1. baseline — a sequential `feedparser.parse(url)` loop (the peers' way), as its own process;
 2. `digest build` cold (empty store) — the real CLI as a subprocess, process start included;
 3. `digest build` warm (every source answers 304) — checked: zero feeds re-parsed (from the
@@ -922,7 +922,7 @@ def _scale(res: Results, cold: float, warm: float, pss: float, s: Callable[[floa
 
 def main(argv: list[str] | None = None) -> None:
     """`python -m bench`: parse options, run, print the table (and --json)."""
-    parser = argparse.ArgumentParser(prog="python -m bench", description="digest's benchmark harness (issue 7).")
+    parser = argparse.ArgumentParser(prog="python -m bench", description="digest's benchmark harness.")
     parser.add_argument("--sources", type=int, default=None, help="synthetic members (default 100; --quick: 20)")
     parser.add_argument("--latency", type=float, default=0.15, help="seconds before each response (default 0.15)")
     parser.add_argument("--runs", type=int, default=None, help="runs per build measurement (default 3; --quick: 1)")

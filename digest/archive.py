@@ -5,6 +5,12 @@ leave those posts out), and its web version is copied to archive/<date>/index.ht
 archive/ folder beside sources.toml is the list of past editions — one folder per edition,
 nothing else to keep in step — and write_archive() turns it into archive/index.html and an
 Atom feed, archive/feed.atom. Upload the folder as it is to [newsletter] url.
+
+Publishing is one transaction: everything it will write (the page, the index and the feed) is
+made in memory first, each file is written atomically, and the items are recorded as sent only
+after all three are on disk — a failure on the way leaves the store as it was, so publishing
+again is always safe. A folder in archive/ that is not an edition (a name like 2024-13-45, an
+empty or unreadable index.html) is reported and left out, never a reason to stop.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from digest.colours import readable_on
@@ -25,7 +32,7 @@ from digest.model import as_instant
 from digest.exceptions import DigestError
 from digest.render import DARK_BG, LIGHT_BG, archive_home, environment
 from digest.store import Store
-from digest.write import write_atomic
+from digest.write import sweep_temporaries, write_atomic
 
 ATOM = "http://www.w3.org/2005/Atom"
 _EDITION_DIR = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -48,6 +55,7 @@ class Archive:
     index: Path
     feed: Path
     editions: list[PastEdition]
+    problems: list[str]
 
 
 @dataclass(frozen=True)
@@ -64,50 +72,85 @@ def archive_dir(config: Config) -> Path:
 
 
 def publish(config: Config, edition: date, ids: list[str], web_html: str) -> Published:
-    """Record the edition's items as sent, put its web version in the archive and rewrite the index and feed."""
-    page = archive_dir(config) / edition.isoformat() / "index.html"
+    """Put the edition's web version in the archive, rewrite the index and feed, then record its items as sent."""
+    folder = archive_dir(config)
+    page = folder / edition.isoformat() / "index.html"
+    this = _read_edition(config, edition, web_html.encode("utf-8"))
+    editions, problems = past_editions(config)
+    editions = sorted([e for e in editions if e.date != edition] + [this], key=lambda e: e.date, reverse=True)
+    index, feed = _render(config, editions)  # everything made before anything is written
     try:
         page.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(page, web_html)
     except OSError as exc:
-        raise DigestError(f"cannot write {page} ({exc.strerror or exc}): check the folder is writable") from None
+        raise DigestError(f"cannot write {page} ({exc.strerror or exc}): check the folder is writable; "
+                          "nothing was recorded as sent") from None
+    written = _write(config, index, feed, editions, problems)
     with Store.beside(config.path) as store:
         store.mark_sent(ids, edition.isoformat())
-    return Published(page, len(ids), write_archive(config))
+    return Published(page, len(ids), written)
 
 
-def past_editions(config: Config) -> list[PastEdition]:
-    """Every edition in archive/, newest first, with the title and summary its web version carries."""
+def _read_edition(config: Config, when: date, page: bytes) -> PastEdition:
+    """The title and summary an edition's web version carries; ValueError when it is not a page."""
+    if not page.strip():
+        raise ValueError("its index.html is empty")
+    doc = lxml_html.document_fromstring(page)
+    title = " ".join((doc.findtext(".//title") or config.newsletter.title).split())
+    summary = next(iter(doc.xpath("//meta[@name='description']/@content")), "")
+    return PastEdition(when, title, " ".join(str(summary).split()), format_day(when, config.newsletter.language))
+
+
+def past_editions(config: Config) -> tuple[list[PastEdition], list[str]]:
+    """Every edition in archive/, newest first, and a sentence for each folder that is not one."""
     folder = archive_dir(config)
-    found = []
-    for page in folder.glob("*/index.html") if folder.is_dir() else ():
-        if not _EDITION_DIR.fullmatch(page.parent.name):
+    found: list[PastEdition] = []
+    problems: list[str] = []
+    if not folder.is_dir():
+        return found, problems
+    sweep_temporaries(folder, depth=1)
+    for page in sorted(folder.glob("*/index.html")):
+        name = page.parent.name
+        if not _EDITION_DIR.fullmatch(name):
             continue
-        when = date.fromisoformat(page.parent.name)
-        doc = lxml_html.document_fromstring(page.read_bytes())
-        title = " ".join((doc.findtext(".//title") or config.newsletter.title).split())
-        summary = next(iter(doc.xpath("//meta[@name='description']/@content")), "")
-        found.append(PastEdition(when, title, " ".join(str(summary).split()), format_day(when, config.newsletter.language)))
-    return sorted(found, key=lambda e: e.date, reverse=True)
+        try:
+            found.append(_read_edition(config, date.fromisoformat(name), page.read_bytes()))
+        except ValueError as exc:  # a date that does not exist, an empty page
+            why = str(exc) if "index.html" in str(exc) else f"{name} is not a date"
+            problems.append(f"{page.parent} is left out of the archive: {why}; delete or rename that folder")
+        except (OSError, etree.ParserError) as exc:
+            problems.append(f"{page.parent} is left out of the archive: its index.html cannot be read "
+                            f"({getattr(exc, 'strerror', None) or exc}); delete that folder or publish it again")
+    return sorted(found, key=lambda e: e.date, reverse=True), problems
 
 
-def write_archive(config: Config) -> Archive:
-    """archive/index.html (every edition, newest first) and archive/feed.atom, from archive/*/."""
-    editions = past_editions(config)
-    if not editions:
-        raise DigestError(f"{archive_dir(config)} has no published editions yet: "
-                          "run `digest publish --edition editions/<date>.md` after sending one")
-    folder = archive_dir(config)
+def _render(config: Config, editions: list[PastEdition]) -> tuple[str, str]:
+    """archive/index.html and archive/feed.atom, as text."""
     page = environment(config.templates_dir).get_template("archive.html.j2").render(
         title=config.newsletter.title, language=config.newsletter.language, editions=editions,
         accent=readable_on(config.newsletter.accent, LIGHT_BG), accent_dark=readable_on(config.newsletter.accent, DARK_BG),
         feed="feed.atom")
+    return page, atom_feed(config, editions)
+
+
+def _write(config: Config, index: str, feed: str, editions: list[PastEdition], problems: list[str]) -> Archive:
+    folder = archive_dir(config)
     try:
-        write_atomic(folder / "index.html", page)
-        write_atomic(folder / "feed.atom", atom_feed(config, editions))
+        write_atomic(folder / "index.html", index)
+        write_atomic(folder / "feed.atom", feed)
     except OSError as exc:
         raise DigestError(f"cannot write to {folder} ({exc.strerror or exc}): check the folder is writable") from None
-    return Archive(folder / "index.html", folder / "feed.atom", editions)
+    return Archive(folder / "index.html", folder / "feed.atom", editions, problems)
+
+
+def write_archive(config: Config) -> Archive:
+    """archive/index.html (every edition, newest first) and archive/feed.atom, from archive/*/."""
+    editions, problems = past_editions(config)
+    if not editions:
+        raise DigestError(f"{archive_dir(config)} has no published editions yet: "
+                          "run `digest publish --edition editions/<date>.md` after sending one"
+                          + "".join(f"\n  {p}" for p in problems))
+    return _write(config, *_render(config, editions), editions, problems)
 
 
 def _moment(config: Config, when: date) -> str:

@@ -1,17 +1,27 @@
-"""The command line: a thin Click layer; each verb lives in digest/commands/ and calls one stage."""
+"""The command line: a thin Click layer; each verb lives in digest/commands/ and calls one stage.
+
+The group is also the one place where errors meet the user (mkdocs' style): a DigestError is one
+sentence saying what to do; any other exception is one line naming what failed and how to see
+more (`-v`), never a traceback unless asked for. Every command takes -v/--verbose and -q/--quiet,
+and its --help ends with its exit codes.
+"""
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
+import io
 import os
 import sys
 import threading
+import traceback
 from typing import Any, NoReturn
 
 import click
 
 from digest import __version__
+from digest.exceptions import DigestError, UnexpectedError
 
 COMMANDS = {
     "build": "digest.commands.build",
@@ -22,7 +32,65 @@ COMMANDS = {
     "publish": "digest.commands.publish",
     "archive": "digest.commands.archive",
     "send": "digest.commands.send",
+    "repair": "digest.commands.repair",
+    "sources": "digest.commands.sources",
 }
+
+OK = "0  done"
+USAGE = "2  a usage or configuration error (the message says what to fix)"
+UNEXPECTED = "1  something failed (the message says what; -v shows the details)"
+EXIT_CODES = {
+    "build": [OK + " (members that failed are warnings in the report)", "1  with --strict: the build had a warning",
+              USAGE],
+    "check": [OK + ": no errors (warnings may be listed)", "1  the email has at least one error", USAGE],
+    "sources check": [OK + ": every source gave items", "1  some source is moved, gone, empty or failed", USAGE],
+    "send": [OK + ": the test was accepted by the SMTP server",
+             "1  the SMTP server could not be reached, or refused the login or the message", USAGE],
+}
+DEFAULT_EXIT_CODES = [OK, UNEXPECTED, USAGE]
+VERBOSE, QUIET = "digest.verbose", "digest.quiet"
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
+
+
+def _remember(key: str) -> Any:
+    """An option callback that keeps the value where the group's error handler can read it."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value:
+            ctx.meta[key] = value
+        return value
+
+    return callback
+
+
+def _silence(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    """-q on a command without a quiet mode of its own: its report (stdout) is not printed; stderr is."""
+    if value:
+        ctx.meta[QUIET] = True
+        ctx.with_resource(contextlib.redirect_stdout(io.StringIO()))
+    return value
+
+
+def _with_shared_options(name: str, command: click.Command) -> click.Command:
+    """Give a command -v/--verbose, -q/--quiet (unless it has its own) and an exit-code epilog. Idempotent."""
+    names = {p.name: p for p in command.params}
+    verbose = names.get("verbose")
+    if verbose is None:
+        command.params.append(click.Option(["-v", "--verbose"], count=True, expose_value=False,
+                                           callback=_remember(VERBOSE),
+                                           help="Say more; on an unexpected error, show its traceback."))
+    elif verbose.callback is None:  # the command reads it itself; the error handler must see it too
+        verbose.callback = _remember(VERBOSE)
+    if "quiet" not in names:
+        command.params.append(click.Option(["-q", "--quiet"], is_flag=True, expose_value=False, callback=_silence,
+                                           help="Print only warnings and errors."))
+    if not command.epilog:
+        lines = EXIT_CODES.get(name, DEFAULT_EXIT_CODES)
+        command.epilog = "\b\nExit codes:\n" + "\n".join(f"  {line}" for line in lines)
+    if isinstance(command, click.Group):  # `digest sources add` and the like: the same options and epilog
+        for sub_name, sub in command.commands.items():
+            _with_shared_options(f"{name} {sub_name}", sub)
+    return command
 
 
 class LazyGroup(click.Group):
@@ -51,7 +119,47 @@ class LazyGroup(click.Group):
         module = COMMANDS.get(name)
         if module is None:
             return None
-        return getattr(importlib.import_module(module), name)
+        return _with_shared_options(name, getattr(importlib.import_module(module), name))
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; what escapes it becomes a sentence (and exit code), not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:  # `digest sources list | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except Exception as exc:
+            if ctx.meta.get(VERBOSE):
+                traceback.print_exc()
+            raise _explained(exc, ctx.invoked_subcommand or "digest") from None
+
+
+def _explained(exc: Exception, command: str) -> DigestError | UnexpectedError:
+    """A template error (or any exception raised inside a template) names the template file and line."""
+    import jinja2
+
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return DigestError(f"the theme has no template {exc.name}: copy it from the default theme "
+                           "(`digest init` writes one), or remove `templates` under [newsletter]")
+    where = _template_line(exc)
+    if where is not None:
+        message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
+        return DigestError(f"{where}: {message}: fix the template (run again with -v to see the details)")
+    return UnexpectedError(f"digest {command} failed unexpectedly ({type(exc).__name__}: {exc}); "
+                           "run again with -v to see the details")
+
+
+def _template_line(exc: BaseException) -> str | None:
+    """`file:line` of the template that failed: from a syntax error itself, or the template frames of the traceback."""
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not (filename and str(filename).endswith(TEMPLATE_SUFFIXES)):
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(TEMPLATE_SUFFIXES)]
+        if not frames:
+            return None
+        filename, line = frames[-1].filename, frames[-1].lineno
+    return f"{filename}{f':{line}' if line else ''}"
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

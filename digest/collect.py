@@ -17,13 +17,13 @@ import hashlib
 from collections import deque
 from concurrent.futures import BrokenExecutor, Executor, Future
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 from digest.config import Config, Source
 from digest.fetch import FetchResult, Limits, Request, fetch_all
-from digest.model import Item, ReadResult
+from digest.model import Item, Post, ReadResult
 from digest.readers import detect, read
 from digest.store import SourceState, Store
 
@@ -194,7 +194,9 @@ def collect(
             if not read_result.items and read_result.problems:
                 _fall_back(store, by_source[name], states.get(name), read_result.problems[0], report, keep_problems=True)
                 continue
-            kind = "event" if new_state.format in ("ical", "csv") else None
+            if read_result.undated:
+                _date_when_first_seen(store, name, read_result, report)
+            kind = "event" if new_state.format in ("ical", "csv", "html") else None
             store.save_parsed(new_state, read_result.items, replace_kind=kind)
             report.status = "ok"
     earliest = max((s.days_back for s in config.sections if s.kind == "posts"), default=0)
@@ -204,6 +206,18 @@ def collect(
         report.found = counts.get(report.name, 0)
         items.extend(stored.get(report.name, []))
     return Collection(items=items, sources=reports)
+
+
+def _date_when_first_seen(store: Store, name: str, read_result: ReadResult, report: SourceReport) -> None:
+    """Posts that came without a date are dated when digest first saw them (the store remembers when)."""
+    seen = store.first_seen(name, read_result.undated)
+    undated = set(read_result.undated)
+    now = datetime.now(timezone.utc).replace(microsecond=0)  # the store's first_seen is to the second
+    read_result.items = [replace(item, published=seen.get(item.id, now)) if item.id in undated and isinstance(item, Post)
+                         else item for item in read_result.items]
+    new = len(undated - set(seen))
+    when = f"{new} new today" if new else "none new today"
+    report.problems.append(f"note: {len(undated)} posts have no date: each is dated when digest first saw it ({when})")
 
 
 def _job(config: Config, source: Source, result: FetchResult, body: bytes, window: tuple[datetime, datetime]) -> ParseJob:

@@ -1,14 +1,34 @@
-"""Colour arithmetic for the theme: WCAG contrast, and nudging an accent until text on it is readable."""
+"""Colours: the one CSS colour parser (tinycss2), WCAG contrast, and nudging an accent until text on it is readable.
+
+tinycss2's CSS Color 4 module reads every colour syntax — the 148 named colours, #rgb/#rrggbb, rgb(), hsl(),
+hwb() — so the theme and `digest check` agree on what a colour is.
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
 
-def parse_hex(value: str) -> tuple[int, int, int]:
-    """'#abc' or '#aabbcc' → (r, g, b)."""
-    value = value.lstrip("#")
-    if len(value) == 3:
-        value = "".join(c * 2 for c in value)
-    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+import tinycss2.color4
+
+RGB = tuple[int, int, int]
+
+
+@lru_cache(maxsize=4096)  # an email repeats a few colours hundreds of times
+def parse_colour(value: str) -> RGB | None:
+    """An opaque CSS colour as 0–255 sRGB; None for transparent ones, currentColor and anything not a colour."""
+    colour = tinycss2.color4.parse_color(value.strip())
+    if not isinstance(colour, tinycss2.color4.Color) or colour.alpha < 1:
+        return None
+    try:
+        srgb = colour.to("srgb").coordinates
+    except NotImplementedError:  # lab(), oklch()…: not convertible here, so unknown
+        return None
+    return tuple(max(0, min(255, round(c * 255))) for c in srgb)  # type: ignore[return-value]
+
+
+def is_hex_colour(value: str) -> bool:
+    """#rgb or #rrggbb: the form the theme's arithmetic and every email client understand."""
+    return value.startswith("#") and len(value) in (4, 7) and parse_colour(value) is not None
 
 
 def to_hex(rgb: tuple[float, float, float]) -> str:
@@ -33,7 +53,9 @@ def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> fl
 
 def readable_on(colour: str, background: str, minimum: float = 4.5) -> str:
     """The colour, darkened or lightened towards black/white until it reaches `minimum` contrast."""
-    rgb, bg = parse_hex(colour), parse_hex(background)
+    rgb, bg = parse_colour(colour), parse_colour(background)
+    if rgb is None or bg is None:
+        raise ValueError(f"not an opaque colour: {colour!r} on {background!r}")
     target = (0, 0, 0) if luminance(bg) > 0.5 else (255, 255, 255)
     mixed: tuple[float, float, float] = rgb
     for step in range(21):

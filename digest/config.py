@@ -1,7 +1,8 @@
-"""Read and validate sources.toml against a declarative schema.
+"""Read and validate sources.toml: every key declared once, as a field of the dataclass it fills.
 
-Each table's keys are declared once (type, default, a check whose message says how to fix
-the value). Every problem in the file is collected and reported together, naming the key as
+Each key is one `key(...)` field (digest/schema.py): its type, default, a check whose message says how
+to fix the value, its help and an example. The same declaration gives the checking below, `digest init`'s
+starter file and the README's key reference. Every problem in the file is collected and reported together, naming the key as
 `sources[3].url` and the line it is on, so the editor fixes everything in one pass. Unknown
 keys are warnings with a "did you mean" suggestion, not errors: a typo must not stop a build.
 """
@@ -12,30 +13,21 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
+from digest.colours import is_hex_colour
 from digest.exceptions import ConfigError
+from digest.schema import Check, Problems, check_table, key, key_lines, reference
+from digest.urls import is_web_url
 
-Check = Callable[[Any], str | None]
 KINDS = ("posts", "events", "text")
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-
-
-@dataclass(frozen=True)
-class Key:
-    """One key of a table: its type, whether it is required, its default and a check."""
-
-    type: type | tuple[type, ...]
-    default: Any = None
-    required: bool = False
-    check: Check | None = None
-    items: type | None = None  # element type for lists
-    table: dict[str, Key] | None = None  # a nested table ([newsletter.utm]): its own keys
-    into: Callable[..., Any] | None = None  # what a nested table's checked values become
+# The default theme is package data (templates/ in the repository, `digest.theme` once installed).
+DEFAULT_TEMPLATES = Path(str(resources.files("digest.theme")))
 
 
 def _timezone(value: str) -> str | None:
@@ -55,13 +47,13 @@ def _language(value: str) -> str | None:
 
 
 def _hex_colour(value: str) -> str | None:
-    if not re.fullmatch(r"#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3}", value):
+    if not is_hex_colour(value):
         return f"{value!r} is not a colour: write it as a hex colour such as \"#6b2c91\""
     return None
 
 
 def _web_url(value: str) -> str | None:
-    if not re.match(r"https?://[^/\s]+", value):
+    if not is_web_url(value):
         return f"{value!r} is not a web address: use an absolute https:// URL"
     return None
 
@@ -76,6 +68,17 @@ def _regex(value: str) -> str | None:
 
 def _positive(value: int) -> str | None:
     return None if value > 0 else f"{value} must be a whole number above 0"
+
+
+def _up_to(high: int, unit: str = "") -> Callable[[int], str | None]:
+    """A whole number from 1 to `high`: beyond that a window or a cut means nothing (and dates overflow)."""
+
+    def check(value: int) -> str | None:
+        if value > high:
+            return f"{value} is too large: use a whole number from 1 to {high:,}{unit}"
+        return _positive(value)
+
+    return check
 
 
 def _kind(value: str) -> str | None:
@@ -104,6 +107,8 @@ def _placeholders(*allowed: str) -> Check:
 def _source_url(value: str) -> str | None:
     if not value.strip():
         return "is empty: give the feed's https:// address or a file path"
+    if re.search(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]", value):
+        return f"{value!r} has a control character in it: retype the address"
     if "://" in value and not value.startswith(("http://", "https://")):
         return f"{value!r}: only http(s) addresses or file paths can be collected"
     return None
@@ -111,74 +116,44 @@ def _source_url(value: str) -> str | None:
 
 @dataclass(frozen=True)
 class Utm:
-    """UTM tags added to members' links ([newsletter.utm]); `{date}` is the edition date."""
+    """UTM tags added to members' links ([newsletter.utm]); `{date}` is the edition's date."""
 
-    source: str = "newsletter"
-    medium: str = "email"
-    campaign: str = "digest-{date}"
-
-
-UTM = {
-    "source": Key(str, "newsletter", check=_placeholders("date")),
-    "medium": Key(str, "email", check=_placeholders("date")),
-    "campaign": Key(str, "digest-{date}", check=_placeholders("date")),
-}
-NEWSLETTER = {
-    "title": Key(str, required=True),
-    "timezone": Key(str, "UTC", check=_timezone),
-    "language": Key(str, "en", check=_language),
-    "intro": Key(str, ""),
-    "logo": Key(str, None, check=_web_url),
-    "accent": Key(str, "#1d5a8c", check=_hex_colour),
-    "footer": Key(str, ""),
-    "preheader": Key(str, ""),
-    "summary_length": Key(int, 280, check=_positive),
-    "templates": Key(str, None),
-    "url": Key(str, None, check=_web_url),
-    "subject": Key(str, "", check=_placeholders("title", "date")),
-    "esp": Key(str, "none", check=_esp),
-    "address": Key(str, ""),
-    "why": Key(str, ""),
-    "utm": Key(dict, None, table=UTM, into=Utm),
-}
-SECTION = {
-    "title": Key(str, required=True),
-    "kind": Key(str, required=True, check=_kind),
-    "days_back": Key(int, 31, check=_positive),
-    "days_ahead": Key(int, 62, check=_positive),
-    "match": Key(str, None, check=_regex),
-    "sources": Key(list, [], items=str),
-    "tags": Key(list, [], items=str),
-    "limit": Key(int, None, check=_positive),
-    "body": Key(str, ""),
-    "images": Key(bool, False),
-    "repeat": Key(bool, None),
-}
-SOURCE = {
-    "name": Key(str, required=True),
-    "url": Key(str, required=True, check=_source_url),
-    "tags": Key(list, [], items=str),
-}
+    source: str = key("newsletter", check=_placeholders("date"), help="utm_source on members' links",
+                      example="coproduction-digest")
+    medium: str = key("email", check=_placeholders("date"), help="utm_medium")
+    campaign: str = key("digest-{date}", check=_placeholders("date"), help="utm_campaign; {date} is the edition's date")
 
 
 @dataclass(frozen=True)
 class Newsletter:
-    title: str
-    timezone: str = "UTC"
-    language: str = "en"
-    intro: str = ""
-    logo: str | None = None
-    accent: str = "#1d5a8c"
-    footer: str = ""
-    preheader: str = ""
-    summary_length: int = 280
-    templates: str | None = None
-    url: str | None = None  # where the web versions and the archive are published
-    subject: str = ""  # the email's subject; "" means "{title} – {date}"
-    esp: str = "none"  # the email service whose merge tags go in the footer (digest/esp.py)
-    address: str = ""  # postal address shown in the footer
-    why: str = ""  # "why you get this" line shown in the footer (Markdown)
-    utm: Utm | None = None  # None: member links are left as they are
+    title: str = key(help="the newsletter's name", example="Our Network Digest", show=True)
+    timezone: str = key("UTC", check=_timezone, show=True, example="Europe/London",
+                        help="IANA name: dates and event times are shown in it")
+    language: str = key("en", check=_language, show=True, example="en-GB",
+                        help="dates in this language; becomes `<html lang>` (Welsh: \"cy\")")
+    intro: str = key("", show=True, example="\nA few words from the editor, in **Markdown**.\n",
+                     help="Markdown shown under the title")
+    logo: str | None = key(None, check=_web_url, example="https://example.org/logo.png", help="an absolute image URL")
+    accent: str = key("#1d5a8c", check=_hex_colour, help="your brand colour (darkened if too light to read)")
+    footer: str = key("", example="More Markdown for the footer", help="Markdown shown in the footer")
+    preheader: str = key("", example="The one line shown after the subject in the inbox",
+                         help="inbox preview text")
+    summary_length: int = key(280, check=_up_to(10_000, " characters"), help="characters of each item's blurb")
+    templates: str | None = key(None, example="templates", show=True,  # `digest init` copies the theme beside it
+                                help="a theme folder of your own, relative to this file (not set: the default theme)")
+    url: str | None = key(None, check=_web_url, example="https://example.org/digest/",
+                          help="where you publish archive/ (web versions and an Atom feed)")
+    subject: str = key("", check=_placeholders("title", "date"), example="{title} – {date}",
+                       help="the subject line (\"\" means \"{title} – {date}\"; test sends add \"[Test] \")")
+    esp: str = key("none", check=_esp, example="mailchimp",
+                   help="mailchimp, buttondown, brevo, listmonk, campaign-monitor, mailerlite or none: that "
+                        "service's unsubscribe and view-online tags go in the footer (or --esp NAME)")
+    address: str = key("", example="Our Network, 1 Example Street, London N1 0AA",
+                       help="postal address shown in the footer")
+    why: str = key("", show=True, example="You get this email because you are a member of our network.",
+                   help="the footer's \"why you get this\" line (Markdown)")
+    utm: Utm | None = key(None, help="optional: tag members' links for their analytics (not set: links are left as "
+                                     "they are)")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -187,21 +162,20 @@ class Newsletter:
 
 @dataclass(frozen=True)
 class Section:
-    title: str
-    kind: str
-    days_back: int = 31
-    days_ahead: int = 62
-    match: str | None = None
-    sources: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    limit: int | None = None
-    body: str = ""
-    images: bool = False  # show each item's picture
-    repeat: bool | None = None  # None: events repeat until they happen, posts are never sent twice
-
-    @property
-    def pattern(self) -> re.Pattern[str] | None:
-        return re.compile(self.match) if self.match else None
+    title: str = key(help="the section's heading", example="What else have we been up to?", show=True)
+    kind: str = key(check=_kind, example="posts", show=True, help="posts, events or text")
+    days_back: int = key(31, check=_up_to(3660, " days (ten years)"), show=True, help="posts published in [date - days_back, date)")
+    days_ahead: int = key(62, check=_up_to(3660, " days (ten years)"), help="events starting in [date, date + days_ahead)")
+    match: str | None = key(None, check=_regex, example="(?i)research",
+                            help="only items whose title matches this regular expression")
+    sources: tuple[str, ...] = key((), example=["A member"], help="only items from these sources (by name)")
+    tags: tuple[str, ...] = key((), example=["london"],
+                                help="only items whose source tags or categories include one of these")
+    limit: int | None = key(None, check=_up_to(1000, " items"), example=10, help="at most this many items")
+    body: str = key("", example="Markdown", help="a text section's text (Markdown)")
+    images: bool = key(False, example=True, help="show each item's picture")
+    repeat: bool | None = key(None, example=False, help="may items sent in an earlier edition appear again? "
+                                                        "(not set: events yes, posts no)")
 
     @property
     def repeats(self) -> bool:
@@ -211,13 +185,23 @@ class Section:
 
 @dataclass(frozen=True)
 class Source:
-    name: str
-    url: str
-    tags: tuple[str, ...] = ()
+    name: str = key(help="the member's name as shown in the newsletter; unique", example="A member", show=True)
+    url: str = key(check=_source_url, example="https://example.org/feed/", show=True,
+                   help="RSS, Atom, JSON Feed, iCalendar, CSV or a web page with schema.org events or posts: "
+                        "an http(s) URL, or a file path relative to this file")
+    tags: tuple[str, ...] = key((), example=["london"], help="used by sections' tags filters")
 
     @property
     def is_remote(self) -> bool:
-        return self.url.startswith(("http://", "https://"))
+        return is_web_url(self.url)
+
+
+TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source))
+
+
+def reference_table() -> str:
+    """The README's reference of every key (`python -m digest.schema` writes it there)."""
+    return "\n".join(line for header, cls in TABLES for line in ["", *reference(cls, header)]).strip("\n")
 
 
 @dataclass(frozen=True)
@@ -247,103 +231,22 @@ class Config:
         return replace(self, newsletter=replace(self.newsletter, **newsletter))
 
 
-def key_lines(text: str) -> dict[str, int]:
-    """Map `sources[3].url`-style key names to their line numbers (TOML parsers do not say)."""
-    lines: dict[str, int] = {}
-    table = ""
-    counts: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if m := re.match(r"\[\[\s*([\w.-]+)\s*\]\]", stripped):
-            name = m.group(1)
-            counts[name] = counts.get(name, 0) + 1
-            table = f"{name}[{counts[name]}]"
-            lines.setdefault(table, number)
-        elif m := re.match(r"\[\s*([\w.-]+)\s*\]", stripped):
-            table = m.group(1)
-            lines.setdefault(table, number)
-        elif m := re.match(r"([\w-]+)\s*=", stripped):
-            lines.setdefault(f"{table}.{m.group(1)}" if table else m.group(1), number)
-    return lines
-
-
-class _Problems:
-    """Collects errors and warnings with their line numbers while the file is checked."""
-
-    def __init__(self, lines: dict[str, int]) -> None:
-        self.lines = lines
-        self.errors: list[str] = []
-        self.warnings: list[str] = []
-
-    def _where(self, key: str) -> str:
-        line = self.lines.get(key)
-        return f"{key} (line {line})" if line else key
-
-    def error(self, key: str, message: str) -> None:
-        self.errors.append(f"{self._where(key)}: {message}")
-
-    def warn(self, key: str, message: str) -> None:
-        self.warnings.append(f"{self._where(key)}: {message}")
-
-
-def _type_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "text in quotes", int: "a whole number", list: "a list like [\"a\", \"b\"]", bool: "true or false",
-             dict: "a table"}
-    return names.get(kind, str(kind)) if isinstance(kind, type) else " or ".join(map(_type_name, kind))
-
-
-def _table(raw: Any, schema: dict[str, Key], where: str, problems: _Problems) -> dict[str, Any]:
-    """Check one table against its schema; return the values with defaults filled in."""
-    if not isinstance(raw, dict):
-        problems.error(where, "must be a table")
-        return {}
-    values: dict[str, Any] = {}
-    for name, value in raw.items():
-        key = f"{where}.{name}"
-        if name not in schema:
-            close = difflib.get_close_matches(name, schema, n=1)
-            hint = f": did you mean {close[0]!r}?" if close else f": known keys are {', '.join(schema)}"
-            problems.warn(key, f"unknown key {name!r} is ignored{hint}")
-            continue
-        spec = schema[name]
-        if spec.type is int and isinstance(value, bool) or not isinstance(value, spec.type):
-            problems.error(key, f"must be {_type_name(spec.type)}, not {value!r}")
-            continue
-        if spec.items and not all(isinstance(v, spec.items) for v in value):
-            problems.error(key, f"every entry must be {_type_name(spec.items)}")
-            continue
-        if spec.check and (message := spec.check(value)):
-            problems.error(key, message)
-            continue
-        if spec.table is not None:
-            values[name] = (spec.into or dict)(**_table(value, spec.table, key, problems))
-            continue
-        values[name] = tuple(value) if isinstance(value, list) else value
-    for name, spec in schema.items():
-        if name not in raw:
-            if spec.required:
-                problems.error(where, f"missing required key {name!r}")
-            else:
-                values[name] = tuple(spec.default) if isinstance(spec.default, list) else spec.default
-    return values
-
-
 def parse_config(text: str, path: Path) -> Config:
     """Validate the text of a sources.toml; raise ConfigError listing every problem."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), [f"is not valid TOML: {exc} — check quotes, brackets and commas there"]) from None
-    problems = _Problems(key_lines(text))
+    problems = Problems(key_lines(text))
     for name in raw:
         if name not in ("newsletter", "sections", "sources"):
             close = difflib.get_close_matches(name, ["newsletter", "sections", "sources"], n=1)
             problems.warn(name, f"unknown table {name!r} is ignored" + (f": did you mean {close[0]!r}?" if close else ""))
     if "newsletter" not in raw:
         problems.error("newsletter", "missing the [newsletter] table with at least title = \"…\"")
-    newsletter = _table(raw.get("newsletter", {}), NEWSLETTER, "newsletter", problems)
-    sections = [_table(s, SECTION, f"sections[{i}]", problems) for i, s in enumerate(_array(raw, "sections", problems), 1)]
-    sources = [_table(s, SOURCE, f"sources[{i}]", problems) for i, s in enumerate(_array(raw, "sources", problems), 1)]
+    newsletter = check_table(raw.get("newsletter", {}), Newsletter, "newsletter", problems)
+    sections = [check_table(s, Section, f"sections[{i}]", problems) for i, s in enumerate(_array(raw, "sections", problems), 1)]
+    sources = [check_table(s, Source, f"sources[{i}]", problems) for i, s in enumerate(_array(raw, "sources", problems), 1)]
     _cross_checks(sections, sources, problems)
     if newsletter.get("templates") and not (path.parent / newsletter["templates"]).is_dir():
         problems.error("newsletter.templates", f"no folder {newsletter['templates']!r} beside {path.name}: "
@@ -359,7 +262,7 @@ def parse_config(text: str, path: Path) -> Config:
     )
 
 
-def _array(raw: dict[str, Any], name: str, problems: _Problems) -> list[Any]:
+def _array(raw: dict[str, Any], name: str, problems: Problems) -> list[Any]:
     value = raw.get(name, [])
     if not isinstance(value, list):
         problems.error(name, f"write each entry as a [[{name}]] table")
@@ -367,7 +270,7 @@ def _array(raw: dict[str, Any], name: str, problems: _Problems) -> list[Any]:
     return value
 
 
-def _cross_checks(sections: list[dict[str, Any]], sources: list[dict[str, Any]], problems: _Problems) -> None:
+def _cross_checks(sections: list[dict[str, Any]], sources: list[dict[str, Any]], problems: Problems) -> None:
     """Rules that span keys: unique source names, sections naming known sources, text bodies."""
     if not sections:
         problems.error("sections", "no [[sections]]: add at least one, e.g. title = \"News\", kind = \"posts\"")

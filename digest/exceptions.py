@@ -26,3 +26,15 @@ class ConfigError(DigestError):
 
 class StoreError(DigestError):
     """The .digest store cannot be used (corrupt, from a newer digest, or locked)."""
+
+
+class FailedError(click.ClickException):
+    """The command was right but the world said no (an SMTP server unreachable or refusing): exit code 1."""
+
+    exit_code = 1
+
+
+class UnexpectedError(click.ClickException):
+    """An exception nobody foresaw, told in one line (the traceback only with -v): exit code 1."""
+
+    exit_code = 1

@@ -20,6 +20,7 @@ import time
 import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 from typing import AsyncIterator, Callable, Iterator, Sequence
 from urllib.parse import urlsplit
 
@@ -263,6 +264,9 @@ def _read_file(req: Request, limits: Limits) -> FetchResult:
     assert req.path is not None
     try:
         stat = req.path.stat()
+        if not S_ISREG(stat.st_mode) and not S_ISDIR(stat.st_mode):  # a FIFO or device would block the build
+            return FetchResult(req.name, "failed", error=f"{req.path} is not an ordinary file (a pipe or device): "
+                                                         "point sources.toml at a saved feed file")
         tag = f"file:{stat.st_size}:{stat.st_mtime_ns}"
         if req.etag == tag:
             return FetchResult(req.name, "not-modified", etag=tag, final_url=str(req.path))

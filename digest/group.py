@@ -8,6 +8,11 @@ soonest first; `limit` cuts a section (cut items do not fall through to later se
 An item already sent in an earlier edition is left out of a section that does not repeat
 (posts, by default) and does not fall through either; events sections repeat by default,
 since "Coming up" shows an event until it happens.
+
+A section's `match` is a pattern from sources.toml run over titles from members' feeds, so
+it runs with a time budget per title (the `regex` module's timeout): a pattern that
+backtracks without end on some title is reported once, with its key, and that section takes
+no items in this build (they go on to later sections). A build never hangs on a title.
 """
 
 from __future__ import annotations
@@ -16,9 +21,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import regex
+
 from digest.config import Config, Section
 from digest.model import Event, Item, Post, as_instant
 from digest.normalize import canonical_url
+
+
+MATCH_BUDGET = 0.1  # seconds one title may take to match; a real title takes microseconds
 
 
 @dataclass
@@ -66,6 +76,51 @@ def dedupe(items: list[Item], source_order: list[str], tz: ZoneInfo) -> list[Ite
     return kept
 
 
+class _Blown(Exception):
+    """A section's pattern ran out of time on a title."""
+
+    def __init__(self, index: int, title: str) -> None:
+        super().__init__(index, title)
+        self.index, self.title = index, title
+
+
+class _Patterns:
+    """Each section's `match`, compiled once per build, each match within MATCH_BUDGET."""
+
+    def __init__(self, sections: tuple[Section, ...]) -> None:
+        self.compiled: dict[int, regex.Pattern[str] | None] = {}
+        self.off: set[int] = set()
+        self.problems: list[str] = []
+        for index, section in enumerate(sections):
+            if section.match:
+                try:
+                    self.compiled[index] = regex.compile(section.match)
+                except regex.error as exc:  # re accepted it (config checked), regex does not
+                    self._switch_off(index, section, f"cannot be used ({exc})")
+
+    def _switch_off(self, index: int, section: Section, why: str) -> None:
+        self.off.add(index)
+        self.problems.append(f"sections[{index + 1}].match {section.match!r} {why}: the section "
+                             f"{section.title!r} takes no items in this build — simplify the pattern "
+                             "(nested repeats such as (a+)+ or (a|aa)+ can take for ever)")
+
+    def blown(self, failure: _Blown, sections: tuple[Section, ...]) -> None:
+        shown = failure.title if len(failure.title) <= 60 else failure.title[:59] + "…"
+        self._switch_off(failure.index, sections[failure.index],
+                         f"took longer than {MATCH_BUDGET:g} s on the title {shown!r}")
+
+    def accepts(self, index: int, title: str) -> bool:
+        if index in self.off:
+            return False
+        pattern = self.compiled.get(index)
+        if pattern is None:
+            return True
+        try:
+            return pattern.search(title, timeout=MATCH_BUDGET) is not None
+        except TimeoutError:
+            raise _Blown(index, title) from None
+
+
 def _accepts(section: Section, item: Item, source_tags: dict[str, tuple[str, ...]]) -> bool:
     if section.sources and item.source not in section.sources:
         return False
@@ -73,8 +128,7 @@ def _accepts(section: Section, item: Item, source_tags: dict[str, tuple[str, ...
         have = {t.casefold() for t in source_tags.get(item.source, ())} | {c.casefold() for c in item.categories}
         if not have & {t.casefold() for t in section.tags}:
             return False
-    pattern = section.pattern
-    return not (pattern and not pattern.search(item.title))
+    return True
 
 
 def _in_window(section: Section, item: Item, start: datetime, tz: ZoneInfo) -> bool:
@@ -86,17 +140,37 @@ def _in_window(section: Section, item: Item, start: datetime, tz: ZoneInfo) -> b
     return False
 
 
-def group(items: list[Item], config: Config, edition: date, *, exclude: set[str] = frozenset()) -> list[Filled]:
-    """Fill every section; `exclude` holds ids of items sent in an earlier edition."""
+def group(items: list[Item], config: Config, edition: date, *, exclude: set[str] = frozenset(),
+          problems: list[str] | None = None) -> list[Filled]:
+    """Fill every section; `exclude` holds ids of items sent in an earlier edition.
+
+    A `match` that runs out of time is named in `problems` and its section filled with nothing.
+    """
     tz = config.newsletter.tz
     start = edition_start(edition, tz)
     source_tags = {s.name: s.tags for s in config.sources}
     unique = dedupe(items, [s.name for s in config.sources], tz)
     unique.sort(key=lambda i: (-i.published.timestamp(), i.id) if isinstance(i, Post) else (_start_of(i, tz).timestamp(), i.id))
+    patterns = _Patterns(config.sections)
+    while True:
+        try:
+            filled = _fill(unique, config, start, exclude, source_tags, patterns)
+            break
+        except _Blown as failure:  # fill again without that section: nothing depends on the order tried
+            patterns.blown(failure, config.sections)
+    if problems is not None:
+        problems.extend(patterns.problems)
+    return filled
+
+
+def _fill(unique: list[Item], config: Config, start: datetime, exclude: set[str],
+          source_tags: dict[str, tuple[str, ...]], patterns: _Patterns) -> list[Filled]:
+    tz = config.newsletter.tz
     filled = [Filled(section) for section in config.sections]
     for item in unique:
-        for box in filled:
-            if box.section.kind != "text" and _in_window(box.section, item, start, tz) and _accepts(box.section, item, source_tags):
+        for index, box in enumerate(filled):
+            if (box.section.kind != "text" and _in_window(box.section, item, start, tz)
+                    and _accepts(box.section, item, source_tags) and patterns.accepts(index, item.title)):
                 if item.id in exclude and not box.section.repeats:
                     break
                 box.matched += 1

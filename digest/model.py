@@ -72,6 +72,7 @@ class Event:
     summary_html: str = ""
     categories: tuple[str, ...] = ()
     uid: str = ""
+    image: Image | None = None
     kind: Literal["event"] = "event"
 
     def to_json(self) -> dict[str, Any]:
@@ -87,6 +88,7 @@ class Event:
         data["start"] = parse(data["start"])
         data["end"] = parse(data["end"]) if data.get("end") else None
         data["categories"] = tuple(data.get("categories") or ())
+        data["image"] = Image(**data["image"]) if data.get("image") else None
         return cls(**data)
 
 
@@ -110,10 +112,12 @@ class ReadResult:
     """What a reader made of one body: the items, plus problems an editor can act on.
 
     skipped counts entries dropped (no date, broken VEVENT...); problems are short
-    sentences naming what was wrong, shown in the build report.
+    sentences naming what was wrong, shown in the build report. undated lists the ids of
+    posts that came with no date (dated for now; collect dates them when first seen).
     """
 
     items: list[Item] = field(default_factory=list)
     skipped: int = 0
     problems: list[str] = field(default_factory=list)
     format: str = ""
+    undated: list[str] = field(default_factory=list)

@@ -2,20 +2,19 @@
 
 Why a server rather than files: the editor's loop is edit → look → edit, so the page must follow
 their saves by itself, and a preview must leave nothing behind. Everything is served from memory:
-`/` the preview page (desktop, mobile and dark views, the plain-text twin, the build report),
-`/newsletter.html` exactly what gets pasted into the email service, `/newsletter-dark.html` the same
-with its dark-mode rules switched on, `/newsletter.txt`, `/events` a long poll that answers when the
-build number changes, and `POST /refetch`. Saves to sources.toml, the templates or editions/ rebuild
-from the store without fetching (watchfiles); a failed build keeps the last good newsletter on
-screen under an error banner.
+`/` the preview page (the editor's desk beside the desktop view, mobile and dark views, the
+plain-text twin, the build report), `/newsletter.html` exactly what gets pasted into the email
+service, `/newsletter-dark.html` the same with its dark-mode rules switched on, `/newsletter.txt`,
+`/events` a long poll that answers when the build number changes, `/api/desk` the draft as the
+desk shows it (GET) and the desk's changes (POST, see desk.py), and `POST /refetch`. Saves to
+sources.toml, the templates or editions/ rebuild from the store without fetching (watchfiles);
+a failed build keeps the last good newsletter on screen under an error banner.
+What is served, and how it is guarded, is in preview_http.py.
 """
 
 from __future__ import annotations
 
-import errno
-import json
 import os
-import re
 import secrets
 import sys
 import threading
@@ -23,25 +22,20 @@ import traceback
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from importlib import resources
 from datetime import date, datetime
-from html import unescape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import click
 import jinja2
 import watchfiles
 
-from digest.build import Edition, build_edition, today
-from digest.check import Finding, check_html, summarise
+from digest.build import Edition, build_edition, find_draft, today
+from digest.check import Finding
 from digest.config import Config, load_config
 from digest.exceptions import DigestError
-from digest.report import GMAIL_CLIP
+from digest.preview_http import (MAX_CONNECTIONS, REQUEST_TIMEOUT, Server, dark_variant, is_loopback,  # noqa: F401
+                                 listen)
 
-LONG_POLL_SECONDS = 20.0
 WATCH_STEP_MS = 20  # a save is a burst of events: wait this long for quiet before rebuilding
 Say = Callable[[str], None]
 
@@ -55,19 +49,30 @@ class Snapshot:
     number: int  # counts every attempt, so a failed build refreshes the page too
     edition: Edition | None = None
     good_number: int = 0
-    findings: tuple[Finding, ...] = ()
     error: str | None = None
     at: datetime = field(default_factory=datetime.now)
 
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.edition.findings if self.edition else ()
+
 
 class Previewer:
-    """Rebuilds the edition on demand, one build at a time, and wakes whoever waits for a new one."""
+    """Rebuilds the edition on demand, one build at a time, and wakes whoever waits for a new one.
 
-    def __init__(self, config_path: Path, edition_date: date | None = None, say: Say = lambda _m: None) -> None:
+    The edition is the one every command builds for the date: editions/<date>.md when it exists
+    (or the draft named), else the feeds; a draft made while the preview runs is picked up.
+    """
+
+    def __init__(self, config_path: Path, edition_date: date | None = None, say: Say = lambda _m: None, *,
+                 draft: Path | None = None, from_feeds: bool = False) -> None:
         self.config_path = config_path
         self.edition_date = edition_date
         self.session = secrets.token_hex(4)  # a restarted server is a new session: pages reload
+        self.token = secrets.token_urlsafe(32)  # proves a state-changing request comes from our page
         self.config: Config | None = None  # the last config that loaded: what the watcher follows
+        self.named_draft, self.from_feeds = draft, from_feeds
+        self.draft: Path | None = None  # the draft the last build used
         self._say = say
         self._build_lock = threading.Lock()
         self._changed = threading.Condition()
@@ -86,22 +91,23 @@ class Previewer:
                 config = load_config(self.config_path)
                 self.config = config
                 self.edition_date = self.edition_date or today(config)
-                edition = build_edition(config, self.edition_date, refetch=refetch)
-                findings = tuple(check_html(edition.html))
-                edition.report.check_summary = summarise(findings)
+                draft = find_draft(config, self.edition_date, draft=self.named_draft, from_feeds=self.from_feeds)
+                if draft != self.draft and draft is not None:
+                    self._say(f"from the draft {draft}")
+                self.draft = draft
+                edition = build_edition(config, self.edition_date, draft=draft, refetch=refetch, check=True)
             except Exception as exc:  # noqa: BLE001 — any failure goes on the page; the server keeps going
                 return self._publish(error=_describe(exc))
-            return self._publish(edition=edition, findings=findings)
+            return self._publish(edition=edition)
 
-    def _publish(self, *, edition: Edition | None = None, findings: tuple[Finding, ...] = (),
-                 error: str | None = None) -> Snapshot:
+    def _publish(self, *, edition: Edition | None = None, error: str | None = None) -> Snapshot:
         with self._changed:
             last = self._snapshot
             number = last.number + 1
             if edition is None:
                 snap = replace(last, number=number, error=error)
             else:
-                snap = Snapshot(number, edition, number, findings)
+                snap = Snapshot(number, edition, number)
             self._snapshot = snap
             self._changed.notify_all()
         if error:
@@ -136,122 +142,6 @@ def _describe(exc: Exception) -> str:
         return f"template error: {exc}"
     traceback.print_exception(exc, file=sys.stderr)
     return f"{type(exc).__name__}: {exc}"
-
-
-# --- what is served ------------------------------------------------------------------------
-
-DARK_QUERY = re.compile(r"\(\s*prefers-color-scheme\s*:\s*dark\s*\)", re.I)
-LIGHT_QUERY = re.compile(r"\(\s*prefers-color-scheme\s*:\s*light\s*\)", re.I)
-HEAD = re.compile(r"<head\b[^>]*>", re.I)
-
-
-def dark_variant(html: str) -> str:
-    """The email as a dark-mode client shows it: its dark media rules always on, light ones off.
-
-    A framed page cannot ask the browser for dark mode, so the media conditions themselves are
-    switched; the first color-scheme meta in the head wins, so ours goes first.
-    """
-    html = DARK_QUERY.sub("(min-width: 0px)", html)
-    html = LIGHT_QUERY.sub("(max-width: -1px)", html)
-    meta = '<meta name="color-scheme" content="dark">'
-    head = HEAD.search(html)
-    if head is None:
-        return meta + html
-    return html[:head.end()] + meta + html[head.end():]
-
-
-@lru_cache(maxsize=1)
-def _page() -> jinja2.Template:
-    """The preview page's template (digest/data/preview.html.j2), autoescaped."""
-    source = resources.files("digest").joinpath("data/preview.html.j2").read_text(encoding="utf-8")
-    return jinja2.Environment(autoescape=True).from_string(source)
-
-
-def render_page(snap: Snapshot, session: str) -> str:
-    """The preview page for one snapshot."""
-    edition = snap.edition
-    return _page().render(
-        snap=snap, session=session, edition=edition, clip=GMAIL_CLIP,
-        report=edition.report if edition else None,
-        title=_title(edition.html) if edition else "digest preview",
-    )
-
-
-def _title(html: str) -> str:
-    match = re.search(r"<title>(.*?)</title>", html, re.S | re.I)
-    return unescape(match.group(1)) if match else "newsletter"
-
-
-# --- HTTP ----------------------------------------------------------------------------------
-
-OUTPUTS: dict[str, tuple[Callable[[Edition], str], str]] = {
-    "/newsletter.html": (lambda e: e.html, "text/html; charset=utf-8"),
-    "/newsletter-dark.html": (lambda e: dark_variant(e.html), "text/html; charset=utf-8"),
-    "/newsletter.txt": (lambda e: e.text, "text/plain; charset=utf-8"),
-}
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], previewer: Previewer) -> None:
-        self.previewer = previewer
-        super().__init__(address, _Handler)
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return  # a page reloaded while its long poll was open: nothing went wrong
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    server_version = "digest-preview"
-
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        previewer = self.server.previewer
-        if url.path == "/":
-            self._send(200, render_page(previewer.snapshot, previewer.session), "text/html; charset=utf-8")
-        elif url.path in OUTPUTS:
-            edition = previewer.snapshot.edition
-            if edition is None:
-                self._send(503, "no edition has been built yet", "text/plain; charset=utf-8")
-            else:
-                output, content_type = OUTPUTS[url.path]
-                self._send(200, output(edition), content_type)
-        elif url.path == "/events":
-            since = parse_qs(url.query).get("since", [""])[0]
-            snap = previewer.wait_for_change(int(since) if since.lstrip("-").isdigit() else -1, LONG_POLL_SECONDS)
-            self._json({"build": snap.number, "session": previewer.session, "error": snap.error})
-        else:
-            self._send(404, "not found", "text/plain; charset=utf-8")
-
-    def do_POST(self) -> None:
-        if urlsplit(self.path).path != "/refetch":
-            self._send(404, "not found", "text/plain; charset=utf-8")
-            return
-        origin = self.headers.get("Origin")
-        if origin is not None and origin != f"http://{self.headers.get('Host', '')}":
-            self._send(403, "refetch is only accepted from the preview page", "text/plain; charset=utf-8")
-            return
-        snap = self.server.previewer.rebuild(refetch=True)
-        self._json({"build": snap.number, "session": self.server.previewer.session, "error": snap.error})
-
-    def _json(self, data: dict[str, object]) -> None:
-        self._send(200, json.dumps(data), "application/json")
-
-    def _send(self, status: int, body: str, content_type: str) -> None:
-        data = body.encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: object) -> None:
-        return  # one line per request (and per long poll) would drown the build messages
 
 
 # --- watching ------------------------------------------------------------------------------
@@ -323,11 +213,13 @@ class PreviewServer:
     """The server, its first build and the watcher, started and stopped together."""
 
     def __init__(self, config_path: Path, edition_date: date | None = None, *, host: str = "127.0.0.1",
-                 port: int = 8000, say: Say = lambda _m: None) -> None:
-        self.previewer = Previewer(config_path, edition_date, say)
-        self.host, self.port = host, port
+                 port: int = 8000, say: Say = lambda _m: None, draft: Path | None = None, from_feeds: bool = False,
+                 max_connections: int = MAX_CONNECTIONS, timeout: float = REQUEST_TIMEOUT) -> None:
+        self.previewer = Previewer(config_path, edition_date, say, draft=draft, from_feeds=from_feeds)
+        self.host, self.port, self._say = host, port, say
+        self._limits = {"max_connections": max_connections, "timeout": timeout}
         self._stop = threading.Event()
-        self._httpd: _Server | None = None
+        self._httpd: Server | None = None
         self._watcher: threading.Thread | None = None
         self._serving: threading.Thread | None = None
 
@@ -339,7 +231,11 @@ class PreviewServer:
 
     def start(self) -> PreviewServer:
         """Listen, build once (fetching, so the store is current), watch, then serve."""
-        self._httpd = _listen(self.host, self.port, self.previewer)
+        self._httpd = listen(self.host, self.port, self.previewer, **self._limits)  # type: ignore[arg-type]
+        if not is_loopback(self.host):
+            self._say(f"WARNING: the preview listens on {self.host or 'every address'}, beyond this computer: anyone "
+                      "who can reach it can read the unpublished edition (its token guards changes). "
+                      "Leave out --host to keep it to this computer.")
         try:
             first = self.previewer.rebuild(refetch=True)
             if first.edition is None:
@@ -380,21 +276,13 @@ class PreviewServer:
         self.close()
 
 
-def _listen(host: str, port: int, previewer: Previewer) -> _Server:
-    try:
-        return _Server((host, port), previewer)
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise DigestError(f"port {port} is in use: pass --port {port + 1} (or any free port), "
-                              "or stop the program that is using it") from None
-        raise DigestError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-
-
 def serve(config_path: Path, edition_date: date | None, *, host: str, port: int, open_browser: bool,
-          say: Say) -> None:
+          say: Say, draft: Path | None = None, from_feeds: bool = False) -> None:
     """Run the preview until Ctrl-C: `digest preview`."""
-    with PreviewServer(config_path, edition_date, host=host, port=port, say=say) as server:
-        say(f"Previewing at {server.url} — edit sources.toml or the templates and the page follows. "
+    with PreviewServer(config_path, edition_date, host=host, port=port, say=say, draft=draft,
+                       from_feeds=from_feeds) as server:
+        what = "the draft" if server.previewer.draft else "sources.toml or the templates"
+        say(f"Previewing at {server.url} — edit {what} (in the page or any editor) and the page follows. "
             "Ctrl-C to stop.")
         if open_browser:
             webbrowser.open(server.url)

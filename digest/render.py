@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 from markdown_it import MarkdownIt
 
 from digest import esp
@@ -33,7 +34,7 @@ from digest.config import DEFAULT_TEMPLATES, Config
 from digest.group import Filled
 from digest.outputs import Rendered
 from digest.model import Event, Image, Post
-from digest.sanitize import clean_html
+from digest.sanitize import clean_html, safe_text
 from digest.utm import tag_sections
 
 LIGHT_BG, DARK_BG = "#ffffff", "#17151c"
@@ -86,7 +87,7 @@ def item_view(item: Post | Event, config: Config) -> ItemView:
         when = format_event_when(item, tz, language)
         parts = [when, item.location, item.source]
         return ItemView(item.title, item.url, " · ".join(p for p in parts if p), item.summary_html,
-                        item.source, when, item.location, None, item.id)
+                        item.source, when, item.location, item.image, item.id)
     when = format_post_date(item.published, tz, language)
     return ItemView(item.title, item.url, f"{item.source} · {when}", item.summary_html, item.source, when,
                     image=item.image, id=item.id)
@@ -115,12 +116,20 @@ def environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_finalize,
     )
     from digest.text import html_to_text, wrap
 
     env.filters["wrap"] = wrap
     env.filters["html_to_text"] = html_to_text
     return env
+
+
+def _finalize(value: Any) -> Any:
+    """Every {{ value }} a template writes: plain text (names, the address, titles, whatever its origin)
+    loses control characters and has its merge-tag look-alikes defused; Markup (sanitised or
+    the editor's own Markdown) is written as it is."""
+    return safe_text(value) if isinstance(value, str) and not isinstance(value, markupsafe.Markup) else value
 
 
 def context(config: Config, edition: date, sections: list[SectionView], *, intro: str | None = None,
@@ -140,8 +149,8 @@ def context(config: Config, edition: date, sections: list[SectionView], *, intro
         "edition_label": format_day(edition, n.language),
         "intro_html": markdown(intro),
         "footer_html": markdown(n.footer),
-        "intro_text": intro.strip(),
-        "footer_text": n.footer.strip(),
+        "intro_text": markupsafe.Markup(intro.strip()),  # the editor's own Markdown, as in the HTML
+        "footer_text": markupsafe.Markup(n.footer.strip()),
         "preheader": n.preheader or _first_words(intro, 20) or n.title,
         "sections": [s for s in sections if s.items or s.body_html],
         "accent": readable_on(n.accent, LIGHT_BG),
@@ -153,8 +162,8 @@ def context(config: Config, edition: date, sections: list[SectionView], *, intro
         "archive_url": archive_home(config) or ARCHIVE_INDEX_FROM_EDITION,
         "unsubscribe_url": esp.UNSUBSCRIBE_PLACEHOLDER if chosen else None,
         "view_online_url": esp.VIEW_ONLINE_PLACEHOLDER if chosen else None,
-        "unsubscribe_text": text_unsubscribe,
-        "view_online_text": text_view,
+        "unsubscribe_text": markupsafe.Markup(text_unsubscribe),  # the one merge tag meant to be live
+        "view_online_text": markupsafe.Markup(text_view),
         **extra,
     }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from digest.collect import SourceReport
@@ -11,21 +11,38 @@ from digest.group import Filled
 GMAIL_CLIP = 102 * 1024
 
 
-@dataclass
+@dataclass(frozen=True)
+class SectionCount:
+    """One line of the report's sections: what a section shows, and what it matched before its limit."""
+
+    title: str
+    kind: str
+    count: int
+    matched: int = 0
+    limit: int | None = None
+
+    @classmethod
+    def of(cls, box: Filled) -> SectionCount:
+        return cls(box.section.title, box.section.kind, len(box.items), box.matched, box.section.limit)
+
+
+@dataclass(frozen=True)
 class Report:
-    sources: list[SourceReport]
-    sections: list[Filled]
+    """How an edition was made, assembled once by build_edition; writing adds only the output paths."""
+
+    sources: tuple[SourceReport, ...]
+    sections: tuple[SectionCount, ...]
     html_bytes: int = 0
-    outputs: dict[str, Path] = field(default_factory=dict)
     seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
     check_summary: str = ""
-    check_errors: list[str] = field(default_factory=list)
-    check_lines: list[str] = field(default_factory=list)
+    check_errors: tuple[str, ...] = ()
+    check_lines: tuple[str, ...] = ()
+    draft: Path | None = None  # the draft the edition was built from, None: from the feeds
 
     @property
     def item_count(self) -> int:
-        return sum(len(s.items) for s in self.sections)
+        return sum(s.count for s in self.sections)
 
     def problems(self) -> list[str]:
         """Every warning of the build, each naming its source or cause."""
@@ -40,8 +57,8 @@ class Report:
             out.append(f"newsletter.html is {self.html_bytes / 1024:.1f} KB: Gmail clips emails over 102 KB — "
                        "lower a section's limit or shorten summary_length")
         for box in self.sections:
-            if box.section.kind != "text" and not box.items:
-                out.append(f"section {box.section.title!r} is empty this edition")
+            if box.kind != "text" and not box.count:
+                out.append(f"section {box.title!r} is empty this edition")
         return out
 
 
@@ -51,22 +68,22 @@ def _status(s: SourceReport) -> str:
     return s.status
 
 
-def format_report(report: Report) -> str:
-    """A plain table: sources, sections, outputs, warnings."""
+def format_report(report: Report, outputs: dict[str, Path] | None = None, *, verbose: bool = False) -> str:
+    """A plain table: sources, sections, outputs, warnings (each check finding too when verbose)."""
     width = max([len(s.name) for s in report.sources] + [6])
     lines = [f"{'Source':<{width}}  {'found':>5}  {'used':>4}  status"]
     for s in report.sources:
         lines.append(f"{s.name:<{width}}  {s.found:>5}  {s.used:>4}  {_status(s)}")
     lines.append("")
-    swidth = max([len(b.section.title) for b in report.sections] + [7])
+    swidth = max([len(b.title) for b in report.sections] + [7])
     lines.append(f"{'Section':<{swidth}}  items")
     for box in report.sections:
-        count = "text" if box.section.kind == "text" else str(len(box.items))
-        if box.matched > len(box.items):
-            count += f" (of {box.matched}, limit {box.section.limit})"
-        lines.append(f"{box.section.title:<{swidth}}  {count}")
+        count = "text" if box.kind == "text" else str(box.count)
+        if box.matched > box.count:
+            count += f" (of {box.matched}, limit {box.limit})"
+        lines.append(f"{box.title:<{swidth}}  {count}")
     lines.append("")
-    for name, path in report.outputs.items():
+    for name, path in (outputs or {}).items():
         size = path.stat().st_size if path.exists() else 0
         note = ""
         if name == "newsletter.html" and report.item_count:
@@ -74,7 +91,8 @@ def format_report(report: Report) -> str:
         lines.append(f"wrote {path} ({size / 1024:.1f} KB){note}")
     if report.check_summary:
         lines.append(f"digest check: {report.check_summary}")
-        lines.extend(f"  {line}" for line in report.check_lines)
+        if verbose:
+            lines.extend(f"  {line}" for line in report.check_lines)
     problems = report.problems()
     if problems:
         lines.append("")

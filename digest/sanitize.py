@@ -4,7 +4,9 @@ Everything a member's feed says is untrusted. Summaries keep only simple inline 
 markup (no images, tables, styles or classes: those break email layouts); scripts, styles,
 iframes and forms go with their content; every link becomes absolute against the entry's
 base and keeps only http, https and mailto. Merge-tag look-alikes (`*|UNSUB|*`, `{{ x }}`)
-are defused so an email service cannot expand them in feed text.
+are defused so an email service cannot expand them in feed text. Control characters and the
+bidi embedding/override/isolate characters (which can make a title read backwards or hide
+text) are stripped from every line of text, and titles are capped at TITLE_LIMIT characters.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from urllib.parse import urljoin, urlsplit
 
 import nh3
 from lxml import html as lxml_html
+
+from digest.urls import is_web_url
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "cite", "code", "em", "i", "li", "ol", "p",
@@ -28,6 +32,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # MailerLite {$x}; Salesforce %%x%%; Campaign Monitor's [unsubscribe] / [webversion].
 _MERGE_TAG = re.compile(r"\*\||\|\*|\{\{|\}\}|\{%|%\}|\{#|#\}|\{\$|%%|\[(?=(?:unsubscribe|webversion)\b)", re.I)
 _ZWSP = "\u200b"
+# C0 controls but tab and newline, DEL, C1 controls; bidi embeddings, overrides (U+202A–E) and isolates (U+2066–9)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+TITLE_LIMIT = 200  # characters: a headline, not an article (a 10 KB "title" would bury the email)
 _BARE_ANCHOR = re.compile(r'<a(?: title="[^"]*")?>(.*?)</a>', re.S)  # a link whose URL was refused
 
 
@@ -38,18 +45,7 @@ def absolute_url(url: str | None, base: str | None) -> str | None:
     url = url.strip()
     if base and is_web_url(base):
         url = urljoin(base, url)
-    scheme = urlsplit(url).scheme.lower()
-    if scheme in ("http", "https") and urlsplit(url).netloc:
-        return url
-    if scheme == "mailto":
-        return url
-    return None
-
-
-def is_web_url(url: str) -> bool:
-    """True for an absolute http(s) URL with a host."""
-    parts = urlsplit(url)
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    return url if is_web_url(url) or urlsplit(url).scheme.lower() == "mailto" else None
 
 
 def defuse_merge_tags(text: str) -> str:
@@ -59,6 +55,33 @@ def defuse_merge_tags(text: str) -> str:
     over the whole email: `*|UNSUB|*` in a member's post would become a live unsubscribe link.
     """
     return _MERGE_TAG.sub(lambda m: m.group(0)[0] + _ZWSP + m.group(0)[1:], text)
+
+
+def strip_controls(text: str) -> str:
+    """Text without control or bidi-override characters (tabs and newlines are kept)."""
+    return _CONTROLS.sub("", text)
+
+
+def cap(text: str, limit: int = TITLE_LIMIT) -> str:
+    """At most `limit` characters, cut at a word boundary with an ellipsis when it was longer."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    cut = head.rfind(" ")
+    head = head[:cut] if cut > limit // 2 else head[: limit - 1]
+    return head.rstrip(" ,;:.-\u2013\u2014") + "\u2026"
+
+
+def clean_line(text: str, limit: int | None = None) -> str:
+    """One line of untrusted plain text (a title, a place, a name): controls stripped, whitespace
+    collapsed, capped at `limit`, merge tags defused."""
+    line = " ".join(strip_controls(text).split())
+    return defuse_merge_tags(cap(line, limit) if limit else line)
+
+
+def safe_text(value: str) -> str:
+    """Any text a template writes into the email (names and addresses from sources.toml too)."""
+    return defuse_merge_tags(strip_controls(value))
 
 
 def clean_html(fragment: str, base: str | None = None) -> str:
@@ -80,7 +103,7 @@ def clean_html(fragment: str, base: str | None = None) -> str:
         strip_comments=True,
     )
     cleaned = _BARE_ANCHOR.sub(r"\1", cleaned)
-    return defuse_merge_tags(cleaned).strip()
+    return defuse_merge_tags(strip_controls(cleaned)).strip()
 
 
 def text_to_html(text: str) -> str:

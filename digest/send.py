@@ -1,14 +1,22 @@
 """A test send: the built newsletter to one address over SMTP, before it goes to the email service.
 
 The message is multipart/alternative — the plain-text twin first, then the HTML, which is
-attached as base64 of the exact bytes of newsletter.html (no line re-wrapping), so what arrives
-is what was built. The SMTP password is read only from the environment (DIGEST_SMTP_PASSWORD):
-sources.toml is shared and often committed, so it never holds one.
+attached as base64 of the bytes of newsletter.html (no line re-wrapping), so what arrives is
+what was built, with one change: the email service's merge tags (`*|UNSUB|*`…), which only
+the service fills in, become harmless preview links (https://merge-tag.invalid/…, or the
+edition's web version when [newsletter] url is set) and the command says so — a test that
+arrives with dead `*|UNSUB|*` links looks broken. The SMTP password is read only from the
+environment (DIGEST_SMTP_PASSWORD): sources.toml is shared and often committed, so it never
+holds one.
+
+The password never crosses the network in clear text: a login needs --starttls (port 587)
+or --ssl (implicit TLS, port 465), unless --allow-unencrypted-login is given for a test server.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -17,9 +25,11 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
+from digest import esp
 from digest.config import Config
 from digest.dates import format_day
-from digest.exceptions import DigestError
+from digest.exceptions import DigestError, FailedError
+from digest.render import archive_home
 
 PASSWORD_VARIABLE = "DIGEST_SMTP_PASSWORD"
 TEST_PREFIX = "[Test] "
@@ -27,20 +37,34 @@ TEST_PREFIX = "[Test] "
 
 @dataclass(frozen=True)
 class Server:
-    """Where to send from: host, port, STARTTLS, and the user to log in as (if any)."""
+    """Where to send from: host, port, how the connection is encrypted, and the user to log in as (if any)."""
 
     host: str = "localhost"
     port: int = 25
     starttls: bool = False
     user: str | None = None
+    ssl: bool = False  # implicit TLS from the first byte (SMTPS, port 465)
+    allow_plain_login: bool = False
 
     @classmethod
-    def parse(cls, address: str, *, starttls: bool = False, user: str | None = None) -> Server:
-        """HOST or HOST:PORT (port 25 when not given)."""
-        host, _, port = address.rpartition(":") if ":" in address else (address, "", "25")
+    def parse(cls, address: str, *, starttls: bool = False, user: str | None = None, ssl: bool = False,
+              allow_plain_login: bool = False) -> Server:
+        """HOST or HOST:PORT (port 465 with --ssl, 25 otherwise)."""
+        if starttls and ssl:
+            raise DigestError("--ssl and --starttls cannot be used together: --ssl for port 465, --starttls for port 587")
+        default = "465" if ssl else "25"
+        host, _, port = address.rpartition(":") if ":" in address else (address, "", default)
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise DigestError(f"{address!r} is not an SMTP server: write it as HOST:PORT, e.g. smtp.example.org:587")
-        return cls(host.strip("[]"), int(port), starttls, user)
+        server = cls(host.strip("[]"), int(port), starttls, user, ssl, allow_plain_login)
+        if user and not server.encrypted and not allow_plain_login:
+            raise DigestError(f"--user {user} would send the password unencrypted: add --starttls (port 587) or "
+                              "--ssl (port 465); --allow-unencrypted-login only for a test server you trust")
+        return server
+
+    @property
+    def encrypted(self) -> bool:
+        return self.starttls or self.ssl
 
 
 def subject(config: Config, edition: date) -> str:
@@ -50,12 +74,12 @@ def subject(config: Config, edition: date) -> str:
     return template.replace("{title}", config.newsletter.title).replace("{date}", label)
 
 
-def test_message(config: Config, edition: date, html: bytes, text: str, *, to: str, sender: str) -> EmailMessage:
+def test_message(config: Config, edition: date, html: bytes, text: str, *, to: list[str], sender: str) -> EmailMessage:
     """The test email: multipart/alternative, the text twin then the HTML byte for byte."""
     message = EmailMessage()
     message["Subject"] = TEST_PREFIX + subject(config, edition)
     message["From"] = sender
-    message["To"] = to
+    message["To"] = ", ".join(to)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] if "@" in sender else "localhost")
     message.set_content(text, cte="quoted-printable")
@@ -63,44 +87,80 @@ def test_message(config: Config, edition: date, html: bytes, text: str, *, to: s
     return message
 
 
-def read_built(out_dir: Path) -> tuple[bytes, str]:
+def preview_links(config: Config, edition: date, html: bytes, text: str) -> tuple[bytes, str, list[str]]:
+    """The email with its service's merge tags swapped for harmless links; and the tags swapped."""
+    chosen = esp.preset(config.newsletter.esp)
+    if chosen is None:
+        return html, text, []
+    home = archive_home(config)
+    view = f"{home}{edition.isoformat()}/" if home else esp.VIEW_ONLINE_PLACEHOLDER
+    page = html.decode("utf-8")
+    swapped = []
+    for tag, text_tag, link in ((chosen.unsubscribe, chosen.text_tags[1], esp.UNSUBSCRIBE_PLACEHOLDER),
+                                (chosen.view_online, chosen.text_tags[0], view)):
+        before = (page, text)
+        if chosen.elements:  # <unsubscribe>text</unsubscribe> is the link itself
+            page = re.sub(rf"<{re.escape(tag)}\b([^>]*)>(.*?)</{re.escape(tag)}>",
+                          lambda m, link=link: f'<a href="{link}"{m.group(1)}>{m.group(2)}</a>', page, flags=re.S)
+        else:
+            page = page.replace(tag, link)
+        text = text.replace(text_tag, link)
+        if (page, text) != before:
+            swapped.append(text_tag)
+    return page.encode("utf-8"), text, swapped
+
+
+def read_built(config: Config, edition: date, out_dir: Path) -> tuple[bytes, str]:
     """newsletter.html (bytes, as sent) and newsletter.txt from a build folder."""
     try:
         return (out_dir / "newsletter.html").read_bytes(), (out_dir / "newsletter.txt").read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise DigestError(f"{exc.filename} not found: run `digest build` for this edition first "
+        raise DigestError(f"{exc.filename} not found: run `digest build -c {config.path} --date {edition}` first "
                           "(or pass --out with the folder it built into)") from None
 
 
-def send_test(config: Config, edition: date, out_dir: Path, *, to: str, sender: str | None, server: Server) -> EmailMessage:
-    """Send the built edition in out_dir to `to` as a test; returns the message sent."""
-    html, text = read_built(out_dir)
-    message = test_message(config, edition, html, text, to=to, sender=sender or to)
+def send_test(config: Config, edition: date, out_dir: Path, *, to: list[str], sender: str | None,
+              server: Server) -> tuple[EmailMessage, list[str]]:
+    """Send the built edition in out_dir to `to` as a test; the message sent, and the merge tags it replaced."""
+    html, text = read_built(config, edition, out_dir)
+    html, text, swapped = preview_links(config, edition, html, text)
+    message = test_message(config, edition, html, text, to=to, sender=sender or to[0])
     password = os.environ.get(PASSWORD_VARIABLE)
     if server.user and not password:
         raise DigestError(f"--user {server.user} needs a password: set it in the {PASSWORD_VARIABLE} environment "
                           "variable (never in sources.toml)")
+    where = f"{server.host}:{server.port}"
     try:
-        with smtplib.SMTP(server.host, server.port, timeout=30) as smtp:
+        connect = smtplib.SMTP_SSL if server.ssl else smtplib.SMTP
+        extra = {"context": ssl.create_default_context()} if server.ssl else {}
+        with connect(server.host, server.port, timeout=30, **extra) as smtp:
             if server.starttls:
-                smtp.starttls(context=ssl.create_default_context())
+                try:
+                    smtp.starttls(context=ssl.create_default_context())
+                except smtplib.SMTPNotSupportedError:
+                    raise FailedError(f"{where} does not offer STARTTLS: use --ssl if it takes TLS from the start "
+                                      "(usually port 465), or its submission port 587 with --starttls") from None
             if server.user:
-                smtp.login(server.user, password or "")
+                try:
+                    smtp.login(server.user, password or "")
+                except smtplib.SMTPNotSupportedError:
+                    raise FailedError(f"{where} does not offer a login on this connection: check --smtp, "
+                                      "and whether it needs --starttls or --ssl first") from None
             smtp.send_message(message)
-    except smtplib.SMTPNotSupportedError as exc:
-        raise DigestError(f"{server.host}:{server.port} cannot do that ({_reason(exc)}): "
-                          "leave out --starttls or --user, or use the server's submission port") from None
     except smtplib.SMTPAuthenticationError as exc:
-        raise DigestError(f"{server.host}:{server.port} refused the login for {server.user} ({_reason(exc)}): "
+        raise FailedError(f"{where} refused the login for {server.user} ({_reason(exc)}): "
                           f"check --user and {PASSWORD_VARIABLE}") from None
     except smtplib.SMTPRecipientsRefused as exc:
-        raise DigestError(f"{server.host}:{server.port} refused {to} ({_reason(exc)})") from None
-    except (smtplib.SMTPException, ssl.SSLError) as exc:
-        raise DigestError(f"{server.host}:{server.port}: the test send failed ({_reason(exc)})") from None
+        raise FailedError(f"{where} refused {', '.join(to)} ({_reason(exc)})") from None
+    except ssl.SSLError as exc:
+        hint = " (is it a STARTTLS port? then use --starttls)" if server.ssl else ""
+        raise FailedError(f"{where}: the TLS connection failed{hint} ({_reason(exc)})") from None
+    except smtplib.SMTPException as exc:
+        raise FailedError(f"{where}: the test send failed ({_reason(exc)})") from None
     except OSError as exc:
-        raise DigestError(f"cannot reach the SMTP server {server.host}:{server.port} ({exc.strerror or exc}): "
+        raise FailedError(f"cannot reach the SMTP server {where} ({exc.strerror or exc}): "
                           "check --smtp HOST:PORT") from None
-    return message
+    return message, swapped
 
 
 def _reason(exc: Exception) -> str:

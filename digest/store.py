@@ -122,8 +122,8 @@ def _problem(path: Path, exc: sqlite3.Error | OSError) -> StoreError:
     if isinstance(exc, sqlite3.OperationalError) and "malformed" not in text:
         return StoreError(f"{path}: cannot be used ({text}): check the folder is writable and the disk not full")
     return StoreError(
-        f"{path}: is not a digest store or is damaged ({text}): move it aside or delete the .digest folder; "
-        "sources are fetched afresh on the next build"
+        f"{path}: is not a digest store or is damaged ({text}): run `digest repair` to rebuild it "
+        "(it keeps the record of what was sent; sources are fetched afresh on the next build)"
     )
 
 
@@ -325,6 +325,16 @@ class Store:
         for source, data in self.db.execute(query + " ORDER BY source, id", args):
             result.setdefault(source, []).append(item_from_json(json.loads(data)))
         return result
+
+    @_guarded
+    def first_seen(self, source: str, ids: Iterable[str]) -> dict[str, datetime]:
+        """When each of these items of a source was first stored (items never stored are absent)."""
+        wanted = list(ids)
+        rows = self.db.execute(
+            "SELECT id, first_seen FROM items WHERE source=? AND id IN (SELECT value FROM json_each(?))",
+            (source, json.dumps(wanted)),
+        ).fetchall()
+        return {item_id: datetime.fromisoformat(seen) for item_id, seen in rows}
 
     @_guarded
     def counts(self) -> dict[str, int]:

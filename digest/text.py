@@ -54,10 +54,9 @@ def _wrap_line(line: str, width: int) -> str:
 
 def wrap(text: str, width: int = WIDTH, indent: str = "") -> str:
     """Wrap each paragraph of text at `width` columns, never breaking URLs or words."""
-    paragraphs = [p for p in text.split("\n\n")]
     wrapped = [
         textwrap.fill(" ".join(p.split()), width=width, initial_indent=indent, subsequent_indent=indent,
                       break_long_words=False, break_on_hyphens=False)
-        for p in paragraphs if p.strip()
+        for p in text.split("\n\n") if p.strip()
     ]
     return "\n\n".join(wrapped)

@@ -1,7 +1,7 @@
-"""Support for the hardening tests (issue 6): a loopback server that misbehaves on demand,
+"""Support for the hardening tests: a loopback server that misbehaves on demand,
 a guard that keeps tests off the network, and small builders for feeds and configs.
 
-Imported by the test_* files of issue 6; it is not a test module itself.
+Imported by the test_* files that exercise faults and hostile input; it is not a test module itself.
 """
 
 from __future__ import annotations

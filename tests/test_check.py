@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from digest import check as check_module
+from digest.check import caniemail
 from digest.check import (
     DEFAULT_CLIENTS,
     Finding,
     check_html,
     summarise,
 )
+from digest.colours import parse_colour
 from digest.commands.check import check
 
 FIXTURES = Path(__file__).parent / "fixtures" / "check"
@@ -163,9 +165,83 @@ def test_contrast_where_both_colours_are_known() -> None:
 @pytest.mark.parametrize(("value", "rgb"), [
     ("#fff", (255, 255, 255)), ("#6B2C91", (107, 44, 145)), ("bad", None), ("rgb(1, 2, 3)", (1, 2, 3)),
     ("rgba(1,2,3,1)", (1, 2, 3)), ("Navy", (0, 0, 128)), ("rgba(1,2,3,0.5)", None), ("currentColor", None),
+    ("rebeccapurple", (102, 51, 153)), ("LightGoldenRodYellow", (250, 250, 210)), ("rgb(1 2 3)", (1, 2, 3)),
+    ("hsl(120 100% 25%)", (0, 128, 0)), ("transparent", None), ("#abcd", None), ("oklch(0.5 0.2 30)", None),
 ])
 def test_colour_parsing(value, rgb) -> None:
-    assert check_module._parse_colour(value) == rgb
+    assert parse_colour(value) == rgb
+
+
+def test_every_css_named_colour_is_known() -> None:
+    # CSS Color 4 names 148 colours; the old hand-written table knew 20, so "darkgrey on white" went unchecked.
+    import tinycss2.color4
+
+    names = tinycss2.color4._EXTENDED_COLOR_KEYWORDS
+    assert len(names) == 148
+    assert all(parse_colour(name) is not None for name, _ in names)
+    html = ('<html lang="en"><head><title>T</title></head><body><div style="display:none">P</div><h1>Hi</h1>'
+            '<p style="color:darkgrey;background:white">Faint</p><p><a href="*|UNSUB|*">Unsubscribe</a>, N1 0AA</p>'
+            '</body></html>')
+    assert found(html) == [("warning", "contrast", "text colour #a9a9a9 on #ffffff has contrast 2.35:1, below "
+                            "4.5:1: <p> 'Faint' — darken the text or lighten the background")]
+
+
+# --- compliance: unsubscribe link and postal address ------------------------------------------
+
+UNSUBSCRIBE_WARNING = ("warning", "unsubscribe", "no unsubscribe link — UK PECR and CAN-SPAM require one in a "
+                       "newsletter: set esp = \"…\" under [newsletter] (or --esp) so the footer carries your "
+                       "email service's unsubscribe tag")
+ADDRESS_WARNING = ("warning", "address", "no postal address (no postcode or <address> found) — CAN-SPAM "
+                   "requires the sender's postal address and UK PECR that the sender is identified: set "
+                   "address = \"…\" under [newsletter]")
+
+
+def email(footer: str) -> str:
+    return ('<html lang="en"><head><title>T</title></head><body><div style="display:none">P</div><h1>Hi</h1>'
+            f'<p>Body</p>{footer}</body></html>')
+
+
+def test_missing_unsubscribe_link_and_address_are_warnings() -> None:
+    assert found(email("<p>Thanks for reading.</p>")) == [UNSUBSCRIBE_WARNING, ADDRESS_WARNING]
+    assert found(email('<p><a href="https://example.org/">Our site</a>, 1 Example Street, London</p>')) == [
+        UNSUBSCRIBE_WARNING, ADDRESS_WARNING]
+
+
+@pytest.mark.parametrize("footer", [
+    '<a href="*|UNSUB|*">Unsubscribe</a>', '<a href="{{ unsubscribe_url }}">Leave</a>',
+    '<a href="{{ UnsubscribeURL }}">x</a>', '<a href="{$unsubscribe}">x</a>',
+    '<unsubscribe>Unsubscribe</unsubscribe>', '<a href="https://merge-tag.invalid/unsubscribe">x</a>',
+    '<a href="https://example.us1.list-manage.com/unsubscribe?u=1">Manage</a>',
+    '<a href="https://example.org/prefs">Unsubscribe or change your preferences</a>',
+    '<a href="https://example.org/prefs">Dad-danysgrifio</a>',
+])
+def test_unsubscribe_link_forms(footer: str) -> None:
+    assert found(email(f"<p>{footer} · 1 Example Street, London N1 0AA</p>")) == []
+
+
+@pytest.mark.parametrize("address", [
+    "1 Example Street, London N1 0AA", "Unit 3, Cardiff CF10 1EP", "10 Main St, Springfield, IL 62701",
+    "1 Quay, Dublin D02 X285", "1 Rue, Montréal QC H2X 1Y4", "<address>Co-Pro Network, Leeds</address>",
+    "*|HTML:LIST_ADDRESS_HTML|*", "*|LIST:ADDRESSLINE|*",
+])
+def test_postal_address_forms(address: str) -> None:
+    assert found(email(f'<p><a href="*|UNSUB|*">Unsubscribe</a></p><p>{address}</p>')) == []
+
+
+def test_rendered_footer_passes_with_an_email_service_and_address(tmp_path: Path) -> None:
+    from tests.network import digest, make_network
+
+    config = make_network(tmp_path, newsletter='esp = "mailchimp"')  # its address is in Leeds LS1 1AA
+    assert digest("build", "-c", config, "--date", "2024-10-01").exit_code == 0
+    html = (tmp_path / "build" / "2024-10-01" / "newsletter.html").read_text()
+    assert not {"unsubscribe", "address"} & {code for _, code, _ in found(html)}
+    bare = make_network(tmp_path / "bare")
+    bare.write_text(re.sub(r"^address = .*$", "", bare.read_text(), flags=re.M))
+    result = digest("build", "-c", bare, "--date", "2024-10-01")
+    assert result.exit_code == 0
+    assert "digest check: 0 errors, " in result.output
+    html = (tmp_path / "bare" / "build" / "2024-10-01" / "newsletter.html").read_text()
+    assert {"unsubscribe", "address"} <= {code for _, code, _ in found(html)}
 
 
 def test_small_text_ignores_hidden_preheader_headings_and_whitespace_trick() -> None:
@@ -211,17 +287,18 @@ def test_clients_can_be_chosen() -> None:
 def test_mapped_slugs_and_default_clients_exist_in_shipped_data() -> None:
     data = json.loads(resources.files("digest").joinpath("data/caniemail.json").read_text("utf-8"))
     slugs = {feature["slug"] for feature in data["data"]}
-    mapped = {*check_module.PROPERTY_FEATURES.values(), *check_module.DISPLAY_FEATURES.values(),
-              *check_module.FUNCTION_FEATURES.values(), *check_module.AT_RULE_FEATURES.values(),
-              *check_module.MEDIA_FEATURES.values(), *check_module.ELEMENT_FEATURES.values(),
-              *check_module.IMAGE_FEATURES.values(), "css-position", "html-hidden", "html-anchor-links"}
+    mapped = {*caniemail.PROPERTY_FEATURES.values(), *caniemail.DISPLAY_FEATURES.values(),
+              *caniemail.FUNCTION_FEATURES.values(), *caniemail.AT_RULE_FEATURES.values(),
+              *caniemail.MEDIA_FEATURES.values(), *caniemail.ELEMENT_FEATURES.values(),
+              *caniemail.IMAGE_FEATURES.values(), "css-position", "html-hidden", "html-anchor-links"}
     assert mapped <= slugs
-    assert set(DEFAULT_CLIENTS) <= {c for table in check_module._support().values() for c in table}
+    assert set(DEFAULT_CLIENTS) <= {c for table in caniemail.support().values() for c in table}
 
 
 BARE_MJML = ('<mjml lang="en"><mj-head><mj-title>T</mj-title><mj-preview>P</mj-preview></mj-head><mj-body>'
-             '<mj-section><mj-column><mj-text><h1>Hi</h1><p>Body</p></mj-text></mj-column></mj-section>'
-             '</mj-body></mjml>')
+             '<mj-section><mj-column><mj-text><h1>Hi</h1><p>Body</p></mj-text><mj-text font-size="14px">'
+             '<a href="*|UNSUB|*">Unsubscribe</a> · 1 Example Street, London N1 0AA</mj-text></mj-column>'
+             '</mj-section></mj-body></mjml>')
 
 
 def test_bare_mjml_email_only_gets_its_small_default_font() -> None:
@@ -304,11 +381,13 @@ def test_cli_without_file_builds_the_edition(monkeypatch: pytest.MonkeyPatch, tm
     fake_config.load_config = lambda path: calls.append(("config", path)) or "CONFIG"
     fake_build = types.ModuleType("digest.build")
 
-    def build_edition(config, edition_date):
+    def build_edition(config, edition_date, *, draft, refetch):
         calls.append(("build", config, edition_date))
+        assert (draft, refetch) == (None, True), "no draft for the date: built from the feeds"
         return types.SimpleNamespace(html=fixture("clean.html"))
 
     fake_build.build_edition = build_edition
+    fake_build.find_draft = lambda config, edition, *, draft, from_feeds: None
     monkeypatch.setitem(sys.modules, "digest.config", fake_config)
     monkeypatch.setitem(sys.modules, "digest.build", fake_build)
 
@@ -322,6 +401,7 @@ def test_cli_without_file_builds_the_edition(monkeypatch: pytest.MonkeyPatch, tm
 
 def test_xml_declaration_and_legacy_bgcolor_are_understood() -> None:
     html = ('<?xml version="1.0" encoding="utf-8"?><html lang="en"><head><title>T</title></head>'
-            '<body bgcolor="000"><div style="display:none">Preview</div><h1 style="color:#111">Hi</h1></body></html>')
+            '<body bgcolor="000"><div style="display:none">Preview</div><h1 style="color:#111">Hi</h1>'
+            '<p style="color:#fff"><a href="*|UNSUB|*">Unsubscribe</a> · Leeds LS1 4AP</p></body></html>')
     assert found(html) == [("warning", "contrast", "text colour #111111 on #000000 has contrast 1.11:1, below "
                             "4.5:1: <h1> 'Hi' — darken the text or lighten the background")]

@@ -38,7 +38,8 @@ def test_init_writes_a_config_that_builds(tmp_path: Path) -> None:
     assert (tmp_path / "net" / "templates" / "newsletter.mjml.j2").exists()
     again = CliRunner().invoke(main, ["init", str(tmp_path / "net")])
     assert again.exit_code == 2
-    assert again.output == f"Error: {tmp_path / 'net' / 'sources.toml'} already exists: edit it, or pass --force to replace it\n"
+    assert again.output == (f"Error: {tmp_path / 'net' / 'sources.toml'} already exists: edit it, or pass --force "
+                            "to replace it (your old one is kept as a .bak file)\n")
 
 
 def test_build_writes_three_outputs(sample_network: Path, tmp_path: Path) -> None:

@@ -114,7 +114,8 @@ def test_a_corrupt_store(network: Path) -> None:
     store.parent.mkdir()
     store.write_bytes(b"\x00garbage" * 512)
     assert_one_line_error(build(network), f"{store}: is not a digest store or is damaged (file is not a database): "
-                                          "move it aside or delete the .digest folder; sources are fetched afresh on the next build")
+                                          "run `digest repair` to rebuild it (it keeps the record of what was sent; "
+                                          "sources are fetched afresh on the next build)")
 
 
 def test_a_store_from_a_newer_digest(network: Path) -> None:

@@ -7,6 +7,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -133,6 +134,7 @@ def test_sources_are_fetched_concurrently(tmp_path: Path) -> None:
     assert active["max"] == 6
 
 
+@pytest.mark.slow  # ~1 s: waits on served latency
 def test_per_host_limit_is_polite(tmp_path: Path) -> None:
     """The same members behind one host with the default per-host limit: never more than 2 at once."""
     server, active = _slow_members(6, 0.2)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from digest.cli import main
-from digest.config import load_config, parse_config
+from digest.commands.init import starter_file
+from digest.config import Newsletter, Section, Source, Utm, load_config, parse_config, reference_table
+from digest.schema import Problems, check_table, key, readme_with_reference, specs
 from digest.exceptions import ConfigError
 
 GOOD = '''[newsletter]
@@ -107,3 +111,76 @@ def test_cli_config_error_exit_2_no_traceback(tmp_path: Path) -> None:
     assert result.output == (
         f"Error: {config}: sections[1].kind (line 6): 'blog' is not a section kind: use one of posts, events, text\n"
     )
+
+
+def test_readme_key_reference_matches_the_declarations() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert readme_with_reference(readme, reference_table()) == readme, (
+        "README.md's key reference differs from digest/config.py: run `python -m digest.schema`"
+    )
+
+
+def test_reference_lists_every_declared_key() -> None:
+    table = reference_table()
+    for cls in (Newsletter, Utm, Section, Source):
+        for name in specs(cls):
+            assert f"| `{name}` |" in table
+
+
+def test_starter_file_is_valid_and_shows_every_key(tmp_path: Path) -> None:
+    text = starter_file()
+    (tmp_path / "templates").mkdir()  # `digest init` copies the theme there, and the starter switches it on
+    config = parse_config(text, tmp_path / "sources.toml")
+    assert config.warnings == ()
+    assert config.newsletter.templates == "templates"
+    assert [s.kind for s in config.sections] == ["posts", "events", "text"]
+    assert config.newsletter.timezone == "Europe/London"
+    for cls, table in ((Newsletter, "[newsletter]"), (Utm, "[newsletter.utm]"), (Section, "[[sections]]"),
+                       (Source, "[[sources]]")):
+        assert table in text
+        for name, spec in specs(cls).items():
+            assert spec.table or re.search(rf"^(# )?{name} = ", text, re.M), name
+
+
+def test_commented_examples_are_valid_values(tmp_path: Path) -> None:
+    """Uncommenting every key of the starter file gives a config with no problems (the examples pass their checks)."""
+    text = re.sub(r"^# (\[newsletter\.utm\]|\w+ = )", r"\1", starter_file(), flags=re.M)
+    (tmp_path / "templates").mkdir()
+    config = parse_config(text, tmp_path / "sources.toml")
+    assert config.warnings == ()
+    assert config.newsletter.utm == Utm(source="coproduction-digest")
+    assert config.sections[0].limit == 10 and config.sections[0].match == "(?i)research"
+
+
+@dataclass(frozen=True)
+class Inner:
+    text: str = key(help="t")
+
+
+@dataclass(frozen=True)
+class Outer:
+    inner: Inner | None = key(None, help="i")
+
+
+def test_nested_table_with_a_required_key_missing_is_reported_once() -> None:
+    found = Problems({})
+    assert check_table({"inner": {}}, Outer, "x", found) == {"inner": None}
+    assert found.errors == ["x.inner: missing required key 'text'"]
+
+
+def test_readme_examples_use_only_declared_keys() -> None:
+    """The README's hand-written sources.toml examples cannot drift from the declarations either."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    tables = {"newsletter": Newsletter, "newsletter.utm": Utm, "sections": Section, "sources": Source}
+    checked = 0
+    for block in re.findall(r"```toml\n(.*?)```", readme, re.S):
+        table = "newsletter"  # a block may continue the [newsletter] table of the one before
+        for line in block.splitlines():
+            if header := re.match(r"\s*\[\[?([\w.]+)\]\]?", line):
+                table = header[1]
+                continue
+            code = re.sub(r"\s+#\s[^=]*$", "", line)  # a trailing comment without an assignment in it
+            for name in re.findall(r"(?:^|[#;]\s*)(\w+) = ", code):
+                assert name in specs(tables[table]), f"README example: {table}.{name} is not a declared key"
+                checked += 1
+    assert checked >= 10  # the blocks were found and read

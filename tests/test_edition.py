@@ -25,7 +25,7 @@ def test_draft_built_without_edits_is_the_plain_build_byte_for_byte(sample_netwo
     drafted = digest("draft", "-c", sample_network, "--date", "2024-10-01")
     assert drafted.exit_code == 0, drafted.output
     path = sample_network.parent / DRAFT
-    assert drafted.stdout.splitlines()[-1] == f"edit it, then: digest build --edition {path}"
+    assert drafted.stdout.splitlines()[-1] == f"edit it, then: digest build -c {sample_network} --edition {path}"
     built = digest("build", "-c", sample_network, "--edition", path, "--out", tmp_path / "draft")
     assert built.exit_code == 0, built.output
     for name in ("newsletter.html", "newsletter.txt", "web.html"):
@@ -66,7 +66,7 @@ BLOCKS = {
                "What we did this summer, in pictures and words.\n\n"),
     "open day": ("### [Hull Circle open day](https://hull.example.org/open-day)\n"
                  "Tuesday 15 October 2024, 10:00–12:00 · Hull Central Library · Hull Circle\n"
-                 "<!-- id: 2faa99d67fb29f7d -->\n\nCome and meet us.\n\n"),
+                 "<!-- id: 3e90a8f3f73c45f6 -->\n\nCome and meet us.\n\n"),
 }
 
 
@@ -158,7 +158,7 @@ def test_a_section_the_editor_removed_comes_back_only_with_new_items(tmp_path: P
     digest("draft", "-c", config, "--date", "2024-10-01")
     path = tmp_path / DRAFT
     edit(path, (BLOCKS["open day"], ""), ("## Coming up\n\n", ""),
-         ("### Winter fair\nWednesday 20 November 2024 · Hull Minster · Hull Circle\n<!-- id: 7112436ab7f7a319 -->\n\n"
+         ("### Winter fair\nWednesday 20 November 2024 · Hull Minster · Hull Circle\n<!-- id: b819ce6e31f8c1b5 -->\n\n"
           "Stalls and mince pies.\n\n", ""))
     (tmp_path / "hull.csv").write_text((tmp_path / "hull.csv").read_text() + "Quiz night,,,,2024-10-25 19:00,,The Crown\n")
     digest("draft", "-c", config, "--date", "2024-10-01")
@@ -179,7 +179,7 @@ def test_broken_edits_are_reported_with_their_line_numbers(tmp_path: Path) -> No
   {draft}: line 7: "## Members news" names no section of sources.toml: did you mean "Members' news"?
   {draft}: line 13: an item needs a title after "### "
   {draft}: line 16: the link 'www.example.org/page' is not a web address: write it in full, e.g. https://www.example.org/page
-  {draft}: line 24: the id 2faa99d67fb29f7d is also on line 21: an item can appear only once — delete one of the two
+  {draft}: line 24: the id 3e90a8f3f73c45f6 is also on line 21: an item can appear only once — delete one of the two
   {draft}: line 25: the picture 'picture.png' is not a web address: write it in full, starting https://
   {draft}: line 30: the id b546951ae29e8b9b is not under an item heading: the text section 'Get involved' shows only its text, so move the item to a posts or events section
   {draft}: line 32: the section 'Coming up' is already on line 18: put all its items under one heading

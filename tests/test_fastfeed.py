@@ -46,8 +46,9 @@ def test_a_well_formed_feed_takes_the_fast_path() -> None:
     quick = fast_entries(feed())
     assert quick is not None
     version, link, entries = quick
-    assert (version, link, [title for _, title in entries]) == ("RSS 2.0", "https://m.example.org/", ["Tea & talk"])
-    (raw, _), = entries
+    assert (version, link, [(title, dated) for _, title, dated in entries]) == (
+        "RSS 2.0", "https://m.example.org/", [("Tea & talk", True)])
+    (raw, _, _), = entries
     assert raw.published is not None and raw.published.isoformat() == "2024-09-10T09:00:00+00:00"  # digest's BST rule
 
 

@@ -1,4 +1,4 @@
-"""The fault matrix of issue 6: each bad source, served over loopback, through build_edition.
+"""The fault matrix: each bad source, served over loopback, through build_edition.
 
 Every case is built twice: first with a good feed (so the store has a last good copy), then
 with the fault. The build must finish, name the source and the reason in the report, keep
@@ -172,8 +172,9 @@ CASES = [
           "skipped 'an untitled entry': it has no publication date"),
          new=("Whole post one", "Whole post two")),
     Case("no-title-link-date", body(fixture("missing-title-link-date.xml")), "ok",
-         ("skipped 'A post without a date': it has no publication date",),
-         new=("Our volunteers met in Leeds to plan the winter programme…", "A post without a link", "(untitled)")),
+         ("note: 1 posts have no date: each is dated when digest first saw it (1 new today)",),
+         new=("Our volunteers met in Leeds to plan the winter programme…", "A post without a link", "(untitled)",
+              "A post without a date")),
     Case("absurd-dates", body(fixture("absurd-dates.xml")), "ok",
          ("skipped 'From the far future': its date 2999-09-20 is not believable",
           "skipped 'From before the web': its date 1889-09-20 is not believable",
@@ -216,7 +217,11 @@ def _check(edition: Edition, config_path: Path, case: Case, seconds: float, base
     assert seconds < case.budget, f"{case.id} took {seconds:.1f} s (budget {case.budget} s)"
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.alone], ids=[c.id for c in CASES if c.alone])
+SLOW_CASES = {"slow-drip", "50-mb", "503-then-ok", "500-twice", "read-timeout"}  # > 1 s each: they wait on real time
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=[pytest.mark.slow] if c.id in SLOW_CASES else [])
+                                  for c in CASES if c.alone])
 def test_fault(case: Case, server: LoopbackServer, tmp_path: Path) -> None:
     first = build_edition(_config(tmp_path, {case.name: case.serve_good(server)}), EDITION, limits=SHORT)
     assert [s.status for s in first.report.sources] == ["ok"]
@@ -259,6 +264,7 @@ def test_a_first_build_with_a_dead_source_still_comes_out(server: LoopbackServer
     assert [i.title for i in edition.sections[0].items] == ["Alive 0", "Alive 1"]
 
 
+@pytest.mark.slow  # ~12 s: every fault served at once
 def test_every_fault_at_once_takes_the_slowest_not_the_sum(server: LoopbackServer, tmp_path: Path) -> None:
     """All the rows in one sources.toml: one build, every source named, about one deadline long.
 

@@ -69,6 +69,7 @@ def test_a_retry_after_beyond_our_patience_is_not_waited_for(server: LoopbackSer
     assert seconds < 1
 
 
+@pytest.mark.slow  # ~1 s: waits for the read timeout
 def test_read_timeout_before_the_headers(server: LoopbackServer) -> None:
     """Stalling inside the body is a row of test_faults.py; stalling before any header reads the same."""
     server["/feed"] = stall(after_headers=False)
@@ -119,6 +120,7 @@ def test_a_50_mb_body_is_cut_at_the_cap(server: LoopbackServer) -> None:
     assert seconds < 1.5  # the other 49 MB were never read
 
 
+@pytest.mark.slow  # ~1 s
 def test_a_gzip_bomb_is_capped_after_decompression_in_bounded_memory(server: LoopbackServer) -> None:
     limits = replace(SHORT, max_bytes=1 << 20)
     server["/feed"] = send(gzip_bomb(256 << 20), headers={"Content-Encoding": "gzip"})  # 256 MB in ~250 KB
@@ -174,6 +176,7 @@ def test_local_files_are_capped_and_missing_ones_named(tmp_path: Path) -> None:
     assert results["Folder"].error == f"{tmp_path} is a folder, not a feed file: fix the path in sources.toml"
 
 
+@pytest.mark.slow  # ~1 s: waits for timeouts
 def test_every_source_reports_even_when_all_fail_differently(server: LoopbackServer) -> None:
     """Faults side by side: each gets its own result, and on_done hears of every one."""
     server["/ok"] = send(FEED)

@@ -22,7 +22,7 @@ from lxml import html as lxml_html
 from digest.build import build_edition
 from digest.config import load_config
 from digest.model import Post
-from digest.normalize import normalize_entry
+from digest.normalize import normalize_post
 from digest.readers.feed import parse_feed, raw_entry, read_feed
 from tests.conftest import corpus
 from tests.hardening import EDITION, no_network, posts, rss, write_config  # noqa: F401 - fixture
@@ -91,6 +91,7 @@ def sanitize_cases() -> list[Path]:
     return sorted(corpus("feedparser", "tests", "wellformed", "sanitize").iterdir())
 
 
+@pytest.mark.slow  # ~1 s: a corpus
 def test_feedparser_sanitizer_corpus() -> None:
     """Each of the 745 vectors, read and normalised: nothing live in any item field.
 
@@ -108,7 +109,7 @@ def test_feedparser_sanitizer_corpus() -> None:
             raw = raw_entry(entry, base)
             if raw.published is None and raw.updated is None:
                 raw = dataclasses.replace(raw, published=SOMETIME)
-            post = normalize_entry(raw, source="corpus", summary_length=10_000)
+            post = normalize_post(raw, source="corpus", summary_length=10_000)
             checked += 1
             if found := post_problems(post):
                 problems[path.name] = found

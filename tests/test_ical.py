@@ -268,12 +268,14 @@ def test_a_damaged_calendar_is_salvaged() -> None:
 
 def test_one_bad_vevent_is_skipped_and_named() -> None:
     result = read("bad-vevent.ics")
-    assert whens(result) == [("Co-production Board", "Tuesday 8 October 2024, 14:00–15:30")]
-    assert result.skipped == 3
+    assert whens(result) == [("Co-production Board", "Tuesday 8 October 2024, 14:00–15:30"),
+                             ("Carers' network", "Thursday 10 October 2024, 10:00–11:00")]  # never dropped for its zone
+    assert result.skipped == 2
     assert result.problems == [
+        "the time zone 'Nowhere/Land' is not defined in the calendar, so its times are read as Europe/London "
+        "(the newsletter's time zone): check them",
         "skipped 'Board meeting': its start time could not be read",
         "skipped 'Lived experience forum': its repeat rule could not be read",
-        "skipped 'Carers' network': its time zone 'Nowhere/Land' is not defined in the calendar",
     ]
 
 
@@ -395,11 +397,12 @@ def test_descriptions() -> None:
     )
 
 
+@pytest.mark.slow  # ~1 s: every fixture parsed twice
 def test_skipping_out_of_window_events_before_parsing_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     bodies = [p.read_bytes() for p in sorted(FIXTURES.glob("*.ics"))] + [(FEEDS / n).read_bytes() for n in SAMPLE_CALENDARS]
     windows = [EDITION, datetime(2024, 9, 1, tzinfo=LONDON), datetime(2024, 12, 20, tzinfo=LONDON)]
     fast = [[e.id for e in read(b, start=w).items] for b in bodies for w in windows]
-    monkeypatch.setattr(ical, "_drop_events_outside", lambda text, *_: text)
+    monkeypatch.setattr(ical, "drop_events_outside", lambda text, *_: text)
     assert fast == [[e.id for e in read(b, start=w).items] for b in bodies for w in windows]
 
 
@@ -482,3 +485,61 @@ def test_format_post_date_uses_the_newsletter_day() -> None:
 def test_format_event_when(start: date | datetime, end: date | datetime | None, en_gb: str, cy: str) -> None:
     assert format_event_when(event(start, end), LONDON, "en-GB") == en_gb
     assert format_event_when(event(start, end), LONDON, "cy") == cy
+
+
+# -- issue 17 point 8: Outlook's display-name TZIDs and custom zones without a VTIMEZONE --------------
+
+
+def test_windows_display_name_tzids_without_a_vtimezone_are_read_in_their_real_zone() -> None:
+    """Outlook/Exchange write "(UTC-05:00) Eastern Time (US & Canada)" as the TZID and no VTIMEZONE."""
+    result = read("outlook-display-name-tzids.ics")
+    assert whens(result) == [
+        ("Partners' call (New York)", "Tuesday 15 October 2024, 19:00–20:00"),  # 14:00 EDT (UTC-4) = 19:00 BST
+        ("Sydney research exchange", "Tuesday 15 October 2024, 23:00 – Wednesday 16 October 2024, 00:00"),  # 09:00 AEDT
+        ("Steering group", "Friday 18 October 2024, 10:00–11:30"),
+        ("Transatlantic weekly", "Tuesday 22 October 2024, 19:00–19:30"),
+        ("Transatlantic weekly", "Tuesday 29 October 2024, 18:00–18:30"),  # London has changed, New York not yet
+        ("Transatlantic weekly", "Tuesday 5 November 2024, 19:00–19:30"),
+    ]
+    assert result.skipped == 0
+    assert result.problems == ["the time zone 'tzone://Microsoft/Custom' is not defined in the calendar, so its "
+                               "times are read as Europe/London (the newsletter's time zone): check them"]
+
+
+def test_an_unresolvable_tzid_is_floating_in_the_calendars_own_zone_when_it_states_one() -> None:
+    body = calendar("UID:a\nSUMMARY:Board\nDTSTART;TZID=Customized Time Zone:20241015T100000\n"
+                    'DTEND;TZID="tzone://Microsoft/Custom":20241015T110000',
+                    header="X-WR-TIMEZONE:Europe/Paris\n")
+    result = read(body)
+    assert whens(result) == [("Board", "Tuesday 15 October 2024, 09:00–10:00")]
+    assert result.problems == [f"the time zone '{name}' is not defined in the calendar, so its times are "
+                               "read as Europe/Paris (the calendar's time zone): check them"
+                               for name in ("Customized Time Zone", "tzone://Microsoft/Custom")]
+
+
+def test_a_tzid_the_calendar_defines_is_left_to_its_vtimezone() -> None:
+    from digest.readers.ical_zones import repair_tzids
+
+    text = ("BEGIN:VTIMEZONE\nTZID:(UTC-05:00) Eastern Time (US & Canada)\nEND:VTIMEZONE\n"
+            'DTSTART;TZID="(UTC-05:00) Eastern Time (US & Canada)":20241015T140000\n'
+            'DTSTART;TZID="(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna":20241015T140000\n'
+            "DTSTART;TZID=Europe/London:20241015T140000\n")
+    repaired, dropped = repair_tzids(text)
+    assert repaired.splitlines()[3:] == ['DTSTART;TZID="(UTC-05:00) Eastern Time (US & Canada)":20241015T140000',
+                                         "DTSTART;TZID=Europe/Berlin:20241015T140000",
+                                         "DTSTART;TZID=Europe/London:20241015T140000"]
+    assert dropped == []
+
+
+@pytest.mark.parametrize(("name", "zone"), [
+    ("(UTC-05:00) Eastern Time (US & Canada)", "America/New_York"),
+    ("(GMT+10:00) Canberra, Melbourne, Sydney", "Australia/Sydney"),
+    ("(UTC+00:00) Dublin, Edinburgh, Lisbon, London", "Europe/London"),
+    ("(GMT) Greenwich Mean Time : Dublin, Edinburgh, Lisbon, London", "Europe/London"),
+    ("(UTC) Coordinated Universal Time", "Etc/GMT"),
+    ("(UTC-07:00) Yukon", "America/Whitehorse"),
+])
+def test_windows_display_names_map_to_iana_zones(name: str, zone: str) -> None:
+    from digest.readers.ical_zones import display_zone
+
+    assert display_zone(name) == zone

@@ -22,6 +22,8 @@ from digest.model import Event, ReadResult
 from digest.readers.ical import read_calendar
 from tests.conftest import corpus
 
+pytestmark = pytest.mark.slow  # ~18 s: every calendar of two corpora
+
 LONDON = ZoneInfo("Europe/London")
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 FOLDERS = ("icalendar", "recurring")

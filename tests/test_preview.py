@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import signal
 import socket
@@ -22,6 +24,7 @@ from digest.cli import main
 from digest.config import load_config
 from digest.preview import PreviewServer, dark_variant
 from tests.conftest import ROOT
+from tests.network import digest, make_network
 
 EDITION = date(2024, 10, 1)
 SAMPLE_TITLE = "Co-Production Network Digest"
@@ -206,6 +209,7 @@ def test_saving_a_template_rebuilds(server: PreviewServer, network: Path) -> Non
     assert f"{SAMPLE_TITLE} (draft)</h1>" in httpx.get(server.url + "newsletter.html").text
 
 
+@pytest.mark.slow  # ~1.5 s: waits for the watcher
 def test_a_templates_folder_named_later_is_watched(server: PreviewServer, network: Path) -> None:
     theme = network.parent / "theme"
     shutil.copytree(network.parent / "templates", theme)
@@ -217,6 +221,7 @@ def test_a_templates_folder_named_later_is_watched(server: PreviewServer, networ
     assert "(new theme)</h1>" in httpx.get(server.url + "newsletter.html").text
 
 
+@pytest.mark.slow  # ~1.5 s: waits for the watcher
 def test_the_editions_folder_is_watched_once_it_exists(server: PreviewServer, network: Path) -> None:
     editions = network.parent / "editions"
     editions.mkdir()
@@ -224,6 +229,7 @@ def test_the_editions_folder_is_watched_once_it_exists(server: PreviewServer, ne
     save_until_rebuilt(editions / "2024-10-01.md", "A draft.\n", server.url, build)
 
 
+@pytest.mark.slow  # ~1 s: waits to see that nothing happens
 def test_other_files_do_not_rebuild(server: PreviewServer, network: Path) -> None:
     (network.parent / "notes.txt").write_text("not part of the newsletter\n")
     (network.parent / ".sources.toml.swp").write_bytes(b"vim swap")
@@ -232,9 +238,11 @@ def test_other_files_do_not_rebuild(server: PreviewServer, network: Path) -> Non
 
 
 def test_refetch_rebuilds_only_from_the_preview_page(server: PreviewServer) -> None:
-    forged = httpx.post(server.url + "refetch", headers={"Origin": "https://evil.example"})
+    token = {"X-Digest-Token": server.previewer.token}
+    forged = httpx.post(server.url + "refetch", headers={"Origin": "https://evil.example", **token})
     assert forged.status_code == 403
-    answer = httpx.post(server.url + "refetch", headers={"Origin": server.url.rstrip("/")}).json()
+    assert httpx.post(server.url + "refetch", headers={"Origin": server.url.rstrip("/")}).status_code == 403
+    answer = httpx.post(server.url + "refetch", headers={"Origin": server.url.rstrip("/"), **token}).json()
     assert answer["build"] == 2 and answer["error"] is None
 
 
@@ -260,6 +268,7 @@ def test_a_config_that_cannot_load_stops_before_serving(tmp_path: Path) -> None:
     assert "nothing to preview" in result.output and "not found" in result.output
 
 
+@pytest.mark.slow  # ~1 s: a preview process
 def test_ctrl_c_stops_cleanly_and_leaves_no_files(network: Path, tmp_path: Path) -> None:
     port = free_port()
     log = tmp_path.parent / f"{tmp_path.name}-preview.log"
@@ -273,3 +282,178 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_files(network: Path, tmp_path: Path)
     with socket.socket() as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: ignores closed connections
         s.bind(("127.0.0.1", port))  # nothing listens on the port any more
+
+
+# --- the edition for the date: the draft, when there is one ---------------------------------
+
+@pytest.fixture
+def drafted(tmp_path: Path) -> Iterator[tuple[PreviewServer, Path]]:
+    """A preview of the small network's draft (editions/2024-10-01.md)."""
+    config = make_network(tmp_path)
+    assert digest("draft", "-c", config, "--date", EDITION.isoformat()).exit_code == 0
+    said: list[str] = []
+    with PreviewServer(config, EDITION, port=0, say=said.append) as running:
+        assert said[0] == f"from the draft {tmp_path / 'editions' / '2024-10-01.md'}"
+        yield running, tmp_path / "editions" / "2024-10-01.md"
+
+
+def desk_post(server: PreviewServer, body: object, **headers: str) -> httpx.Response:
+    sent = {"X-Digest-Token": server.previewer.token, "Content-Type": "application/json", **headers}
+    return httpx.post(server.url + "api/desk", content=body if isinstance(body, bytes) else json.dumps(body),
+                      headers=sent)
+
+
+def test_the_preview_shows_the_draft_and_follows_its_saves(drafted: tuple[PreviewServer, Path]) -> None:
+    server, path = drafted
+    assert "Our summer report" in httpx.get(server.url + "newsletter.html").text
+    text = path.read_text()
+    start = text.index("### [Our summer report]")
+    path.write_text(text[:start] + text[text.index("## Coming up"):])  # deleted in a text editor
+    answer = next_build(server.url, 1, deadline=2)
+    assert answer["error"] is None
+    assert "Our summer report" not in httpx.get(server.url + "newsletter.html").text
+    assert "from the draft 2024-10-01.md" in httpx.get(server.url).text
+
+
+def test_a_draft_error_is_shown_with_its_line_and_the_last_good_edition_kept(
+        drafted: tuple[PreviewServer, Path]) -> None:
+    server, path = drafted
+    good = path.read_text()
+    path.write_text(good.replace("## Coming up", "## Comming up"))
+    answer = next_build(server.url, 1, deadline=2)
+    assert re.search(r"line \d+: \"## Comming up\" names no section", str(answer["error"]))
+    assert "Hull Circle open day" in httpx.get(server.url + "newsletter.html").text
+    assert "names no section" in httpx.get(server.url + "api/desk").json()["error"]
+    path.write_text(good)
+    assert next_build(server.url, int(answer["build"]), deadline=2)["error"] is None  # type: ignore[arg-type]
+
+
+def test_a_change_from_the_page_is_written_as_a_person_would(drafted: tuple[PreviewServer, Path]) -> None:
+    server, path = drafted
+    before = path.read_text()
+    state = httpx.get(server.url + "api/desk").json()
+    answer = desk_post(server, {"op": "title", "version": state["version"], "section": 0, "item": 0,
+                                "title": "The *Circle* met [the] council"})
+    assert answer.status_code == 200, answer.text
+    assert path.read_text() == before.replace("### [Circle meets the council]",
+                                              "### [The \\*Circle\\* met \\[the\\] council]")
+    assert answer.json()["sections"][0]["items"][0]["title"] == "The *Circle* met [the] council"
+    stale = desk_post(server, {"op": "drop", "version": state["version"], "section": 0, "item": 0})
+    assert stale.status_code == 409 and "changed on disk" in stale.json()["error"]
+    assert stale.json()["state"]["version"] == answer.json()["version"]
+
+
+@pytest.mark.parametrize(("body", "status", "says"), [
+    (b"{not json", 400, "not JSON"),
+    ([1, 2], 400, "expected a JSON object"),
+    ({"op": "format-disk", "version": ""}, 400, "op must be one of"),
+    ({"op": "drop", "version": "", "section": 0}, 400, "item must be a whole number"),
+    ({"op": "drop", "version": "", "section": -1, "item": 0}, 400, "section must be a whole number"),
+    ({"op": "drop", "version": "", "section": True, "item": 0}, 400, "section must be a whole number"),
+    ({"op": "drop", "version": "", "section": 0, "item": 0, "path": "../sources.toml"}, 400, "unexpected field 'path'"),
+    ({"op": "intro", "version": "", "text": 5}, 400, "text must be text"),
+    ({"op": "title", "version": "", "section": 0, "item": 0, "title": "x" * 501}, 400, "at most 500 characters"),
+    ({"op": "drop", "version": "x" * 65, "section": 0, "item": 0}, 400, "version must be"),
+])
+def test_changes_of_the_wrong_shape_are_refused(drafted: tuple[PreviewServer, Path], body: object, status: int,
+                                                says: str) -> None:
+    server, path = drafted
+    before = path.read_text()
+    answer = desk_post(server, body)
+    assert answer.status_code == status and says in answer.text, answer.text
+    assert path.read_text() == before
+
+
+def test_requests_not_from_the_page_are_refused(drafted: tuple[PreviewServer, Path]) -> None:
+    server, path = drafted
+    before = path.read_text()
+    version = httpx.get(server.url + "api/desk").json()["version"]
+    drop = {"op": "drop", "version": version, "section": 0, "item": 0}
+    refusals = [
+        httpx.post(server.url + "api/desk", json=drop),  # no token
+        desk_post(server, drop, **{"X-Digest-Token": "guessed"}),
+        desk_post(server, drop, Origin="https://evil.example"),
+        desk_post(server, drop, **{"Content-Type": "text/plain"}),
+        desk_post(server, drop, Host="evil.example"),
+        httpx.get(server.url + "api/desk", headers={"Host": f"evil.example:{server.url.rsplit(':', 1)[1][:-1]}"}),
+        httpx.get(server.url, headers={"Host": "localhost.evil.example"}),
+        desk_post(server, b"{" + b" " * (65 * 1024) + b"}"),
+    ]
+    assert [r.status_code for r in refusals] == [403, 403, 403, 415, 421, 421, 421, 413]
+    assert path.read_text() == before
+    assert server.previewer.token not in refusals[-2].text
+    localhost = httpx.get(server.url.replace("127.0.0.1", "localhost"))
+    assert localhost.status_code == 200, "the names of the bound address are accepted"
+
+
+def test_a_draft_outside_editions_is_shown_but_never_written(tmp_path: Path) -> None:
+    config = make_network(tmp_path)
+    digest("draft", "-c", config, "--date", EDITION.isoformat())
+    elsewhere = tmp_path / "2024-10-01.md"
+    shutil.move(tmp_path / "editions" / "2024-10-01.md", elsewhere)
+    (tmp_path / "editions" / "2024-10-01.md").symlink_to(elsewhere)  # a link out of editions/ is outside too
+    for named in (elsewhere, tmp_path / "editions" / "2024-10-01.md"):
+        with PreviewServer(config, EDITION, port=0, draft=named) as server:
+            state = httpx.get(server.url + "api/desk").json()
+            assert state["writable"] is False
+            answer = desk_post(server, {"op": "drop", "version": state["version"], "section": 0, "item": 0})
+            assert answer.status_code == 403 and "not in the editions/ folder" in answer.json()["error"]
+    assert "Circle meets the council" in elsewhere.read_text()
+
+
+@pytest.mark.slow  # ~1 s: real timeouts
+def test_idle_connections_cannot_starve_the_preview(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    config = make_network(tmp_path)
+    with PreviewServer(config, EDITION, port=0, max_connections=4, timeout=1.5) as server:
+        port = int(server.url.rsplit(":", 1)[1][:-1])
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(12)]  # slowloris: never send
+        try:
+            time.sleep(0.2)
+            closed = 0
+            for s in idle[4:]:
+                s.settimeout(1)
+                closed += s.recv(1) == b""  # refused at once: closed without a word
+            assert closed == 8
+            for s in idle[:4]:  # the four that were let in time out, and are closed
+                s.settimeout(5)
+                assert s.recv(1) == b""
+            assert httpx.get(server.url, timeout=2).status_code == 200
+        finally:
+            for s in idle:
+                s.close()
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_listening_beyond_this_computer_warns_loudly(tmp_path: Path) -> None:
+    said: list[str] = []
+    with PreviewServer(make_network(tmp_path), EDITION, host="0.0.0.0", port=0, say=said.append) as server:
+        assert httpx.get(server.url).status_code == 200
+        assert httpx.get(server.url, headers={"Host": "evil.example"}).status_code == 421
+    assert any(line.startswith("WARNING: the preview listens on 0.0.0.0, beyond this computer") for line in said)
+    quiet: list[str] = []
+    with PreviewServer(make_network(tmp_path / "again"), EDITION, port=0, say=quiet.append):
+        assert not any("WARNING" in line for line in quiet)
+
+
+def test_the_page_makes_the_draft_and_the_preview_then_follows_it(tmp_path: Path) -> None:
+    config = make_network(tmp_path)
+    with PreviewServer(config, EDITION, port=0) as server:
+        state = httpx.get(server.url + "api/desk").json()
+        assert state == {"draft": None, "path": "editions/2024-10-01.md", "message": "", "can_create": True}
+        made = desk_post(server, {"op": "create", "version": ""})
+        assert made.status_code == 200 and made.json()["draft"] == "editions/2024-10-01.md"
+        assert (tmp_path / "editions" / "2024-10-01.md").is_file()
+        answer = next_build(server.url, 1, deadline=3)
+        assert answer["error"] is None and "from the draft 2024-10-01.md" in httpx.get(server.url).text
+        again = desk_post(server, {"op": "create", "version": ""})
+        assert again.status_code == 403 and "already exists" in again.json()["error"]
+
+
+def test_from_feeds_previews_the_feeds_even_with_a_draft(drafted: tuple[PreviewServer, Path]) -> None:
+    _server, path = drafted
+    path.write_text(path.read_text().replace("Circle meets the council](", "Edited title]("))
+    with PreviewServer(path.parent.parent / "sources.toml", EDITION, port=0, from_feeds=True) as server:
+        assert "Circle meets the council" in httpx.get(server.url + "newsletter.html").text
+        assert httpx.get(server.url + "api/desk").json()["can_create"] is False
+        refused = desk_post(server, {"op": "create", "version": ""})
+        assert refused.status_code == 403

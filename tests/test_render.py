@@ -63,8 +63,8 @@ def test_feed_text_stays_text(out) -> None:
     doc = lxml_html.document_fromstring(out.html)
     assert doc.xpath("//script") == []
     heading = doc.xpath("//h3")[0].text_content()
-    assert heading == "</mj-text><mj-raw><script>alert('x')</script></mj-raw> {{ 7*7 }}"
-    assert "49" not in heading
+    assert heading.replace("\u200b", "") == "</mj-text><mj-raw><script>alert('x')</script></mj-raw> {{ 7*7 }}"
+    assert "49" not in heading and "{{" not in heading  # defused at render too, whatever made the item
     assert "&lt;script&gt;" in out.mjml
 
 

@@ -97,6 +97,7 @@ def whole(html: Path) -> bool:
     return text.startswith("<!doctype html>") and text.rstrip().endswith("</html>")
 
 
+@pytest.mark.slow  # ~11 s: builds killed at random points
 def test_sigkill_at_random_points_loses_nothing(server: LoopbackServer, tmp_path: Path) -> None:
     config = network(server, tmp_path)
     started = time.perf_counter()
@@ -127,6 +128,7 @@ def test_sigkill_at_random_points_loses_nothing(server: LoopbackServer, tmp_path
     assert whole(tmp_path / "out" / "newsletter.html")
 
 
+@pytest.mark.slow  # ~1.5 s: two build processes
 def test_two_builds_at_once_share_the_store(server: LoopbackServer, tmp_path: Path) -> None:
     config = network(server, tmp_path)
     runs = [digest_build(config, tmp_path / f"out{n}") for n in range(2)]
@@ -157,7 +159,8 @@ def test_a_file_that_is_not_a_store(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as caught:
         Store(path)
     assert caught.value.message == (f"{path}: is not a digest store or is damaged (file is not a database): "
-                                    "move it aside or delete the .digest folder; sources are fetched afresh on the next build")
+                                    "run `digest repair` to rebuild it (it keeps the record of what was sent; "
+                                    "sources are fetched afresh on the next build)")
 
 
 def test_damage_found_after_opening_is_reported_too(tmp_path: Path) -> None:
@@ -170,7 +173,8 @@ def test_damage_found_after_opening_is_reported_too(tmp_path: Path) -> None:
         with Store(path) as store:
             store.all_items()
     assert caught.value.message.startswith(f"{path}: is not a digest store or is damaged (")
-    assert caught.value.message.endswith("move it aside or delete the .digest folder; sources are fetched afresh on the next build")
+    assert caught.value.message.endswith("run `digest repair` to rebuild it (it keeps the record of what was sent; "
+                                    "sources are fetched afresh on the next build)")
 
 
 def test_a_store_from_a_newer_digest(tmp_path: Path) -> None:

@@ -22,5 +22,7 @@ def archive(config_path: Path) -> None:
     from digest.config import load_config
 
     result = write_archive(load_config(config_path))
+    for problem in result.problems:
+        click.echo(f"warning: {problem}", err=True)
     click.echo(f"wrote {result.index} and {result.feed} ({len(result.editions)} "
                f"edition{'s' if len(result.editions) != 1 else ''})")

@@ -1,4 +1,4 @@
-"""`digest check`: lint the newsletter HTML (a file, or this edition built in memory) before sending."""
+"""`digest check`: lint an edition's HTML (a file, or the edition of --date built in memory) before sending."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from digest.check import check_html, summarise
-from digest.commands.options import config_option, date_option
+from digest.commands.options import config_option, date_option, draft_options, pick_draft
 
 
 def _read(path: Path) -> str:
@@ -21,28 +21,35 @@ def _read(path: Path) -> str:
         raise click.BadParameter(f"{path} is not UTF-8 text", param_hint="FILE") from None
 
 
-def _build(config_path: Path, edition_date: datetime.date | None) -> str:
-    """Render the edition exactly as `digest build` would, without writing it anywhere."""
+def _build(config_path: Path, edition_date: datetime.date | None, draft: Path | None, from_feeds: bool) -> str:
+    """Render the edition exactly as `digest build` would (its draft when there is one), writing nothing."""
     from digest.build import build_edition  # imported late: building pulls in the whole pipeline
     from digest.config import load_config
 
-    return build_edition(load_config(config_path), edition_date).html
+    config = load_config(config_path)
+    chosen = pick_draft(config, edition_date, draft, from_feeds)
+    return build_edition(config, edition_date, draft=chosen, refetch=chosen is None).html
 
 
 @click.command("check")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @config_option
 @date_option
+@draft_options
 @click.pass_context
-def check(ctx: click.Context, file: Path | None, config_path: Path, edition: datetime.date | None) -> None:
+def check(ctx: click.Context, file: Path | None, config_path: Path, edition: datetime.date | None,
+          draft: Path | None, from_feeds: bool) -> None:
     """Check FILE.html (or this edition, built in memory) for what breaks in inboxes.
 
-    Prints one line per finding and a summary; exits 1 when there is an error, else 0.
+    Without FILE the edition is built as `digest build` would: from editions/<date>.md when it exists.
+
+    Prints one line per finding and a summary; exits 1 when there is an error, else 0. Warnings
+    include a missing unsubscribe link or postal address (UK PECR, CAN-SPAM).
     """
     if file is not None:
         html = _read(file)
     else:
-        html = _build(config_path, edition)
+        html = _build(config_path, edition, draft, from_feeds)
     findings = check_html(html)
     for finding in findings:
         click.echo(f"{finding.severity:<7} {finding.code}: {finding.message}")

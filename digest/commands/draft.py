@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from digest.commands.options import config_option, date_option
+from digest.commands.options import config_option, date_option, shown
 
 
 @click.command("draft")
@@ -30,10 +30,10 @@ def draft(config_path: Path, edition: date | None, force: bool, offline: bool) -
     built, outcome = draft_edition(config, edition, force=force, refetch=not offline)
     for problem in built.report.problems():
         click.echo(f"warning: {problem}", err=True)
-    path = _shown(outcome.path)
+    path = shown(outcome.path)
     if outcome.created:
         click.echo(f"wrote {path} ({outcome.items} items)")
-        click.echo(f"edit it, then: digest build --edition {path}")
+        click.echo(f"edit it, then: digest build -c {shown(config.path)} --edition {path}")
     elif outcome.added:
         click.echo(f"added {len(outcome.added)} new item{'s' if len(outcome.added) != 1 else ''} to {path} "
                    "(marked as new, at the end of their section; your edits are untouched):")
@@ -41,8 +41,3 @@ def draft(config_path: Path, edition: date | None, force: bool, offline: bool) -
             click.echo(f"  + {section}: {title}")
     else:
         click.echo(f"{path} is up to date: nothing new since it was drafted (your edits are untouched)")
-
-
-def _shown(path: Path) -> Path:
-    """The path as the editor would type it: relative to where they are, when it is below it."""
-    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path

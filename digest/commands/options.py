@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
+
+if TYPE_CHECKING:
+    from digest.config import Config
 
 FuncT = Callable[..., Any]
 
@@ -15,9 +18,12 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     if value is None:
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
+        day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2024-10-01") from None
+    if not 1990 <= day.year <= 2999:  # windows of years around it must still be dates
+        raise click.BadParameter(f"{value!r} is too far from today: give an edition date between 1990 and 2999")
+    return day
 
 
 def config_option(func: FuncT) -> FuncT:
@@ -41,3 +47,34 @@ def esp_option(func: FuncT) -> FuncT:
         "--esp", type=click.Choice(list(PRESETS)), default=None,
         help="Email service whose unsubscribe and view-online merge tags go in the footer (default: esp in sources.toml).",
     )(func)
+
+
+def draft_options(func: FuncT) -> FuncT:
+    """--edition FILE and --from-feeds: which edition of the date a command works on."""
+    func = click.option("--from-feeds", is_flag=True,
+                        help="Build from the feeds even when editions/<date>.md exists "
+                             "(written to build/<date>-from-feeds/, never over the draft's build).")(func)
+    return click.option("--edition", "draft", type=click.Path(dir_okay=False, path_type=Path),
+                        help="The draft to use (default: editions/<date>.md when it exists).")(func)
+
+
+def pick_draft(config: Config, edition: date | None, draft: Path | None, from_feeds: bool) -> Path | None:
+    """The draft this command uses: the one named, else editions/<date>.md when it exists (said on stderr)."""
+    from digest.build import find_draft
+
+    if draft is not None and from_feeds:
+        raise click.UsageError("--edition and --from-feeds cannot go together: choose one")
+    found = find_draft(config, edition, draft=draft, from_feeds=from_feeds)
+    if found is not None and draft is None:
+        click.echo(f"from the draft {shown(found)}", err=True)
+    return found
+
+
+def build_folder(config: Config, edition: date, *, from_feeds: bool) -> Path:
+    """Where a build goes by default: build/<date>/, or build/<date>-from-feeds/ for --from-feeds."""
+    return config.root / "build" / (edition.isoformat() + ("-from-feeds" if from_feeds else ""))
+
+
+def shown(path: Path) -> Path:
+    """The path as the editor would type it: relative to where they are, when it is below it."""
+    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path

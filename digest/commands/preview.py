@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from digest.commands.options import config_option, date_option
+from digest.commands.options import config_option, date_option, draft_options
 
 
 @click.command("preview")
@@ -18,8 +18,13 @@ from digest.commands.options import config_option, date_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; the default keeps the preview to this computer.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in your web browser.")
-def preview(config_path: Path, edition: date | None, port: int, host: str, open_browser: bool) -> None:
+@draft_options
+def preview(config_path: Path, edition: date | None, port: int, host: str, open_browser: bool, draft: Path | None,
+            from_feeds: bool) -> None:
     """Preview the newsletter at desktop, mobile and dark-mode widths, with its report.
+
+    When editions/<date>.md exists the preview is of the draft, and the page is the editor's
+    desk: reorder, move, drop, rewrite and add items there and each change is saved to the draft.
 
     Builds once, then rebuilds from what was collected (no refetching) whenever sources.toml,
     the templates or editions/ change, and the open page refreshes itself. "Copy HTML" puts the
@@ -27,4 +32,7 @@ def preview(config_path: Path, edition: date | None, port: int, host: str, open_
     """
     from digest.preview import serve  # imported late: building pulls in the whole pipeline
 
-    serve(config_path, edition, host=host, port=port, open_browser=open_browser, say=click.echo)
+    if draft is not None and from_feeds:
+        raise click.UsageError("--edition and --from-feeds cannot go together: choose one")
+    serve(config_path, edition, host=host, port=port, open_browser=open_browser, say=click.echo, draft=draft,
+          from_feeds=from_feeds)

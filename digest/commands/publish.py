@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
-from digest.commands.options import config_option, esp_option
+from digest.commands.options import build_folder, config_option, date_option, esp_option, pick_draft
 
 
 @click.command("publish")
 @config_option
-@click.option("--edition", "draft", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The draft that was sent (editions/<date>.md).")
+@date_option
+@click.option("--edition", "draft", type=click.Path(dir_okay=False, path_type=Path),
+              help="The draft that was sent (default: editions/<date>.md).")
 @esp_option
 @click.option("--out", "-o", type=click.Path(path_type=Path),
               help="Output folder (default: build/<date>/ beside sources.toml).")
-def publish(config_path: Path, draft: Path, esp: str | None, out: Path | None) -> None:
+def publish(config_path: Path, edition: date | None, draft: Path | None, esp: str | None, out: Path | None) -> None:
     """Record the items this edition sent, so later drafts and builds leave those posts out.
 
     Builds the draft as `digest build --edition` does, records its items in the store, puts its
@@ -24,17 +26,26 @@ def publish(config_path: Path, draft: Path, esp: str | None, out: Path | None) -
     Events keep appearing until they happen (set repeat = false on a section to change that).
     """
     from digest.archive import publish as publish_edition
-    from digest.build import build_from_draft
+    from digest.build import build_edition, today
     from digest.config import load_config
+    from digest.draft import draft_path
+    from digest.exceptions import DigestError
     from digest.write import write_outputs
 
     config = load_config(config_path)
     config = config.overriding(esp=esp) if esp else config
-    result = build_from_draft(config, draft)
-    write_outputs(out or config.root / "build" / result.date.isoformat(), result.files())
-    published = publish_edition(config, result.date, result.ids, result.web)
+    chosen = pick_draft(config, edition, draft, False)
+    if chosen is None:
+        missing = draft_path(config, edition or today(config))
+        raise DigestError(f"{missing}: not found: run `digest draft` to write the draft of this edition "
+                          "(or `digest build --final` to publish a build from the feeds)")
+    result = build_edition(config, draft=chosen, refetch=False)
+    write_outputs(out or build_folder(config, result.date, from_feeds=False), result.files())
+    published = publish_edition(config, result.date, list(result.ids), result.web)
     click.echo(f"published the edition of {result.date}: {published.recorded} items recorded as sent")
     click.echo(f"web version: {published.page}")
+    for problem in published.archive.problems:
+        click.echo(f"warning: {problem}", err=True)
     count = len(published.archive.editions)
     click.echo(f"archive: {published.archive.index} and {published.archive.feed} "
                f"({count} edition{'s' if count != 1 else ''})")

@@ -20,8 +20,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from digest.model import Event, Post, ReadResult, as_instant
-from digest.normalize import RawEntry, Skip, normalize_entry, stable_id
-from digest.sanitize import absolute_url, defuse_merge_tags, is_web_url, plain_text, text_to_html, trim_html
+from digest.normalize import RawEntry, RawEvent, Skip, normalize_event, normalize_post
+from digest.readers.decode import decode
+from digest.sanitize import absolute_url, is_web_url, text_to_html, trim_html
 
 DELIMITERS = ",;\t"
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y")
@@ -47,14 +48,6 @@ def is_csv(head: bytes) -> bool:
         return False
     names = set(_header(first))
     return "title" in names and bool({"date", "start"} & names)
-
-
-def _decode(body: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252: what Excel saves as "CSV"."""
-    try:
-        return body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return body.decode("cp1252", "replace")
 
 
 def _day(text: str) -> date | None:
@@ -113,7 +106,7 @@ def _cells(row: dict[str | None, str | list[str] | None]) -> dict[str, str]:
 def read_csv(body: bytes, *, source: str, summary_length: int, tz: ZoneInfo) -> ReadResult:
     """Read a sheet's rows into posts and events; a bad row is skipped and named, never fatal."""
     result = ReadResult(format="CSV")
-    text = _decode(body)
+    text = decode(body)
     reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text.split("\n", 1)[0]))
     columns = {str(c).strip().lower() for c in reader.fieldnames or []}
     if "title" not in columns or not {"date", "start"} & columns:
@@ -155,7 +148,7 @@ def _row(cells: dict[str, str], *, source: str, summary_length: int, tz: ZoneInf
     raw = RawEntry(title=title, link=link, guid=link or "", published=published.astimezone(timezone.utc),
                    summary_html=summary, categories=tags, image_url=cells.get("image") or None,
                    image_alt=cells.get("image_alt", ""))
-    return normalize_entry(raw, source=source, summary_length=summary_length)
+    return normalize_post(raw, source=source, summary_length=summary_length)
 
 
 def _event(cells: dict[str, str], title: str, link: str | None, summary: str, tags: list[str], *,
@@ -164,16 +157,6 @@ def _event(cells: dict[str, str], title: str, link: str | None, summary: str, ta
     if start is None:
         raise Skip(f"{cells['start']!r} is not a date: write it as 2024-10-15 14:00 or 15/10/2024 14:00")
     end = _end(cells.get("end", ""), start, tz)
-    clean_title = defuse_merge_tags(plain_text(title))
-    return Event(
-        id=stable_id(source, "csv", clean_title, start.isoformat()),
-        source=source,
-        title=clean_title,
-        start=start,
-        end=end,
-        all_day=not isinstance(start, datetime),
-        location=defuse_merge_tags(plain_text(cells.get("location", ""))),
-        url=link,
-        summary_html=summary,
-        categories=tuple(dict.fromkeys(tags)),
-    )
+    return normalize_event(RawEvent(title=title, start=start, end=end, all_day=not isinstance(start, datetime),
+                                    location=cells.get("location", ""), url=link, summary_html=summary,
+                                    categories=tags), source=source)

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 from lxml import html as lxml_html
 
 from digest.sanitize import absolute_url, is_web_url
 
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")  # lxml refuses text that declares an encoding
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json", "text/calendar")
+
+
+def html_document(body: bytes) -> lxml_html.HtmlElement | None:
+    """The page as lxml reads it, or None when it cannot be parsed.
+
+    UTF-8 when the bytes decode as UTF-8 (nearly every page, with or without a charset
+    <meta>: lxml alone would read one without as Latin-1), else lxml's own guess.
+    """
+    source: str | bytes = body
+    try:
+        source = _XML_DECLARATION.sub("", body.decode("utf-8"), count=1)
+    except UnicodeDecodeError:
+        pass
+    try:
+        return lxml_html.document_fromstring(source)
+    except (etree.ParserError, ValueError):
+        return None
 
 
 def alternate_feeds(body: bytes, base_url: str | None) -> list[str]:
@@ -16,9 +36,8 @@ def alternate_feeds(body: bytes, base_url: str | None) -> list[str]:
     Page order, except that comment feeds go last: a WordPress post page advertises its
     comments feed too, and the editor wants the posts.
     """
-    try:
-        doc = lxml_html.document_fromstring(body)
-    except (etree.ParserError, ValueError):
+    doc = html_document(body)
+    if doc is None:
         return []
     base = doc.find(".//base[@href]")
     if base is not None:

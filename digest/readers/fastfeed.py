@@ -51,15 +51,15 @@ class NotEligible(Exception):
     """Why a body goes to feedparser instead (for tests and the comparison's figures)."""
 
 
-def fast_entries(body: bytes) -> tuple[str, str | None, list[tuple[RawEntry, str]]] | None:
-    """(format, the feed's own link, [(entry, its raw title)]) for an eligible body, else None."""
+def fast_entries(body: bytes) -> tuple[str, str | None, list[tuple[RawEntry, str, bool]]] | None:
+    """(format, the feed's own link, [(entry, its raw title, whether it gives a date)]) for an eligible body, else None."""
     try:
         return read(body)
     except NotEligible:
         return None
 
 
-def read(body: bytes) -> tuple[str, str | None, list[tuple[RawEntry, str]]]:
+def read(body: bytes) -> tuple[str, str | None, list[tuple[RawEntry, str, bool]]]:
     """As fast_entries, raising NotEligible with the reason instead of returning None."""
     root = _strict_tree(body)
     if root.tag == "rss" and root.get("version") == "2.0":
@@ -157,7 +157,7 @@ def _image(entry: Any, enclosures: Iterator[tuple[str | None, str]]) -> str | No
     return None
 
 
-def _rss_item(item: Any) -> tuple[RawEntry, str]:
+def _rss_item(item: Any) -> tuple[RawEntry, str, bool]:
     _check_children(item, RSS_READ, RSS_IGNORED)
     title = _text(item.find("title"))
     if _looks_like_html(title):
@@ -186,7 +186,7 @@ def _rss_item(item: Any) -> tuple[RawEntry, str]:
         content_html=content_html,
         categories=[_text(el) for el in item.iterchildren("category")],
         image_url=_image(item, enclosures),
-    ), title
+    ), title, bool(_text(item.find("pubDate")))
 
 
 def _alternate_html(link: Any) -> bool:
@@ -209,7 +209,7 @@ def _construct(element: Any) -> tuple[str, bool]:
     return _text(element), kind in ("text", "text/plain")
 
 
-def _atom_entry(entry: Any) -> tuple[RawEntry, str]:
+def _atom_entry(entry: Any) -> tuple[RawEntry, str, bool]:
     _check_children(entry, ATOM_READ, ATOM_IGNORED)
     title, title_plain = _construct(entry.find(ATOM + "title"))
     if entry.find(ATOM + "title") is not None and not title_plain:
@@ -236,4 +236,4 @@ def _atom_entry(entry: Any) -> tuple[RawEntry, str]:
         content_html=escape(content) if content_plain else content,
         categories=[el.get("term") or el.get("label") or "" for el in entry.iterchildren(ATOM + "category")],
         image_url=_image(entry, enclosures),
-    ), title
+    ), title, bool(_text(entry.find(ATOM + "published")) or _text(entry.find(ATOM + "updated")))

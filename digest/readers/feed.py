@@ -17,10 +17,10 @@ from urllib.parse import urljoin
 import feedparser
 
 from digest.model import ReadResult
-from digest.normalize import RawEntry, Skip, normalize_entry
+from digest.normalize import RawEntry, Skip, normalize_post
+from digest.readers import MAX_SKIP_PROBLEMS
 
 IMAGE_TYPES = ("image/",)
-MAX_SKIP_PROBLEMS = 10  # beyond this the report gets one summary line, not one per entry
 # bozo reasons feedparser copes with by itself: not worth an editor's time
 HARMLESS = ("CharacterEncodingOverride", "NonXMLContentType")
 _UK_ZONES = re.compile(r"\s(BST|IST)\s*$", re.I)
@@ -154,12 +154,13 @@ def read_feed(body: bytes, *, source: str, base_url: str | None, summary_length:
             version, feed_link, entries = quick
             base = base_url if base_url and base_url.startswith("http") else feed_link
             result = ReadResult(format=version)
-            _normalize_all(result, ((replace(raw, base=base), title) for raw, title in entries), source, summary_length)
+            _normalize_all(result, ((replace(raw, base=base), title, dated) for raw, title, dated in entries),
+                           source, summary_length)
             return result
     parsed, base = parse_feed(body, base_url)
     result = ReadResult(format=_format_name(parsed.get("version", "")))
-    _normalize_all(result, ((raw_entry(entry, base), entry.get("title")) for entry in parsed.entries),
-                   source, summary_length)
+    _normalize_all(result, ((raw_entry(entry, base), entry.get("title"), _has_date_text(entry))
+                            for entry in parsed.entries), source, summary_length)
     broken = bool(parsed.get("bozo")) and not _harmless(parsed)
     if not parsed.entries and not parsed.get("version"):
         why = _bozo(parsed) if broken else "no RSS or Atom in it"
@@ -169,18 +170,28 @@ def read_feed(body: bytes, *, source: str, base_url: str | None, summary_length:
     return result
 
 
-def _normalize_all(result: ReadResult, entries: Iterable[tuple[RawEntry, str | None]], source: str,
+def _normalize_all(result: ReadResult, entries: Iterable[tuple[RawEntry, str | None, bool]], source: str,
                    summary_length: int) -> None:
-    """Every entry that can be used becomes an item; the others are counted and named (a few of them)."""
-    for raw, title in entries:
+    """Every entry that can be used becomes an item; the others are counted and named (a few of them).
+
+    Each entry comes with its title as the feed gave it (for the report) and whether it gives a
+    date at all: one without is dated when first seen, one with a date that cannot be read is skipped.
+    """
+    for raw, title, dated in entries:
         try:
-            result.items.append(normalize_entry(raw, source=source, summary_length=summary_length))
+            result.items.append(normalize_post(raw, source=source, summary_length=summary_length,
+                                               undated=None if dated else result.undated))
         except Skip as why:
             result.skipped += 1
             if result.skipped <= MAX_SKIP_PROBLEMS:
                 result.problems.append(f"skipped {(title or 'an untitled entry')[:60]!r}: {why}")
     if result.skipped > MAX_SKIP_PROBLEMS:
         result.problems.append(f"…and {result.skipped - MAX_SKIP_PROBLEMS} more entries were skipped")
+
+
+def _has_date_text(entry: Any) -> bool:
+    """The entry gives a date, readable or not: one feedparser cannot read is skipped, not dated today."""
+    return bool(dict.get(entry, "published") or dict.get(entry, "updated"))
 
 
 def _format_name(version: str) -> str:

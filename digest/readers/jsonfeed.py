@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from digest.model import ReadResult
-from digest.normalize import RawEntry, Skip, normalize_entry
+from digest.normalize import RawEntry, Skip, normalize_post
 
 
 def is_jsonfeed(data: Any) -> bool:
@@ -72,7 +72,9 @@ def read_jsonfeed(body: bytes, *, source: str, base_url: str | None, summary_len
             result.skipped += 1
             continue
         try:
-            result.items.append(normalize_entry(raw_entry(item, base), source=source, summary_length=summary_length))
+            result.items.append(normalize_post(raw_entry(item, base), source=source, summary_length=summary_length,
+                                               undated=None if item.get("date_published") or item.get("date_modified")
+                                               else result.undated))
         except Skip as why:
             result.skipped += 1
             result.problems.append(f"skipped {(_text(item.get('title')) or 'an untitled item')[:60]!r}: {why}")

@@ -1,0 +1,84 @@
+"""`python -m bench.browser_refresh [--edits 10]`: save → refreshed newsletter in `digest preview`, by Chromium's clocks.
+
+Moved here from the browser test, which keeps only its bound (every refresh under 2 s): timings belong in
+bench/, not in the unit suite's output. The sample network is copied to a temp folder, `digest preview`
+runs in its own process, Chromium (/usr/bin/chromium, via Playwright) opens the page, and each edit of
+sources.toml changes the title; "shown" is when the reloaded desktop frame has its document
+(DOMContentLoaded), "loaded" that frame's load event after its images (served by Playwright); the page
+itself stays, only its frames and panels are refreshed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tests.test_preview import copy_sample, edit, free_port, preview_process, stop_preview
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+SHOWN_AND_LOADED = """() => {
+    const frame = document.querySelector("#desktop").contentWindow.performance;
+    const nav = frame.getEntriesByType("navigation")[0];
+    return [frame.timeOrigin + nav.domContentLoadedEventEnd, frame.timeOrigin + nav.loadEventEnd];
+}"""
+REFRESHED = """title => {
+    const frame = document.querySelector("#desktop").contentWindow;
+    const nav = frame.performance.getEntriesByType("navigation")[0];
+    const h1 = frame.document.querySelector("h1");
+    return nav && nav.loadEventEnd > 0 && h1?.textContent.trim() === title;
+}"""
+
+
+def time_saves(page: Page, network: Path, edits: int, timeout_ms: int = 10_000) -> tuple[list[float], list[float]]:
+    """Edit the title `edits` times; the seconds from each save to the new newsletter shown, and loaded."""
+    from digest.config import load_config
+
+    shown, loaded = [], []
+    for n in range(1, edits + 1):
+        old, new = load_config(network).newsletter.title, f"Autumn Digest, draft {n}"
+        saved = time.time()
+        edit(network, f'title = "{old}"', f'title = "{new}"')
+        page.wait_for_function(REFRESHED, arg=new, timeout=timeout_ms, polling=20)
+        times = page.evaluate(SHOWN_AND_LOADED)
+        shown.append(times[0] / 1000 - saved)
+        loaded.append(times[1] / 1000 - saved)
+    return shown, loaded
+
+
+def measure(edits: int) -> dict[str, list[float]]:
+    """The sample network in a temp folder, its `digest preview`, and Chromium timing `edits` saves."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS  # late: that module imports this one
+
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+        network = copy_sample(Path(folder))
+        port = free_port()
+        with preview_process(network, port, Path(folder) / "preview.log") as proc:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort())
+            page.goto(f"http://127.0.0.1:{port}/")
+            shown, loaded = time_saves(page, network, edits)
+            browser.close()
+            stop_preview(proc)
+    return {"shown": shown, "loaded": loaded}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.browser_refresh", description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=10, help="saves to measure (default 10)")
+    args = parser.parse_args()
+    for name, seconds in measure(args.edits).items():
+        print(f"save → newsletter {name}: median {statistics.median(seconds) * 1000:.0f} ms over {len(seconds)} saves "
+              f"({', '.join(f'{s * 1000:.0f}' for s in seconds)} ms)")
+
+
+if __name__ == "__main__":
+    main()

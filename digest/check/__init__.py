@@ -1,0 +1,77 @@
+"""Lint the newsletter's HTML for what goes wrong in inboxes, before it is sent.
+
+Everything here is static: no browser, no network. Findings and their severity
+(errors are what breaks the email for every reader; warnings are worth a look):
+
+  error   size             over 102 KB: Gmail clips the message ("[Message clipped]")
+  warning size             over 90 KB: close to that limit
+  error   parse            nothing to parse
+  error   lang             <html> without lang: screen readers guess the language
+  error   title            no or empty <title>: shown by web views and some previews
+  warning preheader        no hidden preview text before the first visible text
+  error   script           <script> (JSON-LD email markup is allowed): stripped, spam signal
+  warning stylesheet       <link rel=stylesheet> or @import: most clients drop external CSS
+  warning webfont          @font-face url(), Google Fonts: a request most clients ignore
+  error   link-empty       href="" or "#": the link goes nowhere
+  error   link-javascript  javascript: links are blocked everywhere
+  error   link-relative    no base URL in an inbox, so a relative link is dead
+  warning link-scheme      absolute but not http(s)/mailto/tel, clients may not open it
+  warning link-text        "click here"/"read more"… alone, or no text at all
+  error   img-src          missing, relative or data: src: the image never shows
+  error   img-alt          no alt attribute (alt="" is fine: it marks decoration)
+  warning img-width        no width attribute: Outlook shows the image at full size
+  warning h1               not exactly one <h1>
+  warning heading-order    a skipped heading level (h1 then h3)
+  warning contrast         text under 4.5:1 against its known background (WCAG AA)
+  warning font-size        visible text under 14px
+  warning unsubscribe      no unsubscribe link or merge tag (UK PECR, CAN-SPAM)
+  warning address          no postal address: no postcode, <address> or address merge tag (CAN-SPAM)
+  warning caniemail        a feature that a default client does not support at all
+
+Links may also be ESP merge tags (*|UNSUB|*, {{ unsubscribe_url }}, {$unsubscribe},
+[unsubscribe], %unsubscribe_url%): the ESP fills them in when sending.
+Outlook-only markup in <!--[if mso]> comments is removed before anything is looked at.
+
+The parts: document.py parses the email and holds what rules share, css.py reads CSS with tinycss2,
+rules.py holds the rules on the document, caniemail.py the rules on caniemail.com's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lxml import etree
+
+from digest.check import rules
+from digest.check.caniemail import CLIENT_NAMES, DEFAULT_CLIENTS, check_features, outlook_fallbacks
+from digest.check.document import Finding, parse
+
+__all__ = ["CLIENT_NAMES", "DEFAULT_CLIENTS", "Finding", "check_html", "summarise"]
+
+DOCUMENT_RULES = (rules.check_head, rules.check_preheader, rules.check_resources, rules.check_links,
+                  rules.check_link_text, rules.check_images, rules.check_headings, rules.check_font_size,
+                  rules.check_contrast, rules.check_compliance)
+
+
+def check_html(html: str, *, clients: Sequence[str] | None = None) -> list[Finding]:
+    """All findings for one email, errors first; `clients` are CLIENT_NAMES keys (default DEFAULT_CLIENTS)."""
+    clients = tuple(clients) if clients is not None else DEFAULT_CLIENTS
+    if unknown := [c for c in clients if c not in CLIENT_NAMES]:
+        raise ValueError(f"unknown email client(s) {', '.join(unknown)}; known: {', '.join(CLIENT_NAMES)}")
+    findings = list(rules.check_size(html))
+    try:
+        doc = parse(html)
+    except (etree.ParserError, ValueError):
+        return findings + [Finding("error", "parse", "the HTML is empty or cannot be parsed")]
+    for rule in DOCUMENT_RULES:
+        findings.extend(rule(doc))
+    findings.extend(check_features(doc, clients, outlook_fallbacks(html)))
+    unique = list(dict.fromkeys(findings))
+    return [f for f in unique if f.severity == "error"] + [f for f in unique if f.severity == "warning"]
+
+
+def summarise(findings: Sequence[Finding]) -> str:
+    """The closing line of `digest check`, e.g. '2 errors, 5 warnings'."""
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"

@@ -1,0 +1,29 @@
+"""`digest repair`: rebuild a damaged store, keeping the record of what was sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from digest.commands.options import config_option
+
+
+@click.command("repair")
+@config_option
+def repair(config_path: Path) -> None:
+    """Rebuild a damaged .digest store from what can still be read of it.
+
+    Keeps the record of which items each edition sent (so posts are not sent twice) and the
+    stored posts; the damaged file is kept beside it as store.sqlite.damaged-<time>. The next
+    build fetches every source afresh.
+    """
+    from digest.repair import repair as repair_store
+
+    path = config_path.parent / ".digest" / "store.sqlite"
+    done = repair_store(path)
+    click.echo(f"repaired {path}: kept {done.sent} sent record{'s' if done.sent != 1 else ''} and "
+               f"{done.items} stored item{'s' if done.items != 1 else ''}; the damaged file is {done.damaged}")
+    for table in done.lost_tables:
+        what = "the record of what was sent" if table == "sent" else "the stored items"
+        click.echo(f"warning: part of {what} could not be read and is lost", err=True)

@@ -1,0 +1,54 @@
+"""What the templates show for a draft: its items as views, in the editor's order."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+
+from digest.config import Config
+from digest.draft.parse import Draft, DraftItem
+from digest.draft.write import blurb_markdown
+from digest.model import Item
+from digest.render import ItemView, SectionView, item_view, markdown
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _meta(meta: str, config: Config) -> str:
+    """A date line written as 2024-09-21 is shown the newsletter's way; anything else as written."""
+    from digest.dates import format_day
+
+    if _ISO_DATE.fullmatch(meta):
+        try:
+            return format_day(date.fromisoformat(meta), config.newsletter.language)
+        except ValueError:
+            return meta
+    return meta
+
+
+def draft_item_view(item: DraftItem, config: Config, stored: Item | None) -> ItemView:
+    """What the templates show for one block of the draft.
+
+    Why rendering is exact: an item whose blurb is unchanged is rendered from the HTML stored when
+    it was collected (Markdown cannot reproduce a member's HTML byte for byte), so a draft built
+    without edits gives the same newsletter as a plain build; an edited blurb from its Markdown.
+    """
+    if stored is not None:
+        base = item_view(stored, config)
+        unchanged = item.text.split() == blurb_markdown(stored.summary_html).split()
+        return replace(base, title=item.title, url=item.url, meta=_meta(item.meta, config), image=item.image,
+                       blurb_html=base.blurb_html if unchanged else markdown(item.text))
+    meta = _meta(item.meta, config)
+    return ItemView(title=item.title, url=item.url, meta=meta, blurb_html=markdown(item.text), source="",
+                    when=meta, image=item.image, id=item.id or "")
+
+
+def draft_views(draft: Draft, config: Config, stored: dict[str, Item]) -> list[SectionView]:
+    """The draft's sections as the templates see them, in the draft's order."""
+    return [
+        SectionView(title=s.section.title, kind=s.section.kind, images=s.section.images,
+                    body_html=markdown(s.body) if s.section.kind == "text" else "",
+                    items=[draft_item_view(i, config, stored.get(i.id or "")) for i in s.items])
+        for s in draft.sections
+    ]
