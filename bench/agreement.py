@@ -2,21 +2,25 @@
 
 Used by tests/test_fastfeed.py (on feedparser's corpus, the sample feeds and the benchmark's
 feeds) and printed by `make bench`. Agreement means the same items (title, link, date,
-sanitised summary, categories, image, id), the same skipped count and the same problems.
+sanitised summary, categories, image, id), the same skipped count, the same problems and the
+same undated entries (dated when first seen).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
+from digest.model import Item, Post, ReadResult
 from digest.readers import detect
 from digest.readers.fastfeed import NotEligible, read
 from digest.readers.feed import read_feed
 
 BASE = "https://member.example.org/feed/"
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass
@@ -62,14 +66,22 @@ def compare(bodies: Iterable[tuple[str, bytes]], base_url: str | None = BASE) ->
         result.eligible += 1
         result.fast_entries += len(slow.items) + slow.skipped
         quick = read_feed(body, source="s", base_url=base_url, summary_length=280)
-        if (quick.items, quick.skipped, quick.problems, quick.format) != (slow.items, slow.skipped, slow.problems,
-                                                                          slow.format):
+        quick.items, slow.items = _undated_alike(quick), _undated_alike(slow)
+        if (quick.items, quick.skipped, quick.problems, quick.format, quick.undated) != (
+                slow.items, slow.skipped, slow.problems, slow.format, slow.undated):
             result.disagree[name] = _difference(quick, slow)
     return result
 
 
+def _undated_alike(read: ReadResult) -> list[Item]:
+    """Items, with an undated post's stand-in date (the moment it was read) set aside: it differs by µs."""
+    undated = set(read.undated)
+    return [replace(item, published=EPOCH) if item.id in undated and isinstance(item, Post) else item
+            for item in read.items]
+
+
 def _difference(quick: object, slow: object) -> str:
-    for key in ("format", "skipped", "problems"):
+    for key in ("format", "skipped", "problems", "undated"):
         if getattr(quick, key) != getattr(slow, key):
             return f"{key}: {getattr(quick, key)!r} vs feedparser {getattr(slow, key)!r}"
     for a, b in zip(quick.items, slow.items):  # type: ignore[attr-defined]

@@ -11,7 +11,8 @@ None for anything else, which then goes to feedparser:
 - every element of an entry is one this module maps (or ignores as feedparser's mapping would
   not reach a RawEntry field); Atom text constructs are text or html, never xhtml, and
   titles are plain text (RSS titles must not look like HTML, by feedparser's own test);
-- no entry has fields that feedparser resolves by document order (two links, two dates...).
+- no entry has fields that feedparser resolves by document order (two links, two dates...),
+  and every Atom link has an href.
 
 Dates are read with feedparser's own date parser (with digest's handlers registered), so a
 date means the same on both paths. tests/test_fastfeed.py holds the two paths to the same
@@ -215,6 +216,8 @@ def _atom_entry(entry: Any) -> tuple[RawEntry, str, bool]:
     if entry.find(ATOM + "title") is not None and not title_plain:
         raise NotEligible("an HTML title")
     links = list(entry.iterchildren(ATOM + "link"))
+    if any(link.get("href") is None for link in links):
+        raise NotEligible("a link without href")  # feedparser then reads the link's text
     alternates = [link for link in links if _alternate_html(link)]
     if len(alternates) > 1:
         raise NotEligible("two alternate links")
@@ -226,10 +229,14 @@ def _atom_entry(entry: Any) -> tuple[RawEntry, str, bool]:
     from html import escape
 
     enclosures = ((_href(link), link.get("type") or "") for link in links if link.get("rel") == "enclosure")
+    guid = _text(entry.find(ATOM + "id"))
+    link = _href(alternates[0]) if alternates else None
+    guid_is_link = link is None and bool(guid)  # feedparser: an entry without a link is linked by its id
     return RawEntry(
         title=title,
-        link=_href(alternates[0]) if alternates else None,
-        guid=_text(entry.find(ATOM + "id")),
+        link=guid if guid_is_link else link,
+        guid=guid,
+        guid_is_link=guid_is_link,
         published=_date(entry.find(ATOM + "published")),
         updated=_date(entry.find(ATOM + "updated")),
         summary_html=escape(summary) if summary_plain else summary,
