@@ -142,10 +142,12 @@ def build_edition(
     `executor`, changed bodies are parsed in a process pool of our own once there are many of
     them (see parse_pool and collect's `pool`).
     """
-    from digest.draft import draft_views, load_draft
-
     started = time.perf_counter()
-    parsed = load_draft(draft, config) if draft is not None else None
+    parsed = None
+    if draft is not None:
+        from digest.draft import load_draft  # here: a build from the feeds never imports the draft's modules
+
+        parsed = load_draft(draft, config)
     edition = parsed.edition if parsed is not None else edition or today(config)
     pools: list[ProcessPoolExecutor] = []
 
@@ -176,6 +178,8 @@ def build_edition(
         return _finish(config, edition, rendered, shown, collection.sources, [SectionCount.of(b) for b in filled],
                        started, check, filled=filled, problems=grouping)
     stored = {item.id: item for items in by_source.values() for item in items}
+    from digest.draft import draft_views
+
     rendered = reuse.render_views(config, edition, draft_views(parsed, config, stored), intro=parsed.intro)
     sources = collection.sources if collection is not None else [
         SourceReport(s.name, "not fetched (draft build)", found=len(by_source.get(s.name, []))) for s in config.sources]
