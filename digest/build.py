@@ -185,7 +185,7 @@ def build_edition(
         SourceReport(s.name, "not fetched (draft build)", found=len(by_source.get(s.name, []))) for s in config.sources]
     counts = [SectionCount(s.section.title, s.section.kind, len(s.items), len(s.items)) for s in parsed.sections]
     return _finish(config, edition, rendered, [stored[i] for i in parsed.ids if i in stored], sources, counts,
-                   started, check, draft=draft, ids=tuple(parsed.ids))
+                   started, check, draft=draft, ids=tuple(parsed.ids), problems=list(parsed.warnings))
 
 
 def _finish(config: Config, edition: date, rendered: Rendered, shown: list[Item], sources: list[SourceReport],

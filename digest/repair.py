@@ -42,6 +42,22 @@ def _rows(db: sqlite3.Connection, query: str) -> tuple[list[tuple[Any, ...]], bo
     return rows, True
 
 
+def is_healthy(path: Path) -> bool:
+    """Does SQLite find nothing wrong with the store, and can both tables be read to the end?"""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        if db.execute("PRAGMA integrity_check").fetchone() != ("ok",):
+            return False
+        return all(_rows(db, f"SELECT * FROM {table}")[1] for table in ("sent", "items"))
+    except sqlite3.Error:
+        return False
+    finally:
+        db.close()
+
+
 def repair(path: Path) -> Repaired:
     """Rebuild the store at `path` from what can still be read of it."""
     if not path.exists():

@@ -194,3 +194,9 @@ def test_send_sends_the_draft_as_it_is_now(network: Path, smtp: tuple[Inbox, int
 def test_preview_takes_one_of_edition_and_from_feeds(network: Path) -> None:
     result = digest("preview", "-c", network, "--edition", network.parent / DRAFT, "--from-feeds", "--port", "0")
     assert result.exit_code == 2 and "--edition and --from-feeds cannot go together" in result.output
+
+
+def test_a_rewritten_blurb_keeps_its_hard_breaks_and_code(network: Path) -> None:
+    config, path = load_config(network), network.parent / DRAFT
+    text = set_blurb(path.read_text(), path, config, (0, 0), "\r\nFirst line  \r\nsecond line\n\n```\n## code\n```\n\n\n")
+    assert "<!-- id: 46571e861bac9f8f -->\n\nFirst line  \nsecond line\n\n```\n## code\n```\n\n### [Autumn" in text

@@ -224,3 +224,16 @@ def test_titles_read_back_exactly(title: str, tmp_path: Path) -> None:
             f"### [{md_escape(title)}](https://x.example.org/a_(b))\n### {md_escape(title)}\n")
     items = parse_draft(text, tmp_path / "d.md", config).sections[0].items
     assert [(i.title, i.url) for i in items] == [(title, "https://x.example.org/a_(b)"), (title, None)]
+
+
+def test_an_http_link_in_the_draft_is_warned_with_its_line_not_refused(tmp_path: Path) -> None:
+    config = make_network(tmp_path)
+    digest("draft", "-c", config, "--date", "2024-10-01")
+    path = tmp_path / DRAFT
+    edit(path, ("## Coming up", "### [Plain old site](http://old.example.org/news)\n\nStill here.\n\n## Coming up"))
+    line = path.read_text(encoding="utf-8").split("\n").index("### [Plain old site](http://old.example.org/news)") + 1
+    result = digest("build", "-c", config, "--edition", path)
+    assert result.exit_code == 0, result.output
+    assert (f"2024-10-01.md: line {line}: the link 'http://old.example.org/news' is not encrypted (http://): "
+            "use https://old.example.org/news if the site has it") in result.output
+    assert digest("build", "-c", config, "--edition", path, "--strict").exit_code == 1

@@ -351,3 +351,16 @@ def test_a_draft_killed_mid_write_leaves_no_tmp_file_after_the_next_draft(tmp_pa
     os.utime(left, (time.time() - 3600, time.time() - 3600))
     assert run("draft", "-c", str(config), "--date", "2024-10-01").exit_code == 0
     assert not left.exists()
+
+
+def test_repair_leaves_a_healthy_store_alone(tmp_path: Path) -> None:
+    (tmp_path / "feed.xml").write_bytes(rss(posts(2)))
+    config = write_config(tmp_path, {"Member": "feed.xml"})
+    assert build(config).exit_code == 0
+    store = config.parent / ".digest" / "store.sqlite"
+    result = run("repair", "-c", str(config))
+    assert result.exit_code == 0
+    assert result.output == f"{store} is not damaged: nothing to repair (--force rebuilds it anyway)\n"
+    assert [p.name for p in store.parent.iterdir() if ".damaged-" in p.name] == []
+    forced = run("repair", "-c", str(config), "--force")
+    assert forced.exit_code == 0 and "kept 0 sent records and 2 stored items" in forced.output

@@ -11,16 +11,21 @@ from digest.commands.options import config_option
 
 @click.command("repair")
 @config_option
-def repair(config_path: Path) -> None:
+@click.option("--force", is_flag=True, help="Rebuild the store even when SQLite finds nothing wrong with it.")
+def repair(config_path: Path, force: bool) -> None:
     """Rebuild a damaged .digest store from what can still be read of it.
 
     Keeps the record of which items each edition sent (so posts are not sent twice) and the
     stored posts; the damaged file is kept beside it as store.sqlite.damaged-<time>. The next
     build fetches every source afresh.
     """
+    from digest.repair import is_healthy
     from digest.repair import repair as repair_store
 
     path = config_path.parent / ".digest" / "store.sqlite"
+    if not force and path.exists() and is_healthy(path):
+        click.echo(f"{path} is not damaged: nothing to repair (--force rebuilds it anyway)")
+        return
     done = repair_store(path)
     click.echo(f"repaired {path}: kept {done.sent} sent record{'s' if done.sent != 1 else ''} and "
                f"{done.items} stored item{'s' if done.items != 1 else ''}; the damaged file is {done.damaged}")

@@ -40,10 +40,14 @@ def _item(draft: Draft, place: Place) -> DraftItem:
 
 def safe_markdown(text: str) -> list[str]:
     """An editor's Markdown as lines that stay inside their item: a top-level `## `/`### ` is escaped."""
-    text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip("\n")
-    if not text.strip():
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # trailing spaces kept: a hard break
+    while lines and not lines[0].strip():
+        del lines[0]
+    while lines and not lines[-1].strip():
+        del lines[-1]
+    if not lines:
         return []
-    lines = text.split("\n")
+    text = "\n".join(lines)
     for number in heading_lines(text):
         at = lines[number].index("#")
         lines[number] = lines[number][:at] + "\\" + lines[number][at:]

@@ -78,6 +78,7 @@ class Draft:
     sections: list[DraftSection]
     offered: frozenset[str]
     intro_span: Span = (0, 0)  # the intro as written; empty at where an intro would go
+    warnings: tuple[str, ...] = ()  # worth fixing, not stopping the build: e.g. an unencrypted http:// link
 
     @property
     def ids(self) -> list[str]:
@@ -149,6 +150,7 @@ class _Reader:
     def __init__(self, text: str, path: Path, config: Config) -> None:
         self.path, self.config, self.text = path, config, text
         self.problems: list[tuple[int, str]] = []
+        self.warnings: list[tuple[int, str]] = []
         self.by_title = {" ".join(s.title.split()).casefold(): s for s in config.sections}
         self.raw = text.split("\n")
 
@@ -230,7 +232,8 @@ class _Reader:
         kept = [n for n in intro if lines[n].strip()]
         span = (kept[0], self._end(kept[0], [first])) if kept else (first, first)
         return Draft(edition, body_text("\n".join(lines[n] for n in intro)), sections,
-                     frozenset(offered | present), span)
+                     frozenset(offered | present), span,
+                     tuple(f"{self.path.name}: {message}" for _line, message in sorted(self.warnings)))
 
     def _end(self, start: int, starts: list[int]) -> int:
         """The end of the block opening at `start`: before the next start, trailing blank lines left out."""
@@ -369,6 +372,9 @@ class _Reader:
             how = f"e.g. https://{bare}" if what == "link" and "." in bare.split("/")[0] else "starting https://"
             self.problem(line, f"the {what} {url!r} is not a web address: write it in full, {how}")
             return None
+        if absolute.lower().startswith("http://"):
+            self.warnings.append((line, f"line {line}: the {what} {url!r} is not encrypted (http://): "
+                                        f"use https://{absolute[7:]} if the site has it"))
         return absolute
 
     def _image(self, line: int, text: str) -> Image | None:
