@@ -57,13 +57,16 @@ CREATE TABLE IF NOT EXISTS sent (
     PRIMARY KEY (item_id, edition)
 );
 """
+# The `published` column of posts written without it (by store version 1, or a repair), from their JSON.
+FILL_PUBLISHED = ("UPDATE items SET published = datetime(json_extract(data, '$.published')) "
+                  "WHERE kind = 'post' AND published IS NULL")
 # Each store version's changes from the one before, applied in order in one transaction.
 # Columns are only ever added (with defaults), so an older store is upgraded in place.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     2: (
         "ALTER TABLE sources ADD COLUMN format TEXT",  # readers.detect() of the body: the parse key needs it
         "ALTER TABLE items ADD COLUMN published TEXT",  # a post's date in UTC, SQLite's datetime() form
-        "UPDATE items SET published = datetime(json_extract(data, '$.published')) WHERE kind = 'post'",
+        FILL_PUBLISHED,
         "CREATE INDEX IF NOT EXISTS items_published ON items (kind, published)",
     ),
 }
@@ -177,6 +180,10 @@ class Store:
         if version == SCHEMA_VERSION:
             return
         with self._transaction():
+            # again, under the write lock: another digest opening the same new store may have just done it
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version == SCHEMA_VERSION:
+                return
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     self.db.execute(statement)

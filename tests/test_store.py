@@ -14,7 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -288,3 +288,13 @@ def test_a_build_commits_once_and_a_304_never_reads_a_body(server: LoopbackServe
     second = build_edition(config, date(2024, 10, 1))
     assert [s.status for s in second.report.sources] == ["not modified", "not modified"]
     assert second.html == first.html
+
+
+def test_a_repaired_store_still_finds_the_window_s_posts(tmp_path: Path) -> None:
+    from digest.repair import repair
+
+    path = _saved_store(tmp_path)  # 400 posts published at NOW
+    repair(path)
+    with Store(path) as store:
+        found = store.all_items(posts_since=NOW - timedelta(days=1))
+        assert len(found["M"]) == 400  # the rebuilt rows have their published column again
