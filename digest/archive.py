@@ -71,8 +71,10 @@ def archive_dir(config: Config) -> Path:
     return config.root / "archive"
 
 
-def publish(config: Config, edition: date, ids: list[str], web_html: str) -> Published:
-    """Put the edition's web version in the archive, rewrite the index and feed, then record its items as sent."""
+def publish(config: Config, edition: date, ids: list[str], web_html: str,
+            calendars: dict[str, str] | None = None) -> Published:
+    """Put the edition's web version (and its events' .ics files) in the archive, rewrite the index and feed,
+    then record its items as sent."""
     folder = archive_dir(config)
     page = folder / edition.isoformat() / "index.html"
     this = _read_edition(config, edition, web_html.encode("utf-8"))
@@ -82,6 +84,9 @@ def publish(config: Config, edition: date, ids: list[str], web_html: str) -> Pub
     try:
         page.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(page, web_html)
+        for name, content in (calendars or {}).items():  # "events/<name>.ics", linked from the page
+            (page.parent / name).parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(page.parent / name, content)
     except OSError as exc:
         raise DigestError(f"cannot write {page} ({exc.strerror or exc}): check the folder is writable; "
                           "nothing was recorded as sent") from None

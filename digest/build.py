@@ -67,7 +67,7 @@ class Edition:
     def files(self) -> dict[str, str]:
         """What a build writes: the email, its text twin, the MJML (for debugging) and the web version."""
         return {"newsletter.html": self.html, "newsletter.txt": self.text, "newsletter.mjml": self.mjml,
-                "web.html": self.web}
+                "web.html": self.web, **self.rendered.calendars}  # an .ics per event card, beside web.html
 
 
 def today(config: Config) -> date:

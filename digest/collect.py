@@ -205,6 +205,9 @@ def collect(
     for report in reports:
         report.found = counts.get(report.name, 0)
         items.extend(stored.get(report.name, []))
+    from digest.pictures import with_sizes  # the pictures' sizes, read once and kept in the store
+
+    items = with_sizes(config, store, items, window[0].date(), reports, refetch=refetch)
     return Collection(items=items, sources=reports)
 
 

@@ -124,6 +124,30 @@ class Utm:
     campaign: str = key("digest-{date}", check=_placeholders("date"), help="utm_campaign; {date} is the edition's date")
 
 
+# ---- the newsletter's look (issue 12): buttons, the masthead, the edition label, members' names, featured items ----
+
+
+def _link(value: str) -> str | None:
+    if not re.match(r"(https?://[^/\s]+|mailto:[^\s@]+@[^\s@]+)", value):
+        return f"{value!r} is not a link: use an absolute https:// address or mailto:name@example.org"
+    return None
+
+
+def _feature(value: int) -> str | None:
+    return None if 0 <= value <= 100 else f"{value} must be a whole number from 0 to 100"
+
+
+@dataclass(frozen=True)
+class Button:
+    """A call to action that ends the intro or a text section, rendered as a bulletproof MJML button."""
+
+    text: str = key(help="the button's words", example="Share your story")
+    url: str = key(check=_link, example="mailto:hello@example.org", help="where it leads: https:// or mailto:")
+
+
+# -------------------------------------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Newsletter:
     title: str = key(help="the newsletter's name", example="Our Network Digest", show=True)
@@ -154,6 +178,12 @@ class Newsletter:
                    help="the footer's \"why you get this\" line (Markdown)")
     utm: Utm | None = key(None, help="optional: tag members' links for their analytics (not set: links are left as "
                                      "they are)")
+    # the look
+    network: str = key("", example="Our Network", help="the network's name in the masthead and the logo's alt "
+                                                       "(\"\" means the title)")
+    edition_label: str = key("", example="d MMMM y", help="a Babel date pattern for the edition label "
+                                                          "(\"\" means the month and year: \"October 2024\")")
+    button: Button | None = key(None, help="optional: a button that ends the intro")
 
     @property
     def tz(self) -> ZoneInfo:
@@ -176,6 +206,9 @@ class Section:
     images: bool = key(False, example=True, help="show each item's picture")
     repeat: bool | None = key(None, example=False, help="may items sent in an earlier edition appear again? "
                                                         "(not set: events yes, posts no)")
+    # the look
+    feature: int = key(0, check=_feature, example=1, help="feature the first N items (bigger title and picture)")
+    button: Button | None = key(None, help="optional: a button that ends a text section")
 
     @property
     def repeats(self) -> bool:
@@ -190,6 +223,14 @@ class Source:
                    help="RSS, Atom, JSON Feed, iCalendar, CSV or a web page with schema.org events or posts: "
                         "an http(s) URL, or a file path relative to this file")
     tags: tuple[str, ...] = key((), example=["london"], help="used by sections' tags filters")
+    # the look
+    member: str = key("", example="A member", help="the member's public name readers see; give a member's blog and "
+                                                   "calendar the same one (\"\" means the name)")
+
+    @property
+    def shown_as(self) -> str:
+        """The name readers see: the member's public name, shared by its blog and calendar."""
+        return self.member or self.name
 
     @property
     def is_remote(self) -> bool:

@@ -13,10 +13,21 @@ from typing import Any, Literal
 
 @dataclass(frozen=True)
 class Image:
-    """An item's picture: absolute http(s) URL, alt text ('' when the feed gives none)."""
+    """An item's picture: absolute http(s) URL, alt text ('' when the feed gives none).
+
+    width/height: its true size in pixels, read from the picture's first bytes at collect
+    (digest/pictures.py); None until then, or when it could not be read.
+    """
 
     url: str
     alt: str = ""
+    width: int | None = None
+    height: int | None = None
+
+    @staticmethod
+    def json_of(image: Image | None) -> dict[str, Any] | None:
+        """As stored: the size only once it is known."""
+        return None if image is None else {k: v for k, v in asdict(image).items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,7 @@ class Post:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["published"] = self.published.isoformat()
+        data["image"] = Image.json_of(self.image)
         return data
 
     @classmethod
@@ -79,6 +91,7 @@ class Event:
         data = asdict(self)
         data["start"] = self.start.isoformat()
         data["end"] = self.end.isoformat() if self.end is not None else None
+        data["image"] = Image.json_of(self.image)
         return data
 
     @classmethod

@@ -59,6 +59,8 @@ class RawEvent:
     uid: str = ""  # the calendar's UID, "" when it gives none
     series: str = ""  # what identifies the series when there is no UID (a made-up stand-in), else ""
     base: str | None = None
+    image_url: str | None = None  # the event's picture (ATTACH, a sheet's image column)
+    image_alt: str = ""
 
 
 class Skip(Exception):
@@ -138,6 +140,7 @@ def normalize_event(raw: RawEvent, *, source: str) -> Event:
        so is the id — or, without a UID, stable_id(source, "event", the series' stand-in or
        the title, start); the start in UTC for timed events, the date for all-day ones. A
        moved occurrence is a new item; the same one fetched again is not.
+    7. image: the calendar's picture, made absolute; only http(s) kept (as for posts).
     """
     title = clean_line(plain_text(raw.title), TITLE_LIMIT) or UNTITLED_EVENT
     start_key = raw.start.isoformat() if not isinstance(raw.start, datetime) or raw.start.tzinfo is None \
@@ -155,6 +158,7 @@ def normalize_event(raw: RawEvent, *, source: str) -> Event:
         summary_html=raw.summary_html,
         categories=_categories(raw.categories),
         uid=raw.uid,
+        image=_picture(raw.image_url, raw.image_alt, raw.base),
     )
 
 
@@ -187,15 +191,21 @@ def _summary(raw: RawEntry, limit: int) -> str:
 
 
 def _image(raw: RawEntry) -> Image | None:
+    """The enclosure's picture, else the post's first <img>; alt falls back to that <img>'s own."""
     url, alt = raw.image_url, raw.image_alt
-    if not url and raw.content_html and "<img" in raw.content_html:
+    body = raw.content_html if "<img" in (raw.content_html or "") else raw.summary_html
+    if (not url or not alt) and body and "<img" in body:
         try:
-            for img in lxml_html.fragment_fromstring(raw.content_html, create_parent="div").iter("img"):
-                url, alt = img.get("src"), img.get("alt") or ""
+            for img in lxml_html.fragment_fromstring(body, create_parent="div").iter("img"):
+                url, alt = url or img.get("src"), alt or img.get("alt") or ""
                 break
         except (ValueError, TypeError):
-            url = None
-    absolute = absolute_url(url, raw.base)
+            pass
+    return _picture(url, alt, raw.base)
+
+
+def _picture(url: str | None, alt: str, base: str | None) -> Image | None:
+    absolute = absolute_url(url, base)
     if not absolute or not is_web_url(absolute):
         return None
     return Image(url=absolute, alt=clean_line(plain_text(alt), TITLE_LIMIT))

@@ -18,24 +18,26 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 import markupsafe
-from markdown_it import MarkdownIt
 
 from digest import esp
 from digest.colours import readable_on
 from digest.config import DEFAULT_TEMPLATES, Config
 from digest.group import Filled
+from digest.layout import CALENDAR_FOLDER, lay_out
 from digest.outputs import Rendered
-from digest.model import Event, Image, Post
-from digest.sanitize import clean_html, safe_text
+from digest.sanitize import safe_text
 from digest.utm import tag_sections
+from digest.views import ItemView, SectionView, item_view, markdown, section_views
+
+__all__ = ["CALENDAR_FOLDER", "ItemView", "Rendered", "SectionView", "item_view", "markdown", "render", "render_views",
+           "section_views"]  # the view types live in digest/views.py; these names stay importable from here
 
 LIGHT_BG, DARK_BG = "#ffffff", "#17151c"
 DOCTYPE = "<!doctype html>\n"
@@ -44,70 +46,13 @@ DOCTYPE = "<!doctype html>\n"
 ARCHIVE_INDEX_FROM_EDITION = "../index.html"
 
 
-@dataclass(frozen=True)
-class ItemView:
-    """One item as the templates show it: everything already formatted and safe."""
-
-    title: str
-    url: str | None
-    meta: str
-    blurb_html: str
-    source: str
-    when: str
-    location: str = ""
-    image: Image | None = None
-    id: str = ""
-
-
-@dataclass(frozen=True)
-class SectionView:
-    title: str
-    kind: str
-    items: list[ItemView] = field(default_factory=list)
-    body_html: str = ""
-    images: bool = False
-
-
-@lru_cache(maxsize=1)
-def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(["replacements", "smartquotes"])
-
-
-def markdown(text: str) -> str:
-    """Editorial Markdown (intro, text sections, footer) as sanitised HTML."""
-    return clean_html(_markdown().render(text or "")) if text and text.strip() else ""
-
-
-def item_view(item: Post | Event, config: Config) -> ItemView:
-    """Format one item for the templates in the newsletter's language and timezone."""
-    from digest.dates import format_event_when, format_post_date
-
-    tz, language = config.newsletter.tz, config.newsletter.language
-    if isinstance(item, Event):
-        when = format_event_when(item, tz, language)
-        parts = [when, item.location, item.source]
-        return ItemView(item.title, item.url, " · ".join(p for p in parts if p), item.summary_html,
-                        item.source, when, item.location, item.image, item.id)
-    when = format_post_date(item.published, tz, language)
-    return ItemView(item.title, item.url, f"{item.source} · {when}", item.summary_html, item.source, when,
-                    image=item.image, id=item.id)
-
-
-def section_views(filled: list[Filled], config: Config) -> list[SectionView]:
-    return [
-        SectionView(
-            title=box.section.title,
-            kind=box.section.kind,
-            items=[item_view(i, config) for i in box.items],
-            body_html=markdown(box.section.body) if box.section.kind == "text" else "",
-            images=box.section.images,
-        )
-        for box in filled
-    ]
-
-
+@lru_cache(maxsize=8)
 def environment(templates: Path) -> jinja2.Environment:
-    """Templates from the theme folder; autoescaping on for everything but plain text."""
+    """Templates from the theme folder; autoescaping on for everything but plain text.
+
+    One environment per theme folder, so a template is compiled once per process (compiling the
+    theme took ~100 ms a render); Jinja checks the files' times and recompiles one that changed.
+    """
     env = jinja2.Environment(
         # a theme copied before a template was added still finds it in the default theme
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(templates)), jinja2.FileSystemLoader(str(DEFAULT_TEMPLATES))]),
@@ -135,48 +80,74 @@ def _finalize(value: Any) -> Any:
 def context(config: Config, edition: date, sections: list[SectionView], *, intro: str | None = None,
             web: bool = False, **extra: Any) -> dict[str, Any]:
     """What every template sees. `intro` replaces the configured one (a draft's); `web` is the web version."""
-    from digest.dates import format_day
-
     n = config.newsletter
     intro = n.intro if intro is None else intro
     chosen = None if web else esp.preset(n.esp)
     text_view, text_unsubscribe = chosen.text_tags if chosen else ("", "")
+    intro_html = markdown(intro)
+    home = archive_home(config)
+    web_page = f"{home}{edition.isoformat()}/" if home else None
+    preheader = " ".join(n.preheader.split()) or preheader_text(intro_html) or n.title
     return {
         "newsletter": n,
         "title": n.title,
+        "network": n.network or n.title,
         "language": n.language,
         "edition_date": edition.isoformat(),
-        "edition_label": format_day(edition, n.language),
-        "intro_html": markdown(intro),
+        "edition_label": edition_label(edition, n.language, n.edition_label),
+        "intro_html": intro_html,
+        "intro_button": n.button,
         "footer_html": markdown(n.footer),
         "intro_text": markupsafe.Markup(intro.strip()),  # the editor's own Markdown, as in the HTML
         "footer_text": markupsafe.Markup(n.footer.strip()),
-        "preheader": n.preheader or _first_words(intro, 20) or n.title,
+        "preheader": preheader,
+        "preheader_pad": markupsafe.Markup(PREHEADER_PAD * max(0, PREHEADER_FILL - len(preheader))),
         "sections": [s for s in sections if s.items or s.body_html],
         "accent": readable_on(n.accent, LIGHT_BG),
-        "accent_dark": readable_on(n.accent, DARK_BG),
+        "accent_dark": readable_on(n.accent, DARK_BG, minimum=DARK_LINK_CONTRAST),
         "logo": n.logo,
         "why_html": markdown(n.why),
         "address_lines": [line.strip() for line in n.address.splitlines() if line.strip()],
         "web": web,
-        "archive_url": archive_home(config) or ARCHIVE_INDEX_FROM_EDITION,
+        "archive_url": home or ARCHIVE_INDEX_FROM_EDITION,
         "unsubscribe_url": esp.UNSUBSCRIBE_PLACEHOLDER if chosen else None,
-        "view_online_url": esp.VIEW_ONLINE_PLACEHOLDER if chosen else None,
+        "view_online_url": esp.VIEW_ONLINE_PLACEHOLDER if chosen else web_page,
         "unsubscribe_text": markupsafe.Markup(text_unsubscribe),  # the one merge tag meant to be live
-        "view_online_text": markupsafe.Markup(text_view),
+        "view_online_text": markupsafe.Markup(text_view) if text_view else (web_page or ""),
         **extra,
     }
+
+
+# The inbox shows the preheader and then whatever text follows it; these invisible characters
+# (combining grapheme joiner, zero-width non-joiner, no-break space) fill the rest of the line.
+PREHEADER_PAD, PREHEADER_FILL, PREHEADER_WORDS = "\u034f\u200c\u00a0", 110, 24
+DARK_LINK_CONTRAST = 5.5  # links in dark mode, with margin over WCAG's 4.5:1
+
+
+def preheader_text(intro_html: str) -> str:
+    """The intro as a reader sees it (Markdown rendered, links as their words), cut at a word."""
+    from lxml import html as lxml_html
+
+    if not intro_html:
+        return ""
+    words = lxml_html.fragment_fromstring(intro_html, create_parent="div").text_content().split()
+    return " ".join(words[:PREHEADER_WORDS]) + ("…" if len(words) > PREHEADER_WORDS else "")
+
+
+def edition_label(edition: date, language: str, pattern: str = "") -> str:
+    """"October 2024" (the language's month and year), or the edition's date in a Babel pattern."""
+    from babel.dates import format_date, format_skeleton
+
+    from digest.dates import babel_locale
+
+    locale = babel_locale(language)
+    return format_date(edition, pattern, locale=locale) if pattern else format_skeleton("yMMMM", edition, locale=locale)
 
 
 def archive_home(config: Config) -> str | None:
     """The public address of the archive ([newsletter] url, ending in /), if the config gives one."""
     url = config.newsletter.url
     return None if not url else url if url.endswith("/") else url + "/"
-
-
-def _first_words(text: str, count: int) -> str:
-    words = re.sub(r"[*_#>\[\]()`]", "", text or "").split()
-    return " ".join(words[:count]) + ("…" if len(words) > count else "")
 
 
 _EMAIL_WRAPPER = re.compile(r'(<div aria-label="[^"]*" aria-roledescription="email"[^>]*role="article"[^>]*>)(.*)(</body>)', re.S)
@@ -224,12 +195,14 @@ def render_views(config: Config, edition: date, sections: list[SectionView], *, 
     """Render sections already formatted (from a grouping or from an editor's draft)."""
     env = environment(config.templates_dir)
     template = env.get_template("newsletter.mjml.j2")
-    ctx = context(config, edition, tag_sections(sections, config.newsletter.utm, edition), intro=intro, **extra)
+    laid, calendars = lay_out(sections, config, edition, archive_home(config))
+    ctx = context(config, edition, tag_sections(laid, config.newsletter.utm, edition), intro=intro, **extra)
     mjml_source = template.render(ctx)
     html = esp.fill_html(mjml_to_html(mjml_source), esp.preset(config.newsletter.esp))
     text = env.get_template("newsletter.txt.j2").render(ctx)
 
     def make_web() -> str:
-        return mjml_to_html(template.render(context(config, edition, sections, intro=intro, web=True, **extra)))
+        return mjml_to_html(template.render(context(config, edition, laid, intro=intro, web=True, **extra)))
 
-    return Rendered(mjml=mjml_source, html=html, text=text, make_web=make_web)
+    return Rendered(mjml=mjml_source, html=html, text=text, make_web=make_web,
+                    make_calendars=lambda: {name: make() for name, make in calendars.items()})

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 FILES = ("newsletter.mjml", "newsletter.html", "newsletter.txt")  # what a hit needs; web.html comes when made
 WEB = "web.html"
+# Outputs made only when first asked for (previews never need them): file → (maker, cache slot, property)
+LATER = {WEB: ("make_web", "_web", "web"), "calendars.json": ("make_calendars", "_calendars", "calendars")}
 CHECK = "check.json"  # `digest check`'s findings on newsletter.html, made by the first build that checked it
 _entries: dict[str, Path] = {}  # sha256 of an email's HTML → the entry it is stored in (this process's renders)
 KEEP = 8  # entries kept: enough to go back and forth between a few dates or drafts
@@ -136,34 +138,45 @@ def load(entry: Path, make: Callable[[], Rendered]) -> Rendered | None:
         mjml, html, text = (entry.joinpath(name).read_text("utf-8") for name in FILES)
     except (OSError, UnicodeDecodeError):
         return None
-    web_file = entry / WEB
-    web = web_file.read_text("utf-8") if web_file.is_file() else None
-
-    def make_web() -> str:  # only when the web version was never made for this key: render it then
-        made = make().web
-        _write(web_file, made)
-        return made
-
-    return Rendered(mjml=mjml, html=html, text=text, make_web=make_web, _web=web)
+    hit = Rendered(mjml=mjml, html=html, text=text)
+    for name, (maker, slot, output) in LATER.items():
+        path = entry / name
+        try:
+            if path.is_file():
+                setattr(hit, slot, _decoded(path, path.read_text("utf-8")))
+        except (OSError, ValueError):
+            pass
+        # made only if this key's render never made it: render then, once
+        setattr(hit, maker, _storing(path, lambda output=output: getattr(make(), output)))
+    return hit
 
 
 def _save(entry: Path, made: Rendered) -> None:
-    """Store a render; the web version is stored when it is first made. Failing to store is not an error."""
+    """Store a render; the web version and calendars are stored when first made. Failing to store is not an error."""
     try:
         entry.mkdir(parents=True, exist_ok=True)
         for name, value in zip(FILES[::-1], (made.text, made.html, made.mjml)):  # the mjml last: it marks complete
             _write(entry / name, value)
     except OSError:
         return
-    original = made.make_web
-
-    def make_web() -> str:
-        web = original()
-        _write(entry / WEB, web)
-        return web
-
-    made.make_web = make_web
+    for name, (maker, _slot, _output) in LATER.items():
+        setattr(made, maker, _storing(entry / name, getattr(made, maker)))
     _prune(entry.parent)
+
+
+def _storing(path: Path, produce: Callable[[], Any]) -> Callable[[], Any]:
+    """`produce`, whose result is also written to `path` for the next build with the same key."""
+
+    def made() -> Any:
+        value = produce()
+        _write(path, json.dumps(value) if path.suffix == ".json" else value)
+        return value
+
+    return made
+
+
+def _decoded(path: Path, text: str) -> Any:
+    return json.loads(text) if path.suffix == ".json" else text
 
 
 def _write(path: Path, text: str) -> None:

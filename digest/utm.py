@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from digest.config import Utm
 
 if TYPE_CHECKING:  # render imports this module
-    from digest.render import ItemView, SectionView
+    from digest.views import ItemView, SectionView
 
 _HREF = re.compile(r'href="([^"]*)"')
 _MERGE_TAG_MARKS = ("*|", "|*", "{{", "}}", "{$", "{%", "[", "]", "<", ">")

@@ -83,9 +83,11 @@ def write_outputs(out_dir: Path, files: dict[str, str]) -> dict[str, Path]:
         sweep_temporaries(out_dir)
         staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.", suffix=".tmp"))
         for name, content in files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)  # a name may hold a folder ("events/x.ics")
             write_atomic(staging / name, content)
         written = {}
         for name in files:  # renames need no space: once every file is written, these cannot fail half-way
+            (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / name, out_dir / name)
             written[name] = out_dir / name
         return written

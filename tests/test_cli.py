@@ -46,7 +46,8 @@ def test_build_writes_three_outputs(sample_network: Path, tmp_path: Path) -> Non
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["build", "-c", str(sample_network), "--date", "2024-10-01", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["newsletter.html", "newsletter.mjml", "newsletter.txt", "web.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["events", "newsletter.html", "newsletter.mjml", "newsletter.txt", "web.html"]
+    assert (out / "events" / "co-production-board-drop-in-2024-10-15.ics").read_bytes().count(b"BEGIN:VEVENT") == 4
     assert "What else have we been up to?" in result.output
     assert f"wrote {out / 'newsletter.html'}" in result.output
     assert "digest check: 0 errors, " in result.output

@@ -1,18 +1,25 @@
-"""Item pictures: only where a section asks (images = true), fixed width with width/height and alt, never oversized."""
+"""Item pictures: only where a section asks (images = true), in their true shape, linked, with alt, never oversized."""
 
 from __future__ import annotations
 
+import io
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 from lxml import html as lxml_html
+from pytest_httpserver import HTTPServer
 
 from digest.config import parse_config
 from digest.edition import format_draft, parse_draft
-from digest.build import build_from_draft
+from digest.build import build_edition, build_from_draft
+from digest.config import load_config
+from digest.pictures import size_of
 from digest.group import group
 from digest.model import Image, Post
+from digest.layout import picture
 from digest.render import render
+from digest.views import Picture
 
 CONFIG = '''[newsletter]
 title = "Network"
@@ -40,7 +47,7 @@ EDITION = date(2024, 10, 1)
 WHEN = datetime(2024, 9, 20, tzinfo=timezone.utc)
 POSTS = [
     Post(id="a1", source="A", title="With alt", url="https://a.example.org/1", published=WHEN,
-         image=Image("https://a.example.org/cover.jpg", "Cover of the report")),
+         image=Image("https://a.example.org/cover.jpg", "Cover of the report", 1600, 900)),
     Post(id="a2", source="A", title="Without alt", url="https://a.example.org/2", published=WHEN,
          image=Image("https://a.example.org/photo.jpg", "")),
     Post(id="a3", source="A", title="No picture", url="https://a.example.org/3", published=WHEN),
@@ -57,13 +64,16 @@ def test_pictures_in_the_section_that_asks_for_them() -> None:
     config = parse_config(CONFIG, Path("sources.toml"))
     html = render(config, EDITION, group(POSTS, config, EDITION)).html
     found = images(html)
-    assert [(i["src"], i["alt"], i["width"], i["height"]) for i in found] == [
-        ("https://a.example.org/cover.jpg", "Cover of the report", "552", "311"),
-        ("https://a.example.org/photo.jpg", "", "552", "311"),  # empty alt: the title above says what it is
+    assert [(i["src"], i["alt"], i["width"], i.get("height")) for i in found] == [
+        ("https://a.example.org/cover.jpg", "Cover of the report", "552", "310"),  # 1600×900 keeps its 16:9 (310.5)
+        # size never read: the width only, clients keep the shape; no alt of its own: named by where it links
+        ("https://a.example.org/photo.jpg", "Without alt", "552", None),
     ]
     for img in found:
         style = img["style"].replace(" ", "")
         assert "width:100%" in style and "max-width:552px" in style and "height:auto" in style
+    doc = lxml_html.document_fromstring(html)
+    assert [a.get("href") for a in doc.xpath("//a[img]")] == ["https://a.example.org/1", "https://a.example.org/2"]
 
 
 def test_the_draft_carries_the_picture_for_the_editor(tmp_path: Path) -> None:
@@ -75,8 +85,8 @@ def test_the_draft_carries_the_picture_for_the_editor(tmp_path: Path) -> None:
     edited = text.replace("![Cover of the report]", "![The 2024 report's cover]").replace(
         "![](https://a.example.org/photo.jpg)\n", "")
     draft = parse_draft(edited, tmp_path / "d.md", config)
-    assert [i.image for i in draft.sections[0].items] == [
-        Image("https://a.example.org/cover.jpg", "The 2024 report's cover"), None, None]
+    assert [i.image and (i.image.url, i.image.alt) for i in draft.sections[0].items] == [
+        ("https://a.example.org/cover.jpg", "The 2024 report's cover"), None, None]
 
 
 def test_a_built_draft_shows_the_pictures_it_lists(tmp_path: Path) -> None:
@@ -88,3 +98,118 @@ def test_a_built_draft_shows_the_pictures_it_lists(tmp_path: Path) -> None:
     path.write_text(text.replace("![](https://a.example.org/photo.jpg)\n", ""))
     html = build_from_draft(config, path).html
     assert [(i["src"], i["alt"]) for i in images(html)] == [("https://a.example.org/cover.jpg", "Cover of the report")]
+
+
+# ---- sizes read at collect ---------------------------------------------------------------------
+
+def picture_bytes(width: int, height: int, kind: str = "PNG") -> bytes:
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (width, height), (107, 44, 145)).save(buffer, kind)
+    return buffer.getvalue()
+
+
+def test_collect_reads_each_pictures_true_shape(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """A 600×800 portrait becomes a 120×160 thumbnail beside the text; a 1200×675 picture fills the column;
+    a picture that is not one is left out with a note; sizes are kept in the store and read once."""
+    from digest.collect import SourceReport
+    from digest.pictures import with_sizes
+    from digest.store import Store
+
+    httpserver.expect_request("/portrait.jpg").respond_with_data(picture_bytes(600, 800, "JPEG"), content_type="image/jpeg")
+    httpserver.expect_request("/wide.png").respond_with_data(picture_bytes(1200, 675), content_type="image/png")
+    httpserver.expect_request("/broken.png").respond_with_data(b"<html>not found</html>", content_type="image/png")
+    (tmp_path / "sources.toml").write_text(CONFIG)
+    config = load_config(tmp_path / "sources.toml")
+    posts = [Post(id=name, source="A", title=name.title(), url=f"https://a.example.org/{name}", published=WHEN,
+                  image=Image(httpserver.url_for(f"/{file}"), alt))
+             for name, file, alt in (("portrait", "portrait.jpg", ""), ("wide", "wide.png", "Members at the fair"),
+                                     ("broken", "broken.png", ""))]
+
+    def collected() -> tuple[str, SourceReport]:
+        report = SourceReport("A", "ok")
+        with Store.beside(config.path) as store:
+            items = with_sizes(config, store, list(posts), EDITION, [report], refetch=True)
+        return render(config, EDITION, group(items, config, EDITION)).html, report
+
+    html, report = collected()
+    found = {i["src"].rsplit("/", 1)[1]: i for i in images(html)}
+    assert set(found) == {"portrait.jpg", "wide.png"}
+    assert (found["portrait.jpg"]["width"], found["portrait.jpg"]["height"]) == ("120", "160")  # 3:4, as the picture
+    assert (found["wide.png"]["width"], found["wide.png"]["height"]) == ("552", "310")
+    assert found["wide.png"]["alt"] == "Members at the fair"
+    doc = lxml_html.document_fromstring(html)
+    thumb_cell = doc.xpath("//img[contains(@src, 'portrait')]/ancestor::td[1]")[0]
+    assert thumb_cell.getnext() is not None and "Portrait" in thumb_cell.getnext().text_content(), "beside the text"
+    assert report.problems == ["the picture of 'Broken' was left out: it is not a picture format email clients show "
+                               f"(JPEG, PNG, GIF, WebP) ({httpserver.url_for('/broken.png')})"]
+    served = len(httpserver.log)
+    again, _ = collected()  # sizes come from the store: only the failure is tried again
+    assert [(i["src"], i["width"]) for i in images(again)] == [(i["src"], i["width"]) for i in images(html)]
+    assert [r.path for r, _ in httpserver.log[served:]] == ["/broken.png"]
+
+
+def test_alt_falls_back_to_the_posts_own_picture() -> None:
+    from digest.normalize import RawEntry, normalize_post
+
+    raw = RawEntry(title="Fair", link="https://a.example.org/fair", published=WHEN, image_url="https://a.example.org/f.jpg",
+                   summary_html='<p><img src="https://a.example.org/f.jpg" alt="Members at the fair">A good day.</p>')
+    assert normalize_post(raw, source="A", summary_length=280).image == Image("https://a.example.org/f.jpg",
+                                                                              "Members at the fair")
+
+
+def test_a_sideways_phone_photo_is_measured_as_shown() -> None:
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    exif = PILImage.Exif()
+    exif[0x0112] = 6  # rotate 90°: stored 800×600, shown 600×800
+    PILImage.new("RGB", (800, 600)).save(buffer, "JPEG", exif=exif)
+    head = buffer.getvalue()
+    assert size_of(head) == (600, 800)
+    assert size_of(head[:40]) is None, "too few bytes: read on"
+
+
+def test_portrait_and_small_pictures_are_thumbnails_in_their_shape() -> None:
+    assert picture(Image("u", "", 600, 800), None, featured=False) == Picture("u", "", 120, 160, True, None)
+    assert picture(Image("u", "", 200, 900), None, featured=False) == Picture("u", "", 40, 180, True, None)
+    assert picture(Image("u", "", 300, 200), None, featured=False) == Picture("u", "", 120, 80, True, None)  # small
+    assert picture(Image("u", "", 2000, 1000), "h", featured=False) == Picture("u", "", 552, 276, False, "h")
+    assert picture(Image("u", "", 600, 800), None, featured=True).width == 180
+
+
+ATTACHED = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//test//EN\r
+BEGIN:VEVENT\r
+UID:fair@example.org\r
+DTSTART;TZID=Europe/London:20241012T110000\r
+DTEND;TZID=Europe/London:20241012T150000\r
+SUMMARY:Community fair\r
+URL:https://a.example.org/fair\r
+ATTACH;FMTTYPE=image/jpeg:https://a.example.org/fair.jpg\r
+ATTACH:https://a.example.org/programme.pdf\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_events_show_their_calendar_picture_where_the_section_asks() -> None:
+    from zoneinfo import ZoneInfo
+
+    from digest.readers.ical import read_calendar
+
+    london = ZoneInfo("Europe/London")
+    [event] = read_calendar(ATTACHED, source="A", tz=london, start=datetime(2024, 10, 1, tzinfo=london),
+                            end=datetime(2024, 12, 1, tzinfo=london)).items
+    assert event.image == Image("https://a.example.org/fair.jpg")
+    sized = replace(event, image=Image(event.image.url, "", 1200, 800))
+    shown = CONFIG.replace('title = "With pictures"\nkind = "posts"', 'title = "With pictures"\nkind = "events"')
+    config = parse_config(shown, Path("sources.toml"))
+    found = images(render(config, EDITION, group([sized], config, EDITION)).html)
+    assert [(i["src"], i["width"], i["height"], i["alt"]) for i in found] == [
+        ("https://a.example.org/fair.jpg", "552", "368", "Community fair")]
+    hidden = parse_config(shown.replace("images = true\n", ""), Path("sources.toml"))
+    html = render(hidden, EDITION, group([sized], hidden, EDITION)).html
+    assert "Community fair" in html and images(html) == []

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import html as lxml_html
 
 from digest.config import Config, parse_config
 from digest.group import group
-from digest.model import Post
+from digest.model import Event, Post
 from digest.render import render
 
 BASE = '''[newsletter]
@@ -71,7 +73,7 @@ def test_feed_text_stays_text(out) -> None:
 def test_email_shape(out) -> None:
     assert out.html.startswith("<!doctype html>\n<html lang=\"en-GB\"")
     doc = lxml_html.document_fromstring(out.html)
-    assert doc.findtext(".//title") == "Network <Digest> & Friends – Tuesday 1 October 2024"
+    assert doc.findtext(".//title") == "Network <Digest> & Friends – October 2024"
     assert "fonts.googleapis.com" not in out.html and "<link" not in out.html
     assert "<!--[if mso | IE]>" in out.html and "<![endif]-->" in out.html
     preheader = doc.xpath("//body/div[1]")[0]
@@ -104,7 +106,7 @@ def test_intro_markdown_is_sanitised(out) -> None:
 def test_text_twin(out) -> None:
     lines = out.text.splitlines()
     assert lines[0] == "NETWORK <DIGEST> & FRIENDS"
-    assert lines[1] == "Tuesday 1 October 2024"
+    assert lines[1] == "October 2024"
     assert "NEWS" in lines and "GET INVOLVED" in lines
     assert "  https://a.example.org/1" in lines
     assert "  A · Friday 27 September 2024" in lines
@@ -120,3 +122,182 @@ def test_welsh_dates() -> None:
 def test_deterministic(out) -> None:
     again = rendered()
     assert (again.html, again.text, again.mjml) == (out.html, out.text, out.mjml)
+
+
+# ---- the look: masthead, preheader, buttons, links, footer ---------------------------------------
+
+def test_logo_alt_is_the_network_and_the_label_is_the_month() -> None:
+    cfg = parse_config(BASE.replace("{language}", "cy").replace('logo = ', 'network = "Y Rhwydwaith"\nlogo = '),
+                       Path("sources.toml"))
+    out = render(cfg, EDITION, group(posts(), cfg, EDITION))
+    doc = lxml_html.document_fromstring(out.html)
+    assert doc.xpath("//img[contains(@src, 'logo.png')]/@alt") == ["Y Rhwydwaith"]
+    assert "Hydref 2024" in doc.xpath("//h1/following-sibling::p[1]")[0].text_content()
+    patterned = parse_config(BASE.replace("{language}", "en-GB").replace('title = ', 'edition_label = "d MMMM y"\ntitle = '),
+                             Path("sources.toml"))
+    assert render(patterned, EDITION, []).text.splitlines()[1] == "1 October 2024"
+
+
+def test_preheader_is_the_rendered_intro_padded() -> None:
+    cfg = parse_config(BASE.replace("{language}", "en-GB").replace(
+        'intro = "Hello **all**. <script>alert(1)</script> [Our site](https://net.example.org/)"',
+        'intro = "Our round-up (edited): read [our report](https://net.example.org/r) now."'), Path("sources.toml"))
+    out = render(cfg, EDITION, group(posts(), cfg, EDITION))
+    hidden = lxml_html.document_fromstring(out.html).xpath("//body/div[1]")[0].text_content()
+    assert hidden.startswith("Our round-up (edited): read our report now.\u034f\u200c\u00a0")
+    assert len(hidden) > 150, "padded so the inbox does not pull body text into the preview"
+
+
+def test_text_section_and_intro_end_in_buttons() -> None:
+    cfg = parse_config(BASE.replace("{language}", "en-GB").replace(
+        'body = "Write to [us](mailto:hi@example.org)."',
+        'body = "Write to us."\nbutton = { text = "Share your story", url = "mailto:hi@example.org" }').replace(
+        'logo = ', 'button = { text = "Join the network", url = "https://net.example.org/join" }\nlogo = '),
+        Path("sources.toml"))
+    out = render(cfg, EDITION, group(posts(), cfg, EDITION))
+    doc = lxml_html.document_fromstring(out.html)
+    buttons = {a.text_content().strip(): a.get("href") for a in doc.xpath("//td[@bgcolor]/a")}
+    assert buttons == {"Join the network": "https://net.example.org/join", "Share your story": "mailto:hi@example.org"}
+    assert "Share your story: mailto:hi@example.org" in out.text.splitlines()
+    assert "Join the network: https://net.example.org/join" in out.text.splitlines()
+
+
+def test_bare_urls_become_short_link_text_and_the_text_twin_spells_links_out() -> None:
+    cfg = config()
+    bare = Post(id="3", source="A", title="Register", url="https://a.example.org/3",
+                published=datetime(2024, 9, 26, tzinfo=timezone.utc),
+                summary_html='<p>Sign up at <a href="https://www.example.org/register/?ref=feed">'
+                             'https://www.example.org/register/?ref=feed</a> or <a href="mailto:hi@example.org">'
+                             'write to us</a>.</p>')
+    out = render(cfg, EDITION, group([bare], cfg, EDITION))
+    doc = lxml_html.document_fromstring(out.html)
+    assert [a.text_content() for a in doc.xpath("//a[contains(@href, 'register')]")] == ["example.org/register"]
+    assert "Sign up at https://www.example.org/register/?ref=feed or write to us (hi@example.org)." in " ".join(out.text.split())
+    assert "](" not in out.text, "never raw Markdown"
+
+
+def test_footer_links_view_online_when_the_archive_is_known() -> None:
+    cfg = parse_config(BASE.replace("{language}", "en-GB").replace('logo = ', 'url = "https://net.example.org/digest"\n'
+                       'address = "1 Example Street, London"\nwhy = "You joined the network."\nlogo = '),
+                       Path("sources.toml"))
+    out = render(cfg, EDITION, [])
+    doc = lxml_html.document_fromstring(out.html)
+    assert doc.xpath("//a[text()='View in your browser']/@href") == ["https://net.example.org/digest/2024-10-01/"]
+    assert "1 Example Street, London" in doc.text_content() and "You joined the network." in doc.text_content()
+    assert "View in your browser: https://net.example.org/digest/2024-10-01/" in out.text
+    web = lxml_html.document_fromstring(out.web)
+    assert web.xpath("//a[text()='View all editions']/@href") == ["https://net.example.org/digest/"]
+
+
+# ---- event cards -----------------------------------------------------------------------------------
+
+EVENTS = '''[newsletter]
+title = "Network"
+timezone = "Europe/London"
+language = "en-GB"
+url = "https://net.example.org/digest/"
+
+[[sections]]
+title = "Co-Pro Cuppas"
+kind = "events"
+days_ahead = 62
+
+[[sources]]
+name = "Collective events"
+member = "Co-Production Collective"
+url = "https://c.example.org/events.ics"
+'''
+LONDON = ZoneInfo("Europe/London")
+
+
+def cuppa(day: int, month: int = 10, **changes: object) -> Event:
+    start = datetime(2024, month, day, 10, 30, tzinfo=LONDON)
+    fields: dict[str, object] = dict(id=f"c{month}-{day}", source="Collective events", title="Co-Pro Cuppa", start=start,
+                                     end=start + timedelta(hours=1, minutes=30), location="Online",
+                                     url="https://c.example.org/cuppa/", uid="cuppa@c.example.org",
+                                     summary_html="<p>A cuppa and a chat.</p>")
+    fields.update(changes)
+    return Event(**fields)  # type: ignore[arg-type]
+
+
+def event_render(events: list[Event]):
+    cfg = parse_config(EVENTS, Path("sources.toml"))
+    return render(cfg, EDITION, group(events, cfg, EDITION))
+
+
+def test_four_cuppa_dates_in_a_month_are_one_card() -> None:
+    out = event_render([cuppa(2), cuppa(9), cuppa(16), cuppa(23)])
+    doc = lxml_html.document_fromstring(out.html)
+    assert [h.text_content() for h in doc.xpath("//h3")] == ["Co-Pro Cuppa"]
+    card = doc.xpath("//h3")[0].getparent().text_content()
+    assert "When: Every Wednesday, 10:30–12:00 — 2, 9, 16 and 23 October" in card
+    assert "Where: Online" in card and "Hosted by: Co-Production Collective" in card
+    assert "Collective events" not in doc.text_content(), "readers see the member's name, not the source's"
+    badge = doc.xpath("//td[@aria-hidden='true']")[0].text_content()
+    assert badge == "OCT2"
+    assert [a.text_content() for a in doc.xpath("//td[@bgcolor]/a")] == ["Find out more"]
+    assert list(out.calendars) == ["events/co-pro-cuppa-2024-10-02.ics"]
+    ics = out.calendars["events/co-pro-cuppa-2024-10-02.ics"]
+    assert ics.count("BEGIN:VEVENT") == 4 and "DTSTART:20241023T093000Z" in ics
+    ics_link = doc.xpath("//a[contains(@href, '.ics')]/@href")
+    assert ics_link == ["https://net.example.org/digest/2024-10-01/events/co-pro-cuppa-2024-10-02.ics"]
+    text = out.text
+    assert text.count("* Co-Pro Cuppa") == 1
+    assert "  When: Every Wednesday, 10:30–12:00 — 2, 9, 16 and 23 October" in text.splitlines()
+    assert "    https://net.example.org/digest/2024-10-01/events/co-pro-cuppa-2024-10-02.ics" in text.splitlines()
+
+
+def test_a_series_across_months_and_a_one_off_stay_apart() -> None:
+    out = event_render([cuppa(23), cuppa(30), cuppa(6, 11), cuppa(24, title="Co-Pro Cuppa special", uid="s")])
+    doc = lxml_html.document_fromstring(out.html)
+    assert [h.text_content() for h in doc.xpath("//h3")] == ["Co-Pro Cuppa", "Co-Pro Cuppa special"]
+    assert "Every Wednesday, 10:30–12:00 — 23 and 30 October and 6 November" in doc.text_content()
+
+
+def test_an_event_without_url_links_its_descriptions_first_link() -> None:
+    out = event_render([cuppa(2, url=None, summary_html='<p>Free. Book your place: <a href="https://tickets.example.org/'
+                                                         'cuppa?id=1&amp;x=2">https://tickets.example.org/cuppa</a>, '
+                                                         'or <a href="https://c.example.org/">see us</a>.</p>')])
+    doc = lxml_html.document_fromstring(out.html)
+    target = "https://tickets.example.org/cuppa?id=1&x=2"
+    assert doc.xpath("//h3/a/@href") == [target]
+    assert [(a.text_content(), a.get("href")) for a in doc.xpath("//td[@bgcolor]/a")] == [("Book a place", target)]
+    assert f"  Book a place: {target}" in out.text.splitlines()
+
+
+def test_calendar_links_carry_utc_times_across_the_clock_change() -> None:
+    """London is UTC+1 until 27 October 2024 and UTC+0 after: 10:30 local is 09:30Z, then 10:30Z."""
+    out = event_render([cuppa(23, title="Before"), cuppa(30, title="After", uid="a")])
+    doc = lxml_html.document_fromstring(out.html)
+    google = [parse_qs(urlsplit(h).query) for h in doc.xpath("//a[starts-with(@href, 'https://calendar.google.com/')]/@href")]
+    outlook = [parse_qs(urlsplit(h).query) for h in doc.xpath("//a[starts-with(@href, 'https://outlook.live.com/')]/@href")]
+    assert [g["dates"] for g in google] == [["20241023T093000Z/20241023T110000Z"], ["20241030T103000Z/20241030T120000Z"]]
+    assert [(o["startdt"], o["enddt"]) for o in outlook] == [
+        (["2024-10-23T09:30:00Z"], ["2024-10-23T11:00:00Z"]), (["2024-10-30T10:30:00Z"], ["2024-10-30T12:00:00Z"])]
+    assert [(g["text"], g["location"]) for g in google] == [(["Before"], ["Online"]), (["After"], ["Online"])]
+    assert outlook[0]["rru"] == ["addevent"] and outlook[0]["subject"] == ["Before"]
+
+
+def test_all_day_events_link_whole_days() -> None:
+    week = cuppa(21, title="Autumn week", start=date(2024, 10, 21), end=date(2024, 10, 26), all_day=True, uid="w")
+    doc = lxml_html.document_fromstring(event_render([week]).html)
+    [google] = doc.xpath("//a[starts-with(@href, 'https://calendar.google.com/')]/@href")
+    [outlook] = doc.xpath("//a[starts-with(@href, 'https://outlook.live.com/')]/@href")
+    assert parse_qs(urlsplit(google).query)["dates"] == ["20241021/20241026"]
+    assert parse_qs(urlsplit(outlook).query)["allday"] == ["true"]
+
+
+def test_a_final_build_publishes_each_events_ics_beside_its_web_version(sample_network: Path) -> None:
+    from click.testing import CliRunner
+
+    from digest.cli import main
+
+    result = CliRunner().invoke(main, ["build", "-c", str(sample_network), "--date", "2024-10-01", "--final", "-q"])
+    assert result.exit_code == 0, result.output
+    edition = sample_network.parent / "archive" / "2024-10-01"
+    series = edition / "events" / "co-production-board-drop-in-2024-10-15.ics"
+    assert series.read_bytes().count(b"BEGIN:VEVENT") == 4
+    page = lxml_html.document_fromstring((edition / "index.html").read_bytes())
+    links = page.xpath("//a[contains(@href, '.ics')]/@href")
+    assert "https://digest.example.org/2024-10-01/events/co-production-board-drop-in-2024-10-15.ics" in links
+    assert {h.rsplit("/", 1)[1] for h in links} == {p.name for p in (edition / "events").iterdir()}

@@ -40,9 +40,9 @@ def test_unchanged_edition_is_reused_byte_for_byte(sample_network: Path, renders
     assert renders == ["render"]
     second = build(sample_network)
     assert renders == ["render"]  # every source unchanged: nothing rendered
-    assert second == first  # all four outputs, the web version included
+    assert second == first  # every output, the web version and the event cards' .ics files included
     entries = list(reuse.folder(load_config(sample_network)).iterdir())
-    assert len(entries) == 1 and {p.name for p in entries[0].iterdir()} == {*reuse.FILES, reuse.WEB}
+    assert len(entries) == 1 and {p.name for p in entries[0].iterdir()} == {*reuse.FILES, *reuse.LATER}
 
 
 def test_a_changed_config_renders_again(sample_network: Path, renders: list[str]) -> None:

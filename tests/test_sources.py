@@ -311,7 +311,7 @@ def test_build_shows_the_added_members_events_and_posts(sites, network: Path) ->
         assert line in text, line
     assert "Summer picnic" not in text  # cancelled on the page
     assert "Carers Week round-up" not in text  # June: outside the 31 days before the edition
-    assert "Co-production 101 (online) Tuesday 22 October 2024, 10:00–12:00 · Online" in text
+    assert "Co-production 101 (online) When: Tuesday 22 October 2024, 10:00–12:00 Where: Online" in text  # an event card
     assert "The Old Library, 14 Mill Lane, Leeds, LS1 4AB" in text
     assert ("Northgate Council Involvement Team: note: 2 dates on the page give no UTC offset and were read as Europe/London time "
             "(e.g. '2024-10-09T18:00')") in result.output

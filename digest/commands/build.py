@@ -53,7 +53,7 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
     if final:
         from digest.archive import publish
 
-        published = publish(config, result.date, list(result.ids), result.web)
+        published = publish(config, result.date, list(result.ids), result.web, result.rendered.calendars)
     if quiet:
         click.echo(written["newsletter.html"])
         for problem in result.report.problems():

@@ -41,7 +41,7 @@ def publish(config_path: Path, edition: date | None, draft: Path | None, esp: st
                           "(or `digest build --final` to publish a build from the feeds)")
     result = build_edition(config, draft=chosen, refetch=False)
     write_outputs(out or build_folder(config, result.date, from_feeds=False), result.files())
-    published = publish_edition(config, result.date, list(result.ids), result.web)
+    published = publish_edition(config, result.date, list(result.ids), result.web, result.rendered.calendars)
     click.echo(f"published the edition of {result.date}: {published.recorded} items recorded as sent")
     click.echo(f"web version: {published.page}")
     for problem in published.archive.problems:

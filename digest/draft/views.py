@@ -37,7 +37,9 @@ def draft_item_view(item: DraftItem, config: Config, stored: Item | None) -> Ite
     if stored is not None:
         base = item_view(stored, config)
         unchanged = item.text.split() == blurb_markdown(stored.summary_html).split()
-        return replace(base, title=item.title, url=item.url, meta=_meta(item.meta, config), image=item.image,
+        same_picture = item.image and base.image and item.image.url == base.image.url  # keep its measured size
+        image = replace(base.image, alt=item.image.alt) if same_picture else item.image  # type: ignore[arg-type]
+        return replace(base, title=item.title, url=item.url, meta=_meta(item.meta, config), image=image,
                        blurb_html=base.blurb_html if unchanged else markdown(item.text))
     meta = _meta(item.meta, config)
     return ItemView(title=item.title, url=item.url, meta=meta, blurb_html=markdown(item.text), source="",

@@ -159,4 +159,5 @@ def _event(cells: dict[str, str], title: str, link: str | None, summary: str, ta
     end = _end(cells.get("end", ""), start, tz)
     return normalize_event(RawEvent(title=title, start=start, end=end, all_day=not isinstance(start, datetime),
                                     location=cells.get("location", ""), url=link, summary_html=summary,
-                                    categories=tags), source=source)
+                                    categories=tags, image_url=cells.get("image", "").strip() or None,
+                                    image_alt=cells.get("image_alt", "")), source=source)

@@ -242,6 +242,7 @@ class _Reader:
             title=text(occ.get("SUMMARY")), start=start, end=end, all_day=all_day,
             location=text(occ.get("LOCATION")), url=text(occ.get("URL")) or None, summary_html=self._description(occ),
             categories=_categories(occ), uid=uid if keep_uid else "", series=uid, base=self.base_url,
+            image_url=_attached_image(occ),
         ), source=self.source)
 
     # -- checks -----------------------------------------------------------------------------
@@ -352,3 +353,16 @@ def _expansion_fault(exc: Exception) -> str:
 def _brief(exc: BaseException) -> str:
     words = " ".join(str(exc).split()) or type(exc).__name__
     return words if len(words) <= 80 else words[:79] + "…"
+
+
+_IMAGE_EXT = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#])", re.I)
+
+
+def _attached_image(occ: Component) -> str | None:
+    """The event's picture: the first ATTACH that says (FMTTYPE) or looks (extension) like an image."""
+    for attach in values(occ, "ATTACH"):
+        kind = str(getattr(attach, "params", {}).get("FMTTYPE", "")).lower()
+        link = text(attach)
+        if link and (kind.startswith("image/") or (not kind and _IMAGE_EXT.search(link))):
+            return link
+    return None

@@ -1,0 +1,110 @@
+"""Add to calendar: Google Calendar and Outlook.com links, and an .ics file per event.
+
+Both web calendars take the event's times in UTC (Google as 20241015T130000Z, Outlook.com as
+ISO 8601 with Z), so an event at 14:00 in London is 13:00Z in October and 14:00Z in
+November; all-day events are plain dates with iCalendar's exclusive end. An event without an
+end is given an hour (a day, all-day), which is what both calendars assume. The .ics file is
+for every other calendar (Apple, Thunderbird, Outlook on the desktop): one VEVENT per date,
+so a series card's file adds every session shown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from urllib.parse import urlencode
+
+GOOGLE = "https://calendar.google.com/calendar/render"
+OUTLOOK = "https://outlook.live.com/calendar/0/action/compose"
+PRODID = "-//digest//newsletter//EN"
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One date of an event: aware datetimes, or dates (all day, end exclusive)."""
+
+    start: datetime | date
+    end: datetime | date | None
+    all_day: bool = False
+
+    def span(self) -> tuple[datetime | date, datetime | date]:
+        """(start, end) with a default length when the calendar gave no end."""
+        if self.all_day or not isinstance(self.start, datetime):
+            start = self.start if not isinstance(self.start, datetime) else self.start.date()
+            end = self.end if isinstance(self.end, date) and not isinstance(self.end, datetime) and self.end > start \
+                else start + timedelta(days=1)
+            return start, end
+        end = self.end if isinstance(self.end, datetime) and self.end > self.start else self.start + timedelta(hours=1)
+        return self.start, end
+
+
+def _utc(moment: datetime) -> datetime:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def google_link(title: str, when: Occurrence, *, place: str = "", details: str = "") -> str:
+    """A Google Calendar "create event" link, times in UTC."""
+    start, end = when.span()
+    if isinstance(start, datetime) and isinstance(end, datetime):
+        dates = f"{_utc(start):%Y%m%dT%H%M%SZ}/{_utc(end):%Y%m%dT%H%M%SZ}"
+    else:
+        dates = f"{start:%Y%m%d}/{end:%Y%m%d}"
+    params = [("action", "TEMPLATE"), ("text", title), ("dates", dates)]
+    params += [("details", details)] if details else []
+    params += [("location", place)] if place else []
+    return f"{GOOGLE}?{urlencode(params)}"
+
+
+def outlook_link(title: str, when: Occurrence, *, place: str = "", details: str = "") -> str:
+    """An Outlook.com "new event" link, times in UTC."""
+    start, end = when.span()
+    if isinstance(start, datetime) and isinstance(end, datetime):
+        params = [("startdt", f"{_utc(start):%Y-%m-%dT%H:%M:%SZ}"), ("enddt", f"{_utc(end):%Y-%m-%dT%H:%M:%SZ}")]
+    else:
+        params = [("allday", "true"), ("startdt", start.isoformat()), ("enddt", end.isoformat())]
+    params = [("rru", "addevent"), ("subject", title), *params]
+    params += [("body", details)] if details else []
+    params += [("location", place)] if place else []
+    return f"{OUTLOOK}?{urlencode(params)}"
+
+
+def ics_name(title: str, first: date | datetime) -> str:
+    """A readable, stable file name: co-production-board-drop-in-2024-10-15.ics."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:48].rstrip("-") or "event"
+    day = first.date() if isinstance(first, datetime) else first
+    return f"{slug}-{day.isoformat()}.ics"
+
+
+def ics_file(title: str, dates: list[Occurrence], *, place: str = "", url: str | None = None, details: str = "",
+             uid: str = "", stamp: datetime) -> str:
+    """An iCalendar file with one VEVENT per date (icalendar writes it, folding and escaping as RFC 5545 says).
+
+    `stamp` (DTSTAMP) is given, not now(), so the same edition gives the same file.
+    """
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    for when in dates:
+        start, end = when.span()
+        event = Event()
+        base = uid or title
+        event.add("uid", hashlib.sha1(f"{base}\n{start.isoformat()}".encode()).hexdigest()[:20] + "@digest")
+        event.add("dtstamp", _utc(stamp))
+        event.add("summary", title)
+        event.add("dtstart", _utc(start) if isinstance(start, datetime) else start)
+        event.add("dtend", _utc(end) if isinstance(end, datetime) else end)
+        if place:
+            event.add("location", place)
+        if url:
+            event.add("url", url)
+        if details:
+            event.add("description", details)
+        calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")

@@ -1,0 +1,106 @@
+"""Laying out the sections for the theme: series as one card, featured items, pictures in their
+shape, readable link text, and each event's calendar links and .ics file."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import replace
+from datetime import date, datetime, timezone
+from functools import partial
+from typing import Callable
+
+from digest import cards
+from digest.config import Config
+from digest.model import Image
+from digest.views import ItemView, Picture, SectionView
+
+
+FULL_WIDTH = 552  # the column inside the 600 px body's 24 px margins
+THUMB_WIDTH, THUMB_MAX_HEIGHT = 120, 180
+
+
+def picture(image: Image, href: str | None, *, featured: bool, title: str = "") -> Picture:
+    """The picture's box: across the column when it is landscape and large enough, else a thumbnail.
+
+    A linked picture without a description of its own is named by where it leads (the item's
+    title), as WCAG asks of a picture that is a link.
+    """
+    w, h = image.width, image.height
+    alt = image.alt or (title if href else "")
+    if not (w and h):
+        return Picture(image.url, alt, FULL_WIDTH, None, False, href)
+    if w >= h * 1.2 and w >= FULL_WIDTH * 0.8:
+        return Picture(image.url, alt, FULL_WIDTH, round(FULL_WIDTH * h / w), False, href)
+    scale = 3 if featured else 2  # a featured item's thumbnail is half as big again
+    width, tallest = min(THUMB_WIDTH * scale // 2, w), THUMB_MAX_HEIGHT * scale // 2
+    height = round(width * h / w)
+    if height > tallest:
+        width, height = max(1, round(tallest * w / h)), tallest
+    return Picture(image.url, alt, width, height, True, href)
+
+
+_BARE_LINK = re.compile(r'(<a\b[^>]*\bhref="([^"]+)"[^>]*>)(.*?)(</a>)', re.S)
+
+
+def readable_links(fragment: str) -> str:
+    """Bare URLs as link text become the host and path (the href is kept whole)."""
+    from digest.text import short_link_text
+
+    def swap(match: re.Match[str]) -> str:
+        shown = html.unescape(re.sub(r"<[^>]*>", "", match.group(3))).strip()
+        url = html.unescape(match.group(2))
+        if re.match(r"(https?://|www\.|mailto:)", shown, re.I) or shown == url or "://" + shown in url:
+            return match.group(1) + html.escape(short_link_text(url), quote=False) + match.group(4)
+        return match.group(0)
+
+    return _BARE_LINK.sub(swap, fragment) if "<a" in fragment else fragment
+
+
+def lay_out(sections: list[SectionView], config: Config, edition: date,
+            home: str | None) -> tuple[list[SectionView], dict[str, Callable[[], str]]]:
+    """Series merged, featured items marked, pictures shaped, calendar links made (and .ics files, to make)."""
+    by_title = {(s.title, s.kind): s for s in config.sections}
+    tz, language = config.newsletter.tz, config.newsletter.language
+    calendars: dict[str, Callable[[], str]] = {}
+    out = []
+    for view in sections:
+        section = by_title.get((view.title, view.kind))
+        feature = section.feature if section else 0
+        items = cards.merge_series(view.items, tz, language) if view.kind == "events" else view.items
+        laid = []
+        for index, item in enumerate(items):
+            featured = index < feature
+            shown = item.image if view.images and item.image else None
+            item = replace(item, blurb_html=readable_links(item.blurb_html), featured=featured,
+                           picture=picture(shown, item.url, featured=featured, title=item.title) if shown else None)
+            if item.event is not None:
+                item = _with_calendar(item, edition, home, calendars)
+            laid.append(item)
+        out.append(replace(view, items=laid, button=section.button if section else view.button,
+                           body_html=readable_links(view.body_html)))
+    return out, calendars
+
+
+def _with_calendar(item: ItemView, edition: date, home: str | None,
+                   calendars: dict[str, Callable[[], str]]) -> ItemView:
+    from digest.calendar_links import google_link, ics_file, ics_name, outlook_link
+
+    assert item.event is not None
+    dates = item.event.occurrences
+    place = item.location
+    details = ""  # the event's page is in the .ics; in the links it would cost ~150 bytes a card
+    links = replace(item, google_url=google_link(item.title, dates[0], place=place, details=details),
+                    outlook_url=outlook_link(item.title, dates[0], place=place, details=details))
+    if not home:
+        return links  # an .ics file needs a public address to be linked from an email
+    name = f"{CALENDAR_FOLDER}/{ics_name(item.title, dates[0].start)}"
+    if name in calendars:
+        name = name.removesuffix(".ics") + f"-{len(calendars)}.ics"
+    stamp = datetime.combine(edition, datetime.min.time(), tzinfo=timezone.utc)
+    calendars[name] = partial(ics_file, item.title, list(dates), place=place, url=item.url,
+                              uid=item.event.uid or item.id, stamp=stamp)
+    return replace(links, ics_name=name, ics_url=f"{home}{edition.isoformat()}/{name}")
+
+
+CALENDAR_FOLDER = "events"  # the .ics files' folder beside web.html (and in archive/<date>/)

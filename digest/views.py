@@ -1,0 +1,130 @@
+"""What the templates see: each item and section already formatted, safe and in the reader's words.
+
+Built from collected items (item_view) or from an editor's draft (digest/edition.py); laid out
+for the theme by digest/layout.py; UTM tagging and the archive read the same types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+
+from digest import cards
+from digest.calendar_links import Occurrence
+from digest.config import Button, Config
+from digest.group import Filled
+from digest.model import Event, Image, Post
+from digest.sanitize import clean_html
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An item's picture as laid out: its box keeps the picture's true shape.
+
+    thumb: a portrait, square or small picture, shown beside the text instead of across the
+    column. height is None when the size was never read (an offline build, a draft's own
+    picture): then only the width is stated and every client keeps the shape.
+    """
+
+    url: str
+    alt: str
+    width: int
+    height: int | None
+    thumb: bool
+    href: str | None
+
+
+@dataclass(frozen=True)
+class EventView:
+    """What an event card shows beyond the title: its dates, place and date badge."""
+
+    occurrences: tuple[Occurrence, ...]
+    where: str = ""
+    where_url: str | None = None
+    badge_month: str = ""
+    badge_day: str = ""
+    uid: str = ""
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One item as the templates show it: everything already formatted and safe."""
+
+    title: str
+    url: str | None
+    meta: str
+    blurb_html: str
+    source: str
+    when: str
+    location: str = ""
+    image: Image | None = None
+    id: str = ""
+    member: str = ""  # the name readers know (the source's `member`, else its name)
+    event: EventView | None = None
+    action: str = ""  # the event button's words ("Book a place" / "Find out more")
+    picture: Picture | None = None
+    featured: bool = False
+    google_url: str = ""
+    outlook_url: str = ""
+    ics_name: str = ""
+    ics_url: str | None = None
+
+
+@dataclass(frozen=True)
+class SectionView:
+    title: str
+    kind: str
+    items: list[ItemView] = field(default_factory=list)
+    body_html: str = ""
+    images: bool = False
+    button: Button | None = None
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(["replacements", "smartquotes"])
+
+
+def markdown(text: str) -> str:
+    """Editorial Markdown (intro, text sections, footer) as sanitised HTML."""
+    return clean_html(_markdown().render(text or "")) if text and text.strip() else ""
+
+
+def member_names(config: Config) -> dict[str, str]:
+    return {s.name: s.shown_as for s in config.sources}
+
+
+def item_view(item: Post | Event, config: Config) -> ItemView:
+    """Format one item for the templates in the newsletter's language and timezone."""
+    from digest.dates import format_event_when, format_post_date
+
+    tz, language = config.newsletter.tz, config.newsletter.language
+    member = member_names(config).get(item.source, item.source)
+    if isinstance(item, Event):
+        when = format_event_when(item, tz, language)
+        parts = [when, item.location, member]
+        url = item.url or cards.first_link(item.summary_html)
+        place, place_url = cards.where(item.location)
+        month, day = cards.badge(item.start, tz, language)
+        event = EventView((cards.occurrence(item),), place, place_url, month, day, item.uid)
+        return ItemView(item.title, url, " · ".join(p for p in parts if p), item.summary_html, item.source, when,
+                        item.location, item.image, item.id, member=member, event=event,
+                        action=cards.action_text(url, item.summary_html))
+    when = format_post_date(item.published, tz, language)
+    return ItemView(item.title, item.url, f"{member} · {when}", item.summary_html, item.source, when,
+                    image=item.image, id=item.id, member=member)
+
+
+def section_views(filled: list[Filled], config: Config) -> list[SectionView]:
+    return [
+        SectionView(
+            title=box.section.title,
+            kind=box.section.kind,
+            items=[item_view(i, config) for i in box.items],
+            body_html=markdown(box.section.body) if box.section.kind == "text" else "",
+            images=box.section.images,
+        )
+        for box in filled
+    ]
