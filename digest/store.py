@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, ParamSpec, TypeVar
 
 from digest.exceptions import StoreError
-from digest.model import Item, item_from_json
+from digest.model import Image, Item, item_from_json
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -97,6 +97,8 @@ def _encoded(value: Any) -> Any:
     """
     if isinstance(value, (datetime, date)):
         return value.isoformat()
+    if isinstance(value, Image):  # Image.json_of's rule (the size only once known), without asdict's cost
+        return {key: field for key, field in vars(value).items() if field is not None}
     return vars(value)
 
 
