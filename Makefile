@@ -35,9 +35,9 @@ demo: install
 test: install-test
 	$(BIN)/python -m pytest -q
 
-## Run the suite without the tests marked slow (corpora, Chromium, real timeouts): under 30 s.
+## Run the suite without the tests marked slow (corpora, Chromium, real timeouts), on two cores.
 test-fast: install-test
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n 2
 
 ## Regenerate the golden files of the sample network (review the diff before committing).
 golden: install

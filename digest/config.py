@@ -124,7 +124,7 @@ class Utm:
     campaign: str = key("digest-{date}", check=_placeholders("date"), help="utm_campaign; {date} is the edition's date")
 
 
-# ---- the newsletter's look (issue 12): buttons, the masthead, the edition label, members' names, featured items ----
+# ---- the newsletter's look: buttons, the masthead, the edition label, members' names, featured items ----
 
 
 def _link(value: str) -> str | None:

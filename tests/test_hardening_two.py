@@ -1,4 +1,4 @@
-"""Hardening, round two (issue 17): each test is named for the defect it covers and failed before its fix."""
+"""Hardening, round two: each test is named for the defect it covers and failed before its fix."""
 
 from __future__ import annotations
 

@@ -487,7 +487,7 @@ def test_format_event_when(start: date | datetime, end: date | datetime | None, 
     assert format_event_when(event(start, end), LONDON, "cy") == cy
 
 
-# -- issue 17 point 8: Outlook's display-name TZIDs and custom zones without a VTIMEZONE --------------
+# -- Outlook's display-name TZIDs and custom zones without a VTIMEZONE --------------
 
 
 def test_windows_display_name_tzids_without_a_vtimezone_are_read_in_their_real_zone() -> None:

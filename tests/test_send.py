@@ -172,7 +172,7 @@ def test_usage_errors(args: list[str], message: str, tmp_path: Path) -> None:
     assert message in result.output
 
 
-# -- issue 17 point 4: no password in clear text, implicit TLS, one recipient per --to ------------------
+# -- no password in clear text, implicit TLS, one recipient per --to ------------------
 
 
 def test_a_login_without_encryption_is_refused_before_connecting(built: Path, smtp: tuple[Inbox, int, list]) -> None:
