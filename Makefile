@@ -53,7 +53,12 @@ catalogs: install
 		  -l $$(basename $$(dirname $$(dirname $$po))); done
 	$(BIN)/pybabel compile --statistics -D digest -d digest/locale
 
-bench: install-test
+# reader and rss2email, measured side by side with digest: bench-only extras, never needed by the tests
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.test-installed
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: install-test $(VENV)/.bench-installed
 	$(BIN)/python -m bench
 
 clean:

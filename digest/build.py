@@ -12,12 +12,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from digest import reuse
 from digest.collect import Collection, SourceReport, collect
 from digest.config import Config
 from digest.fetch import FetchResult, Limits
 from digest.group import Filled, event_window, group
-from digest.render import Rendered, render, render_views
 from digest.model import Item
+from digest.outputs import Rendered
 from digest.report import Report, SectionCount
 from digest.store import Store
 
@@ -141,10 +142,12 @@ def build_edition(
     `executor`, changed bodies are parsed in a process pool of our own once there are many of
     them (see parse_pool and collect's `pool`).
     """
-    from digest.draft import draft_views, load_draft
-
     started = time.perf_counter()
-    parsed = load_draft(draft, config) if draft is not None else None
+    parsed = None
+    if draft is not None:
+        from digest.draft import load_draft  # here: a build from the feeds never imports the draft's modules
+
+        parsed = load_draft(draft, config)
     edition = parsed.edition if parsed is not None else edition or today(config)
     pools: list[ProcessPoolExecutor] = []
 
@@ -170,12 +173,14 @@ def build_edition(
         assert collection is not None
         grouping: list[str] = []  # e.g. a section's match that ran out of time
         filled = tuple(group(collection.items, config, edition, exclude=sent, problems=grouping))
-        rendered = render(config, edition, list(filled))
+        rendered = reuse.render(config, edition, list(filled))  # not rendered again when nothing changed
         shown = [item for box in filled for item in box.items]
         return _finish(config, edition, rendered, shown, collection.sources, [SectionCount.of(b) for b in filled],
                        started, check, filled=filled, problems=grouping)
     stored = {item.id: item for items in by_source.values() for item in items}
-    rendered = render_views(config, edition, draft_views(parsed, config, stored), intro=parsed.intro)
+    from digest.draft import draft_views
+
+    rendered = reuse.render_views(config, edition, draft_views(parsed, config, stored), intro=parsed.intro)
     sources = collection.sources if collection is not None else [
         SourceReport(s.name, "not fetched (draft build)", found=len(by_source.get(s.name, []))) for s in config.sources]
     counts = [SectionCount(s.section.title, s.section.kind, len(s.items), len(s.items)) for s in parsed.sections]
@@ -193,7 +198,7 @@ def _finish(config: Config, edition: date, rendered: Rendered, shown: list[Item]
     if check:
         from digest.check import check_html, summarise
 
-        findings = tuple(check_html(rendered.html))
+        findings = tuple(reuse.checked(rendered.html, check_html))  # stored with the outputs it checked
         summary = summarise(list(findings))
     report = Report(
         sources=tuple(replace(s, used=used[s.name]) for s in sources), sections=tuple(sections),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections import deque
 from concurrent.futures import BrokenExecutor, Executor, Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -69,13 +70,13 @@ def parse_job(job: ParseJob) -> ReadResult:
                 tz=ZoneInfo(job.timezone), window=job.window)
 
 
-def _parsed_key(body: bytes, body_hash: str, config: Config, window: tuple[datetime, datetime]) -> str:
+def _parsed_key(body_format: str, body_hash: str, config: Config, window: tuple[datetime, datetime]) -> str:
     """What a parse depends on besides the body: change any of it and the body is parsed again.
 
     Only calendars are read for a window (their recurrences are expanded over it); posts are
     not, so a feed that has not changed is not parsed again just because the edition date moved.
     """
-    span = f"{window[0].isoformat()}|{window[1].isoformat()}" if detect(body) == "ical" else "any"
+    span = f"{window[0].isoformat()}|{window[1].isoformat()}" if body_format == "ical" else "any"
     basis = f"{body_hash}|{config.newsletter.summary_length}|{config.newsletter.timezone}|{span}"
     return hashlib.sha256(basis.encode()).hexdigest()[:24]
 
@@ -114,20 +115,26 @@ def collect(
         executor = pool(sum(1 for s in config.sources if not (s.name in states and states[s.name].parsed_key)))
     started: dict[str, Future[ReadResult]] = {}
     by_source = {s.name: s for s in config.sources}
-    hashed: dict[str, tuple[str, str]] = {}
+    hashed: dict[str, tuple[str, str, str]] = {}
 
-    def key_of(name: str, body: bytes) -> tuple[str, str]:
-        """(body hash, parse key) of a source's body, computed once per build."""
+    def key_of(name: str, body: bytes) -> tuple[str, str, str]:
+        """(body hash, format, parse key) of a source's body, computed once per build."""
         if name not in hashed:
-            body_hash = hashlib.sha256(body).hexdigest()
-            hashed[name] = body_hash, _parsed_key(body, body_hash, config, window)
+            body_hash, body_format = hashlib.sha256(body).hexdigest(), detect(body)
+            hashed[name] = body_hash, body_format, _parsed_key(body_format, body_hash, config, window)
         return hashed[name]
+
+    def stored_key(state: SourceState) -> tuple[str, str, str]:
+        """The same for the stored body, from what the store keeps beside it (the body only if it must)."""
+        if state.body_hash and state.format:
+            return state.body_hash, state.format, _parsed_key(state.format, state.body_hash, config, window)
+        return key_of(state.name, store.body(state.name) or b"")
 
     def fetched_one(result: FetchResult) -> None:
         """With a pool, start parsing a changed body while the other sources are still downloading."""
         if executor is not None and result.status == "ok" and result.body is not None:
             state, body = states.get(result.name), result.body
-            if not (state and state.parsed_key == key_of(result.name, body)[1]):
+            if not (state and state.parsed_key == key_of(result.name, body)[2]):
                 started[result.name] = executor.submit(parse_job, _job(config, by_source[result.name], result, body, window))
         if on_done:
             on_done(result)
@@ -140,51 +147,58 @@ def collect(
     reports: list[SourceReport] = []
     items: list[Item] = []
     jobs: dict[str, tuple[ParseJob, SourceState]] = {}
-    for source in config.sources:
-        result, state = fetched[source.name], states.get(source.name)
-        report = SourceReport(source.name, "", moved_to=result.moved_to, seconds=result.seconds)
-        reports.append(report)
-        body = result.body if result.status == "ok" else (state.body if state else None)
-        if result.status == "failed":
-            _fall_back(store, source, state, result.error or "failed", report)
-            continue
-        if body is None:
-            report.status, report.reason = "failed", "nothing stored yet: run a build with fetching on"
-            continue
-        body_hash, key = key_of(source.name, body)
-        new_state = SourceState(
-            name=source.name, url=source.url,
-            etag=result.etag if result.status == "ok" else (state.etag if state else None),
-            last_modified=result.last_modified if result.status == "ok" else (state.last_modified if state else None),
-            body=body, body_hash=body_hash, parsed_key=key,
-            ok_at=state.ok_at if state else None,
-        )
-        if state and state.parsed_key == key:
-            report.status = "not modified"
-            if result.status == "ok" and (result.etag != state.etag or result.last_modified != state.last_modified):
-                store.save_state(new_state, ok=True)
+    with store.transaction():  # one commit for the whole build
+        for source in config.sources:
+            result, state = fetched[source.name], states.get(source.name)
+            report = SourceReport(source.name, "", moved_to=result.moved_to, seconds=result.seconds)
+            reports.append(report)
+            if result.status == "failed":
+                _fall_back(store, source, state, result.error or "failed", report)
+                continue
+            fresh = result.status == "ok" and result.body is not None
+            if not fresh and not (state and state.stored):
+                report.status, report.reason = "failed", "nothing stored yet: run a build with fetching on"
+                continue
+            assert fresh or state is not None
+            body_hash, body_format, key = key_of(source.name, result.body) if fresh else stored_key(state)
+            new_state = SourceState(
+                name=source.name, url=source.url,
+                etag=result.etag if result.status == "ok" else (state.etag if state else None),
+                last_modified=result.last_modified if result.status == "ok" else (state.last_modified if state else None),
+                body=result.body if fresh else None,  # None: the stored body stays (and is never read for a 304)
+                body_hash=body_hash, parsed_key=key, format=body_format,
+                ok_at=state.ok_at if state else None,
+            )
+            if state and state.parsed_key == key:
+                report.status = "not modified"
+                if result.status == "ok" and (result.etag != state.etag or result.last_modified != state.last_modified):
+                    store.save_state(replace(new_state, body=None), ok=True)  # the same body is stored already
+                if result.truncated:
+                    report.problems.append(_cut_note(limits))
+                continue
+            body = result.body if fresh else store.body(source.name)
+            assert body is not None
+            jobs[source.name] = (_job(config, source, result, body, window), new_state)
             if result.truncated:
-                report.problems.append(_cut_note(limits))
-            continue
-        jobs[source.name] = (_job(config, source, result, body, window), new_state)
-        if result.truncated:
-            report.problems.append(_cut_note(limits) + "; entries after that are missing")
-    if executor is None and pool is not None and jobs:
-        executor = pool(len(jobs))
-    parsed = _parse_all([job for job, _ in jobs.values()], executor, [started.get(name) for name in jobs])
-    by_name = {r.name: r for r in reports}
-    for (name, (job, new_state)), read_result in zip(jobs.items(), parsed):
-        report = by_name[name]
-        report.format, report.parsed = read_result.format, True
-        report.problems.extend(read_result.problems)
-        if not read_result.items and read_result.problems:
-            _fall_back(store, by_source[name], states.get(name), read_result.problems[0], report, keep_problems=True)
-            continue
-        if read_result.undated:
-            _date_when_first_seen(store, name, read_result, report)
-        kind = "event" if detect(job.body) in ("ical", "csv", "html") else None
-        store.save_parsed(new_state, read_result.items, replace_kind=kind)
-        report.status = "ok"
+                report.problems.append(_cut_note(limits) + "; entries after that are missing")
+        if executor is None and pool is not None and jobs:
+            executor = pool(len(jobs))
+        parsed = _parse_all([job for job, _ in jobs.values()], executor, [started.pop(name, None) for name in jobs])
+        by_name = {r.name: r for r in reports}
+        for name, read_result in zip(list(jobs), parsed):
+            job, new_state = jobs.pop(name)  # each body is let go once stored: memory does not hold them all
+            fetched[name] = replace(fetched[name], body=None)
+            report = by_name[name]
+            report.format, report.parsed = read_result.format, True
+            report.problems.extend(read_result.problems)
+            if not read_result.items and read_result.problems:
+                _fall_back(store, by_source[name], states.get(name), read_result.problems[0], report, keep_problems=True)
+                continue
+            if read_result.undated:
+                _date_when_first_seen(store, name, read_result, report)
+            kind = "event" if new_state.format in ("ical", "csv", "html") else None
+            store.save_parsed(new_state, read_result.items, replace_kind=kind)
+            report.status = "ok"
     earliest = max((s.days_back for s in config.sections if s.kind == "posts"), default=0)
     stored = store.all_items(posts_since=window[0] - timedelta(days=earliest))
     counts = store.counts()
@@ -230,18 +244,23 @@ def _parse_all(jobs: list[ParseJob], executor: Executor | None,
     if executor is None or (len(jobs) < 2 and not any(started or ())):
         yield from (parse_job(job) for job in jobs)
         return
-    futures = [future or executor.submit(parse_job, job) for job, future in zip(jobs, started or [None] * len(jobs))]
-    for job, future in zip(jobs, futures):
+    waiting = deque(zip(jobs, [future or executor.submit(parse_job, job)
+                               for job, future in zip(jobs, started or [None] * len(jobs))]))
+    jobs.clear()  # from here each body and result is held only until the caller has it
+    while waiting:
+        job, future = waiting.popleft()
         try:
-            yield future.result()
+            result = future.result()
         except BrokenExecutor:
-            yield parse_job(job)
+            result = parse_job(job)
+        del job, future
+        yield result
 
 
 def _fall_back(store: Store, source: Source, state: SourceState | None, reason: str, report: SourceReport,
                *, keep_problems: bool = False) -> None:
     """Use the last good copy (reported as stale) or report the failure; remember the error."""
-    has_copy = state is not None and state.body is not None
+    has_copy = state is not None and state.stored
     report.status = "stale" if has_copy else "failed"
     report.reason = reason
     if keep_problems and reason in report.problems:

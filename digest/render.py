@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +31,7 @@ from digest.colours import readable_on
 from digest.config import DEFAULT_TEMPLATES, Config
 from digest.group import Filled
 from digest.layout import CALENDAR_FOLDER, lay_out
+from digest.outputs import Rendered
 from digest.sanitize import safe_text
 from digest.utm import tag_sections
 from digest.views import ItemView, SectionView, item_view, markdown, section_views
@@ -44,39 +44,6 @@ DOCTYPE = "<!doctype html>\n"
 # A published web version lives at archive/<date>/index.html: without [newsletter] url, its
 # "view all editions" link is relative to that.
 ARCHIVE_INDEX_FROM_EDITION = "../index.html"
-
-
-@dataclass
-class Rendered:
-    """The outputs of an edition. The web version is rendered on first use: previews never need it.
-
-    calendars: an .ics file per event card ("events/<name>.ics" → content), written beside
-    web.html and published with it.
-    """
-
-    mjml: str
-    html: str
-    text: str
-    views: list[SectionView] = field(default_factory=list, repr=False, compare=False)  # for the Easy Read edition
-    intro: str | None = field(default=None, repr=False, compare=False)  # a draft's intro (None: the configured one)
-    make_web: Callable[[], str] = field(default=lambda: "", repr=False, compare=False)
-    _web: str | None = field(default=None, repr=False, compare=False)
-    make_calendars: Callable[[], dict[str, str]] = field(default=dict, repr=False, compare=False)
-    _calendars: dict[str, str] | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def calendars(self) -> dict[str, str]:
-        """The .ics files, made on first use: previews never need them."""
-        if self._calendars is None:
-            self._calendars = self.make_calendars()
-        return self._calendars
-
-    @property
-    def web(self) -> str:
-        """The web version: no merge tags, untagged links, a link to all editions."""
-        if self._web is None:
-            self._web = self.make_web()
-        return self._web
 
 
 @lru_cache(maxsize=8)
@@ -249,5 +216,5 @@ def render_views(config: Config, edition: date, sections: list[SectionView], *, 
     def make_web() -> str:
         return mjml_to_html(template.render(context(config, edition, laid, intro=intro, web=True, **extra)))
 
-    return Rendered(mjml=mjml_source, html=html, text=text, views=sections, intro=intro, make_web=make_web,
+    return Rendered(mjml=mjml_source, html=html, text=text, _views=sections, intro=intro, make_web=make_web,
                     make_calendars=lambda: {name: make() for name, make in calendars.items()})

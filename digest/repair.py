@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.exceptions import DigestError
-from digest.store import Store
+from digest.store import FILL_PUBLISHED, Store
 
 
 @dataclass(frozen=True)
@@ -86,5 +86,6 @@ def repair(path: Path) -> Repaired:
         store.db.executemany("INSERT OR IGNORE INTO sent (item_id, edition) VALUES (?, ?)", sent)
         store.db.executemany("INSERT OR IGNORE INTO items (source, id, kind, data, first_seen) VALUES (?, ?, ?, ?, ?)",
                              [row for row in items if len(row) == 5 and all(v is not None for v in row)])
+        store.db.execute(FILL_PUBLISHED)  # what a build finds the window's posts by
     lost = tuple(name for name, whole in (("sent", sent_whole), ("items", items_whole)) if not whole)
     return Repaired(len(sent), len(items), lost, damaged)

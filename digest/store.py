@@ -3,9 +3,14 @@
 Why a store: conditional GET needs each source's ETag/Last-Modified; a failing source is
 built from its last good body; an unchanged body is never parsed twice (its items are kept
 keyed by body hash); and no post a member published is lost because it dropped off their
-feed or their site was down today. Every write is one transaction (WAL mode), so a build
-killed mid-way leaves the store as it was before that source, and two builds at once wait
-for each other instead of corrupting it.
+feed or their site was down today. A build's writes are one transaction (WAL mode), each
+source's a savepoint within it, so a build killed mid-way leaves the store as it was, one bad
+source's save is taken back alone, and two builds at once wait for each other instead of
+corrupting it.
+
+What a build reads is only what it needs: a source's state without its body (a 304 never
+loads it; the body's format is kept beside it for the parse key), and only the posts its
+windows can use, found by an indexed `published` column instead of each item's JSON.
 """
 
 from __future__ import annotations
@@ -13,17 +18,18 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, ParamSpec, TypeVar
+from typing import Any, Callable, Iterable, Iterator, ParamSpec, TypeVar
 
 from digest.exceptions import StoreError
-from digest.model import Item, item_from_json
+from digest.model import Image, Item, item_from_json
 
 P = ParamSpec("P")
 T = TypeVar("T")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
     name TEXT PRIMARY KEY,
@@ -51,6 +57,20 @@ CREATE TABLE IF NOT EXISTS sent (
     PRIMARY KEY (item_id, edition)
 );
 """
+# The `published` column of posts written without it (by store version 1, or a repair), from their JSON.
+FILL_PUBLISHED = ("UPDATE items SET published = datetime(json_extract(data, '$.published')) "
+                  "WHERE kind = 'post' AND published IS NULL")
+# Each store version's changes from the one before, applied in order in one transaction.
+# Columns are only ever added (with defaults), so an older store is upgraded in place.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: (
+        "ALTER TABLE sources ADD COLUMN format TEXT",  # readers.detect() of the body: the parse key needs it
+        "ALTER TABLE items ADD COLUMN published TEXT",  # a post's date in UTC, SQLite's datetime() form
+        FILL_PUBLISHED,
+        "CREATE INDEX IF NOT EXISTS items_published ON items (kind, published)",
+    ),
+}
+STATE_COLUMNS = "name, url, etag, last_modified, NULL, body_hash, parsed_key, ok_at, last_error, format, body IS NOT NULL"
 
 
 @dataclass(frozen=True)
@@ -66,6 +86,31 @@ class SourceState:
     parsed_key: str | None = None
     ok_at: str | None = None
     last_error: str | None = None
+    format: str | None = None
+    stored: bool = False  # read from the store: whether it holds a body (loaded only on demand, see Store.body)
+
+
+def _encoded(value: Any) -> Any:
+    """json.dumps' fallback for items: dataclasses as their fields, dates in ISO form (Post.to_json's JSON).
+
+    Five times faster than dataclasses.asdict, which deep-copies every field first.
+    """
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Image):  # Image.json_of's rule (the size only once known), without asdict's cost
+        return {key: field for key, field in vars(value).items() if field is not None}
+    return vars(value)
+
+
+_ENCODER = json.JSONEncoder(default=_encoded)  # one encoder for every item: json.dumps(default=) makes one each call
+
+
+def _published(item: Item) -> str | None:
+    """The `published` column: a post's date as SQLite's datetime() writes it ("2024-09-30 20:00:00"), in UTC."""
+    published = getattr(item, "published", None)
+    if item.kind != "post" or not isinstance(published, datetime):
+        return None
+    return published.astimezone(timezone.utc).isoformat(" ", "seconds")[:19]
 
 
 def _now() -> str:
@@ -111,6 +156,7 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._depth = 0
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -133,9 +179,62 @@ class Store:
                 f"{self.path}: made by a newer digest (store version {version}, this one reads {SCHEMA_VERSION}): "
                 "upgrade digest, or delete the .digest folder to start a fresh store"
             )
-        with self.db:
-            self.db.executescript(SCHEMA)
+        if version == SCHEMA_VERSION:
+            return
+        with self._transaction():
+            # again, under the write lock: another digest opening the same new store may have just done it
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version == SCHEMA_VERSION:
+                return
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            for step in range(max(version, 1) + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS[step]:
+                    self.db.execute(statement)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One transaction, or a savepoint inside the one already open (see transaction)."""
+        if self._depth:
+            self.db.execute("SAVEPOINT part")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK TO part")
+                raise
+            finally:
+                self._depth -= 1
+                if self.db.in_transaction:
+                    self.db.execute("RELEASE part")
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Make every write inside one transaction (a build's): one commit, and the write lock held once.
+
+        Each method's own transaction becomes a savepoint, so a failed save is still taken back alone.
+        """
+        try:
+            with self._transaction():
+                yield
+        except sqlite3.Error as exc:
+            raise _problem(self.path, exc) from None
 
     @classmethod
     def beside(cls, config_path: Path) -> Store:
@@ -153,18 +252,21 @@ class Store:
 
     @_guarded
     def state(self, name: str) -> SourceState | None:
-        row = self.db.execute(
-            "SELECT name, url, etag, last_modified, body, body_hash, parsed_key, ok_at, last_error FROM sources WHERE name=?",
-            (name,),
-        ).fetchone()
-        return SourceState(*row) if row else None
+        """What the store remembers of a source, without its body (see body)."""
+        row = self.db.execute(f"SELECT {STATE_COLUMNS} FROM sources WHERE name=?", (name,)).fetchone()
+        return SourceState(*row[:-1], stored=bool(row[-1])) if row else None
 
     @_guarded
     def states(self) -> dict[str, SourceState]:
-        rows = self.db.execute(
-            "SELECT name, url, etag, last_modified, body, body_hash, parsed_key, ok_at, last_error FROM sources"
-        ).fetchall()
-        return {row[0]: SourceState(*row) for row in rows}
+        """Every source's state, without bodies: a build whose sources answer 304 never reads them."""
+        rows = self.db.execute(f"SELECT {STATE_COLUMNS} FROM sources").fetchall()
+        return {row[0]: SourceState(*row[:-1], stored=bool(row[-1])) for row in rows}
+
+    @_guarded
+    def body(self, name: str) -> bytes | None:
+        """The last good body of a source (for parsing it again, or falling back to it)."""
+        row = self.db.execute("SELECT body FROM sources WHERE name=?", (name,)).fetchone()
+        return row[0] if row else None
 
     @_guarded
     def save_parsed(
@@ -181,33 +283,34 @@ class Store:
         moved occurrence must disappear.
         """
         now = _now()
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self._transaction():
             self._upsert_state(state, now, ok=True)
             if replace_kind:
                 self.db.execute("DELETE FROM items WHERE source=? AND kind=?", (state.name, replace_kind))
             self.db.executemany(
-                "INSERT INTO items (source, id, kind, data, first_seen) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT(source, id) DO UPDATE SET data=excluded.data, kind=excluded.kind",
-                [(state.name, item.id, item.kind, json.dumps(item.to_json()), now) for item in items],
+                "INSERT INTO items (source, id, kind, data, first_seen, published) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(source, id) DO UPDATE SET data=excluded.data, kind=excluded.kind, published=excluded.published",
+                [(state.name, item.id, item.kind, _ENCODER.encode(item), now, _published(item))
+                 for item in items],
             )
 
     @_guarded
     def save_state(self, state: SourceState, *, ok: bool) -> None:
         """Record a fetch that brought no new items (304, unchanged body) or a failure."""
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self._transaction():
             self._upsert_state(state, _now(), ok=ok)
 
     def _upsert_state(self, state: SourceState, now: str, *, ok: bool) -> None:
+        """Write a source's state; a state without a body (not loaded, or a 304) keeps the stored one."""
         self.db.execute(
-            "INSERT INTO sources (name, url, etag, last_modified, body, body_hash, parsed_key, fetched_at, ok_at, last_error) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET url=excluded.url, etag=excluded.etag, "
-            "last_modified=excluded.last_modified, body=excluded.body, body_hash=excluded.body_hash, "
+            "INSERT INTO sources (name, url, etag, last_modified, body, body_hash, parsed_key, fetched_at, ok_at, last_error, "
+            "format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET url=excluded.url, "
+            "etag=excluded.etag, last_modified=excluded.last_modified, body=coalesce(excluded.body, body), "
+            "body_hash=coalesce(excluded.body_hash, body_hash), format=coalesce(excluded.format, format), "
             "parsed_key=excluded.parsed_key, fetched_at=excluded.fetched_at, ok_at=excluded.ok_at, last_error=excluded.last_error",
             (
                 state.name, state.url, state.etag, state.last_modified, state.body, state.body_hash,
-                state.parsed_key, now, now if ok else state.ok_at, None if ok else state.last_error,
+                state.parsed_key, now, now if ok else state.ok_at, None if ok else state.last_error, state.format,
             ),
         )
 
@@ -225,8 +328,8 @@ class Store:
         """
         query, args = "SELECT source, data FROM items", ()
         if posts_since is not None:
-            query += " WHERE kind != 'post' OR datetime(json_extract(data, '$.published')) >= datetime(?)"
-            args = (posts_since.astimezone(timezone.utc).isoformat(),)
+            query += " WHERE kind != 'post' OR published >= ?"
+            args = (posts_since.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),)
         result: dict[str, list[Item]] = {}
         for source, data in self.db.execute(query + " ORDER BY source, id", args):
             result.setdefault(source, []).append(item_from_json(json.loads(data)))
@@ -249,8 +352,7 @@ class Store:
 
     @_guarded
     def mark_sent(self, item_ids: Iterable[str], edition: str) -> None:
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
+        with self._transaction():
             self.db.executemany("INSERT OR IGNORE INTO sent (item_id, edition) VALUES (?, ?)", [(i, edition) for i in item_ids])
 
     @_guarded

@@ -223,3 +223,20 @@ def test_the_easy_read_edition_is_large_accessible_and_fits(easy_html: str, brow
         `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`)""")
     assert violations == [], "\n".join(violations)
 
+
+
+def test_a_reused_render_still_gives_the_whole_easy_read_edition(tmp_path: Path) -> None:
+    """The second build reuses the stored newsletter; its Easy Read edition must be the same, intro included."""
+    network = make_network(tmp_path)
+    assert digest("draft", "-c", network, "--date", "2024-10-01").exit_code == 0
+    path = tmp_path / DRAFT
+    path.write_text(path.read_text().replace("Hello from the **network**.", "Our own October words."))
+    out = tmp_path / "build" / "2024-10-01"
+    first = digest("build", "-c", network, "--edition", path, "--easy-read")
+    assert first.exit_code == 0, first.output
+    made = (out / "easy-read.txt").read_text()
+    assert "Our own October words." in made and "Autumn volunteers wanted" in made
+    shutil.rmtree(out)
+    again = digest("build", "-c", network, "--edition", path, "--easy-read")
+    assert again.exit_code == 0, again.output
+    assert (out / "easy-read.txt").read_text() == made

@@ -290,4 +290,7 @@ def test_every_fault_at_once_takes_the_slowest_not_the_sum(server: LoopbackServe
     fetching = {s.name: s.seconds for s in edition.report.sources}
     assert max(fetching.values()) < SHORT.deadline + 1, fetching
     assert sum(fetching.values()) > 2 * SHORT.deadline
-    assert seconds < SHORT.deadline + 1.5 * parsing_alone + 4, f"{seconds:.1f} s (the big feed alone: {parsing_alone:.1f} s)"
+    # (at least 6 s for the parse: with the fast parse path the big feed alone takes ~2 s, and storing
+    # its 10,000 items and the other faults' work then weigh as much, more so on a loaded machine)
+    budget = SHORT.deadline + max(1.5 * parsing_alone, 6) + 4
+    assert seconds < budget, f"{seconds:.1f} s (the big feed alone: {parsing_alone:.1f} s)"

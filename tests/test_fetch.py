@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import ssl
+import subprocess
+import threading
 import time
 import tracemalloc
 import zlib
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -187,3 +192,57 @@ def test_every_source_reports_even_when_all_fail_differently(server: LoopbackSer
     assert {name: r.status for name, r in results.items() if name != "OK"} == dict.fromkeys(
         ["Stall", "Gone", "Refused", "Bad URL"], "failed")
     assert all(r.error for name, r in results.items() if name != "OK")
+
+
+@pytest.fixture
+def self_signed(tmp_path: Path) -> Iterator[str]:
+    """An https:// feed on loopback whose certificate no one signed."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"],
+                   check=True, capture_output=True)
+
+    class Feed(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(FEED)))
+            self.end_headers()
+            self.wfile.write(FEED)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{httpd.server_address[1]}/feed"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_certificates_are_checked_but_only_loaded_for_https(server: LoopbackServer, self_signed: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded: list[object] = []
+    real = ssl.SSLContext.load_verify_locations
+
+    def recording(context: ssl.SSLContext, *args: object, **kwargs: object) -> None:
+        loaded.append(args or kwargs)
+        real(context, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", recording)
+    server["/feed"] = send(FEED)
+    result, _ = fetch(server.url("/feed"))
+    assert result.status == "ok" and loaded == []  # plain http: no CA bundle loaded (40-80 ms saved)
+
+    result, _ = fetch(self_signed)
+    assert result.status == "failed"
+    assert result.error == "127.0.0.1 has a broken security certificate (SSL): tell the member's web person"
+    assert loaded  # the verified context was made for it
+    server["/moved"] = redirect(self_signed)  # a redirect from http to https is verified too
+    result, _ = fetch(server.url("/moved"))
+    assert result.error == "127.0.0.1 has a broken security certificate (SSL): tell the member's web person"

@@ -6,6 +6,7 @@ loopback network whose feeds grow on every fetch, so each run has something new 
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -13,6 +14,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ import pytest
 from digest.exceptions import StoreError
 from digest.model import Post
 from digest.store import SCHEMA_VERSION, SourceState, Store
-from tests.hardening import NOW, LoopbackServer, no_network, posts, rss, server, write_config  # noqa: F401
+from tests.hardening import NOW, LoopbackServer, no_network, posts, rss, send, server, write_config  # noqa: F401
 
 MEMBERS = 8  # the size at which a build starts its parse pool (build.POOL_MIN_SOURCES)
 
@@ -137,7 +139,7 @@ def test_two_builds_at_once_share_the_store(server: LoopbackServer, tmp_path: Pa
     ids = stored_ids(config)
     assert {source for source, _ in ids} == {f"Member {n}" for n in range(MEMBERS)}
     with Store.beside(config) as store:
-        assert all(state.body for state in store.states().values())
+        assert all(state.stored and store.body(name) for name, state in store.states().items())
 
 
 def _saved_store(folder: Path) -> Path:
@@ -199,15 +201,100 @@ def test_a_failed_save_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     """One transaction per source: an item that cannot be saved takes the whole save back."""
     path = _saved_store(tmp_path)
 
-    class Unsaveable(Post):
-        def to_json(self):  # type: ignore[no-untyped-def]
-            raise RuntimeError("cannot be saved")
-
     with Store(path) as store:
         before = store.states()["M"]
         good = Post(id="new", source="M", title="New", url=None, published=NOW)
-        bad = Unsaveable(id="bad", source="M", title="Bad", url=None, published=NOW)
-        with pytest.raises(RuntimeError):
+        bad = Post(id="bad", source="M", title=b"not text", url=None, published=NOW)  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
             store.save_parsed(SourceState(name="M", url="https://m.example/moved", body=b"<rss>2</rss>"), [good, bad])
         assert store.states()["M"] == before
         assert len(store.items("M")) == 400
+
+
+V1_SCHEMA = """
+CREATE TABLE sources (name TEXT PRIMARY KEY, url TEXT NOT NULL, etag TEXT, last_modified TEXT, body BLOB,
+    body_hash TEXT, parsed_key TEXT, fetched_at TEXT, ok_at TEXT, last_error TEXT);
+CREATE TABLE items (source TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL,
+    first_seen TEXT NOT NULL, PRIMARY KEY (source, id));
+CREATE TABLE sent (item_id TEXT NOT NULL, edition TEXT NOT NULL, PRIMARY KEY (item_id, edition));
+PRAGMA user_version=1;
+"""
+
+
+def test_a_version_1_store_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(V1_SCHEMA)
+    for n, when in enumerate(("2024-06-01T10:00:00+00:00", "2024-09-20T10:00:00+01:00")):
+        data = {"id": f"p{n}", "source": "M", "title": f"Post {n}", "url": None, "published": when, "summary_html": "",
+                "categories": [], "guid": "", "image": None, "kind": "post"}
+        db.execute("INSERT INTO items VALUES ('M', ?, 'post', ?, 'x')", (f"p{n}", json.dumps(data)))
+    db.execute("INSERT INTO sources (name, url, body, body_hash) VALUES ('M', 'https://m.example/feed', ?, 'h')", (b"<rss/>",))
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        recent = store.all_items(posts_since=datetime(2024, 9, 1, tzinfo=timezone.utc))
+        assert [item.title for item in recent["M"]] == ["Post 1"]  # found by the new column, filled from the JSON
+        assert [item.title for item in store.all_items()["M"]] == ["Post 0", "Post 1"]
+        state = store.states()["M"]
+        assert (state.body, state.stored, state.format) == (None, True, None)  # the body is not read...
+        assert store.body("M") == b"<rss/>"  # ...until asked for
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    db.close()
+
+
+def test_saved_items_read_back_the_same(tmp_path: Path) -> None:
+    """The store's own JSON encoder writes exactly what Post/Event.to_json would."""
+    from digest.model import Event, Image, item_from_json
+
+    post = Post(id="p", source="M", title="T ✓", url="https://m.example/p", published=NOW, summary_html="<p>x</p>",
+                categories=("a", "b"), guid="g", image=Image("https://m.example/i.png", "alt"))
+    event = Event(id="e", source="M", title="E", start=NOW.date(), end=None, all_day=True, categories=("c",))
+    with Store(tmp_path / "store.sqlite") as store:
+        store.save_parsed(SourceState(name="M", url="u"), [post, event])
+        rows = dict(store.db.execute("SELECT id, data FROM items"))
+        assert store.items("M") == [event, post]
+    assert json.loads(rows["p"]) == json.loads(json.dumps(post.to_json()))
+    assert json.loads(rows["e"]) == json.loads(json.dumps(event.to_json()))
+    assert item_from_json(json.loads(rows["p"])) == post
+
+
+def test_a_build_commits_once_and_a_304_never_reads_a_body(server: LoopbackServer, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from digest.build import build_edition
+    from digest.config import load_config
+
+    body = rss(posts(3))
+    server["/feed"] = lambda req: (send(body, headers={"ETag": '"v1"'}) if req.headers.get("If-None-Match") != '"v1"'
+                                   else send(b"", status=304))(req)
+    config = load_config(write_config(tmp_path, {"A": server.url("/feed"), "B": server.url("/feed")}))
+    commits: list[str] = []
+    real_open = Store._open
+
+    def traced(self: Store) -> None:
+        real_open(self)
+        self.db.set_trace_callback(lambda sql: commits.append(sql) if sql.strip().upper() == "COMMIT" else None)
+
+    monkeypatch.setattr(Store, "_open", traced)
+    first = build_edition(config, date(2024, 10, 1))
+    assert [s.status for s in first.report.sources] == ["ok", "ok"]
+    assert commits == ["COMMIT"]  # after the tables were made: every source saved in one transaction
+
+    def no_body(self: Store, name: str) -> bytes:
+        raise AssertionError(f"the body of {name} was read")
+
+    monkeypatch.setattr(Store, "body", no_body)
+    second = build_edition(config, date(2024, 10, 1))
+    assert [s.status for s in second.report.sources] == ["not modified", "not modified"]
+    assert second.html == first.html
+
+
+def test_a_repaired_store_still_finds_the_window_s_posts(tmp_path: Path) -> None:
+    from digest.repair import repair
+
+    path = _saved_store(tmp_path)  # 400 posts published at NOW
+    repair(path)
+    with Store(path) as store:
+        found = store.all_items(posts_since=NOW - timedelta(days=1))
+        assert len(found["M"]) == 400  # the rebuilt rows have their published column again

@@ -17,11 +17,35 @@ write.py makes a fresh draft, parse.py reads one back (each problem with its lin
 one up with what is new since, edit.py makes the preview page's changes, views.py renders it.
 """
 
-from digest.draft.merge import DraftOutcome, merge_draft, write_draft
-from digest.draft.parse import Draft, DraftError, DraftItem, DraftSection, load_draft, parse_draft, read_draft_text
-from digest.draft.views import draft_item_view, draft_views
-from digest.draft.write import NEW_MARK, blurb_markdown, draft_path, format_draft, item_block, md_escape
+from __future__ import annotations
 
-__all__ = ["NEW_MARK", "Draft", "DraftError", "DraftItem", "DraftOutcome", "DraftSection", "blurb_markdown",
-           "draft_item_view", "draft_path", "draft_views", "format_draft", "item_block", "load_draft", "md_escape",
-           "merge_draft", "parse_draft", "read_draft_text", "write_draft"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from digest.draft.merge import DraftOutcome, merge_draft, write_draft
+    from digest.draft.parse import Draft, DraftError, DraftItem, DraftSection, load_draft, parse_draft, read_draft_text
+    from digest.draft.paths import draft_path
+    from digest.draft.views import draft_item_view, draft_views
+    from digest.draft.write import NEW_MARK, blurb_markdown, format_draft, item_block, md_escape
+
+# Each name is imported from its module on first use: a build that only asks whether a draft
+# exists (draft_path) must not import the renderer, which write.py and merge.py need.
+_MODULE_OF = {
+    "DraftOutcome": "merge", "merge_draft": "merge", "write_draft": "merge",
+    "Draft": "parse", "DraftError": "parse", "DraftItem": "parse", "DraftSection": "parse", "load_draft": "parse",
+    "parse_draft": "parse", "read_draft_text": "parse",
+    "draft_path": "paths",
+    "draft_item_view": "views", "draft_views": "views",
+    "NEW_MARK": "write", "blurb_markdown": "write", "format_draft": "write", "item_block": "write", "md_escape": "write",
+}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module 'digest.draft' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"digest.draft.{_MODULE_OF[name]}"), name)
+    globals()[name] = value
+    return value

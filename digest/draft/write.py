@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from digest.config import Config
+from digest.draft.paths import draft_path  # noqa: F401 - re-exported: merge.py and others import it from here
 from digest.group import Filled
 from digest.render import ItemView, item_view
 from digest.text import html_to_markdown
@@ -26,11 +27,6 @@ Edit it freely, then build it:  digest build --edition {path}
 NEW_MARK = "new since the last draft"
 OFFERED_PREFIX = "digest offered"
 _ESCAPE = re.compile(r"[\\`*_\[\]<>]|&(?=#?\w+;)|!(?=\[)|(?:(?<=\s)|^)#")
-
-
-def draft_path(config: Config, edition: date) -> Path:
-    """Where the draft of an edition lives: editions/<date>.md beside sources.toml."""
-    return config.root / "editions" / f"{edition.isoformat()}.md"
 
 
 def md_escape(text: str) -> str:

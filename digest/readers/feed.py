@@ -9,8 +9,9 @@ from __future__ import annotations
 import calendar
 import email.utils
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import urljoin
 
 import feedparser
@@ -140,21 +141,26 @@ def parse_feed(body: bytes, base_url: str | None) -> tuple[Any, str | None]:
     return parsed, base_url if base_url and base_url.startswith("http") else feed_base
 
 
-def read_feed(body: bytes, *, source: str, base_url: str | None, summary_length: int) -> ReadResult:
-    """Parse an RSS/Atom body; keep every entry that can be used, say what could not."""
+def read_feed(body: bytes, *, source: str, base_url: str | None, summary_length: int, fast: bool = True) -> ReadResult:
+    """Parse an RSS/Atom body; keep every entry that can be used, say what could not.
+
+    A well-formed RSS 2.0 or Atom 1.0 body is read by the fast path (readers/fastfeed.py)
+    when it is eligible; everything else, and everything with `fast=False`, by feedparser.
+    """
+    if fast:
+        from digest.readers.fastfeed import fast_entries
+
+        if (quick := fast_entries(body)) is not None:
+            version, feed_link, entries = quick
+            base = base_url if base_url and base_url.startswith("http") else feed_link
+            result = ReadResult(format=version)
+            _normalize_all(result, ((replace(raw, base=base), title, dated) for raw, title, dated in entries),
+                           source, summary_length)
+            return result
     parsed, base = parse_feed(body, base_url)
     result = ReadResult(format=_format_name(parsed.get("version", "")))
-    for entry in parsed.entries:
-        try:
-            result.items.append(normalize_post(raw_entry(entry, base), source=source, summary_length=summary_length,
-                                               undated=None if _has_date_text(entry) else result.undated))
-        except Skip as why:
-            result.skipped += 1
-            if result.skipped <= MAX_SKIP_PROBLEMS:
-                title = (entry.get("title") or "an untitled entry")[:60]
-                result.problems.append(f"skipped {title!r}: {why}")
-    if result.skipped > MAX_SKIP_PROBLEMS:
-        result.problems.append(f"…and {result.skipped - MAX_SKIP_PROBLEMS} more entries were skipped")
+    _normalize_all(result, ((raw_entry(entry, base), entry.get("title"), _has_date_text(entry))
+                            for entry in parsed.entries), source, summary_length)
     broken = bool(parsed.get("bozo")) and not _harmless(parsed)
     if not parsed.entries and not parsed.get("version"):
         why = _bozo(parsed) if broken else "no RSS or Atom in it"
@@ -162,6 +168,25 @@ def read_feed(body: bytes, *, source: str, base_url: str | None, summary_length:
     elif broken:
         result.problems.append(f"the feed has XML errors ({_bozo(parsed)}); {len(parsed.entries)} entries were still read")
     return result
+
+
+def _normalize_all(result: ReadResult, entries: Iterable[tuple[RawEntry, str | None, bool]], source: str,
+                   summary_length: int) -> None:
+    """Every entry that can be used becomes an item; the others are counted and named (a few of them).
+
+    Each entry comes with its title as the feed gave it (for the report) and whether it gives a
+    date at all: one without is dated when first seen, one with a date that cannot be read is skipped.
+    """
+    for raw, title, dated in entries:
+        try:
+            result.items.append(normalize_post(raw, source=source, summary_length=summary_length,
+                                               undated=None if dated else result.undated))
+        except Skip as why:
+            result.skipped += 1
+            if result.skipped <= MAX_SKIP_PROBLEMS:
+                result.problems.append(f"skipped {(title or 'an untitled entry')[:60]!r}: {why}")
+    if result.skipped > MAX_SKIP_PROBLEMS:
+        result.problems.append(f"…and {result.skipped - MAX_SKIP_PROBLEMS} more entries were skipped")
 
 
 def _has_date_text(entry: Any) -> bool:

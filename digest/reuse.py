@@ -1,0 +1,204 @@
+"""Reuse: an edition whose inputs have not changed is not rendered again.
+
+Rendering (Jinja2 → MJML → premailer, the text twin, the web version) costs more than a warm
+build's fetching, and most builds an editor runs change nothing. The outputs are stored in
+`.digest/reuse/<key>/`, where the key is a hash of everything the renderer reads: digest's
+version, the whole configuration (after any command-line override), every file of the theme
+and of the default theme, the edition date and the grouped items (or an editor's draft's
+sections and intro). Change any of them and the key changes, so a stored output is never
+stale; it is only ever an exact earlier result. The renderer is imported only on a miss.
+`digest check`'s findings on the email are kept in the same entry (they depend on the HTML alone).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from digest import __version__
+from digest.outputs import Rendered
+
+if TYPE_CHECKING:
+    from digest.config import Config
+    from digest.check import Finding
+    from digest.group import Filled
+    from digest.render import SectionView
+
+FILES = ("newsletter.mjml", "newsletter.html", "newsletter.txt")  # what a hit needs; web.html comes when made
+WEB = "web.html"
+# Outputs made only when first asked for (previews never need them): file → (maker, cache slot, property)
+LATER = {WEB: ("make_web", "_web", "web"), "calendars.json": ("make_calendars", "_calendars", "calendars")}
+CHECK = "check.json"  # `digest check`'s findings on newsletter.html, made by the first build that checked it
+_entries: dict[str, Path] = {}  # sha256 of an email's HTML → the entry it is stored in (this process's renders)
+KEEP = 8  # entries kept: enough to go back and forth between a few dates or drafts
+
+
+def key(config: Config, edition: date, inputs: object, **extra: Any) -> str:
+    """The content address of one render: changes whenever anything the renderer reads changes.
+
+    `inputs` is the grouped sections (or a draft's views); its repr covers every field of every
+    item, because they are dataclasses of plain values.
+    """
+    from digest.config import DEFAULT_TEMPLATES
+
+    digest = hashlib.sha256()
+    for part in (__version__, repr(config), edition.isoformat(), repr(inputs), repr(sorted(extra.items()))):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    for folder in dict.fromkeys((Path(config.templates_dir), Path(str(DEFAULT_TEMPLATES)))):
+        _hash_folder(digest, folder)
+    return digest.hexdigest()[:32]
+
+
+def _hash_folder(digest: Any, folder: Path) -> None:
+    """Every file of a theme folder, by relative path and content."""
+    digest.update(f"{folder}\0".encode())
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            path = Path(root, name)
+            digest.update(f"{path.relative_to(folder)}\0".encode("utf-8", "surrogateescape"))
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"\1unreadable")
+            digest.update(b"\0")
+
+
+def folder(config: Config) -> Path:
+    """Where reused outputs live: beside the store."""
+    return config.path.parent / ".digest" / "reuse"
+
+
+def render(config: Config, edition: date, filled: list[Filled], **extra: Any) -> Rendered:
+    """digest.render.render, reused when nothing it reads has changed."""
+
+    def make() -> Rendered:
+        from digest.render import render as real
+
+        return real(config, edition, filled, **extra)
+
+    return rendered(config, edition, filled, make, **extra)
+
+
+def render_views(config: Config, edition: date, sections: list[SectionView], **extra: Any) -> Rendered:
+    """digest.render.render_views (an editor's draft), reused when nothing it reads has changed."""
+
+    def make() -> Rendered:
+        from digest.render import render_views as real
+
+        return real(config, edition, sections, **extra)
+
+    return rendered(config, edition, ("views", sections), make, **extra)
+
+
+def rendered(config: Config, edition: date, inputs: object, make: Callable[[], Rendered],
+             **extra: Any) -> Rendered:
+    """The outputs stored under this render's key, or `make()`'s, stored for next time."""
+    entry = folder(config) / key(config, edition, inputs, **extra)
+    hit = load(entry, make)
+    if hit is not None:
+        hit.intro = extra.get("intro")
+        hit.make_views = lambda: make().views  # only the Easy Read edition needs them: render then, once
+        _entries[_digest_of(hit.html)] = entry
+        return hit
+    made = make()
+    _save(entry, made)
+    _entries[_digest_of(made.html)] = entry
+    return made
+
+
+def checked(html: str, check: Callable[[str], list[Finding]]) -> list[Finding]:
+    """check(html), stored with the render that made this HTML, so an unchanged edition is not checked again."""
+    entry = _entries.get(_digest_of(html))
+    stored = entry / CHECK if entry is not None else None
+    if stored is not None and stored.is_file():
+        from digest.check import Finding
+
+        try:
+            return [Finding(**finding) for finding in json.loads(stored.read_text("utf-8"))]
+        except (OSError, ValueError, TypeError):
+            pass
+    findings = check(html)
+    if stored is not None and stored.parent.is_dir():
+        _write(stored, json.dumps([vars(finding) for finding in findings]))
+    return findings
+
+
+def _digest_of(html: str) -> str:
+    return hashlib.sha256(html.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def load(entry: Path, make: Callable[[], Rendered]) -> Rendered | None:
+    """A stored render, or None if there is none (or it is incomplete or unreadable)."""
+    try:
+        mjml, html, text = (entry.joinpath(name).read_text("utf-8") for name in FILES)
+    except (OSError, UnicodeDecodeError):
+        return None
+    hit = Rendered(mjml=mjml, html=html, text=text)
+    for name, (maker, slot, output) in LATER.items():
+        path = entry / name
+        try:
+            if path.is_file():
+                setattr(hit, slot, _decoded(path, path.read_text("utf-8")))
+        except (OSError, ValueError):
+            pass
+        # made only if this key's render never made it: render then, once
+        setattr(hit, maker, _storing(path, lambda output=output: getattr(make(), output)))
+    return hit
+
+
+def _save(entry: Path, made: Rendered) -> None:
+    """Store a render; the web version and calendars are stored when first made. Failing to store is not an error."""
+    try:
+        entry.mkdir(parents=True, exist_ok=True)
+        for name, value in zip(FILES[::-1], (made.text, made.html, made.mjml)):  # the mjml last: it marks complete
+            _write(entry / name, value)
+    except OSError:
+        return
+    for name, (maker, _slot, _output) in LATER.items():
+        setattr(made, maker, _storing(entry / name, getattr(made, maker)))
+    _prune(entry.parent)
+
+
+def _storing(path: Path, produce: Callable[[], Any]) -> Callable[[], Any]:
+    """`produce`, whose result is also written to `path` for the next build with the same key."""
+
+    def made() -> Any:
+        value = produce()
+        _write(path, json.dumps(value) if path.suffix == ".json" else value)
+        return value
+
+    return made
+
+
+def _decoded(path: Path, text: str) -> Any:
+    return json.loads(text) if path.suffix == ".json" else text
+
+
+def _write(path: Path, text: str) -> None:
+    """Write atomically (a build killed mid-way leaves no half file), ignoring a read-only store."""
+    try:
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, path)
+    except OSError:
+        pass
+
+
+def _prune(parent: Path) -> None:
+    """Keep only the KEEP most recently made entries."""
+    import shutil
+
+    try:
+        entries = sorted((p for p in parent.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for old in entries[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
