@@ -117,6 +117,7 @@ class Options:
     json_out: Path | None
     scale: tuple[int, ...] = (10, 1000)
     peers: bool = True
+    only: tuple[str, ...] = ()  # "warm", "scale": just those rows (see run_only)
 
 
 @dataclass
@@ -711,6 +712,75 @@ def run(opts: Options) -> Results:
     return res
 
 
+ONLY = ("warm", "scale")
+
+
+def run_only(opts: Options) -> Results:
+    """Only some rows, to measure one target without the whole sitting: "warm" is start-up and
+    `runs` pairs of cold and warm builds of the N-member network plus one memory-sampled cold
+    build; "scale" is the scale rows (--scale)."""
+    started = time.perf_counter()
+    res = Results(options=dataclasses.asdict(opts) | {"json_out": str(opts.json_out) if opts.json_out else None})
+    res.machine = {"cores": os.cpu_count() or 1, "python": sys.version.split()[0], "platform": sys.platform,
+                   "load_before": os.getloadavg()}
+    work = Path(tempfile.mkdtemp(prefix="digest-bench-"))
+    logs = work / "logs"
+    logs.mkdir()
+    try:
+        if "warm" in opts.only:
+            network = Network(work, opts.sources, opts.latency)
+            try:
+                config = write_config(work / "network" / "sources.toml", network, SECTIONS_40)
+                step("start-up (digest --version)")
+                res.startup = measure_startup(max(5, opts.runs))
+                for i in range(opts.runs):
+                    step(f"digest build cold, then warm: run {i + 1}/{opts.runs}")
+                    res.cold.append(build_once(network, config, work / "out" / f"cold-{i + 1}", logs / f"cold-{i + 1}", cold=True))
+                    res.warm.append(build_once(network, config, work / "out" / f"warm-{i + 1}", logs / f"warm-{i + 1}", cold=False))
+                step("digest build cold, once more, sampling memory (not timed)")
+                res.memory = build_once(network, config, work / "out" / "memory", logs / "memory", cold=True, memory=True)
+            finally:
+                network.close()
+        if "scale" in opts.only:
+            for count in opts.scale:
+                res.scale[str(count)] = measure_scale(count, work, opts.latency, logs)
+    finally:
+        res.seconds = time.perf_counter() - started
+        res.machine["load_after"] = os.getloadavg()
+        if not opts.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return res
+
+
+def table_only(res: Results) -> str:
+    """The rows run_only measured, each build's figures listed, medians first."""
+    s = lambda x: f"{x:.2f} s"  # noqa: E731
+    mib = lambda run: run["tree_pss_peak_kb"] * KIB / MIB  # noqa: E731
+    load = lambda run: f"{run.get('other_load', 0.0) * 100:.0f}%"  # noqa: E731
+    lines = []
+    if res.warm:
+        n = res.options["sources"]
+        warm, cold = median([w["wall"] for w in res.warm]), median([c["wall"] for c in res.cold])
+        lines += [f"start-up (digest --version): {s(median(res.startup))}",
+                  f"N = {n} cold: {s(cold)} (runs {', '.join(s(c['wall']) for c in res.cold)}; "
+                  f"other processes {', '.join(load(c) for c in res.cold)})",
+                  f"N = {n} warm: {s(warm)} (runs {', '.join(s(w['wall']) for w in res.warm)}; "
+                  f"other processes {', '.join(load(w) for w in res.warm)}) — target ≤ 0.5 s: "
+                  f"{'met' if warm <= 0.5 else 'MISSED'}",
+                  f"N = {n} cold peak memory: {mib(res.memory):.0f} MiB tree PSS, "
+                  f"largest process {res.memory['maxrss_kb'] / 1024:.0f} MiB"]
+    for count, x in sorted(res.scale.items(), key=lambda kv: int(kv[0])):
+        warm_n = median([w["wall"] for w in x["warm"]])
+        peak = max(mib(x["cold_memory"]), mib(x["warm_memory"]))
+        lines += [f"N = {count} cold / warm: {s(x['cold']['wall'])} / {s(warm_n)} (warm runs "
+                  f"{', '.join(s(w['wall']) for w in x['warm'])}; other processes {load(x['cold'])} cold)",
+                  f"N = {count} peak memory: {mib(x['cold_memory']):.0f} MiB cold "
+                  f"(largest process {x['cold_memory']['maxrss_kb'] / 1024:.0f} MiB, other processes "
+                  f"{load(x['cold_memory'])}), {mib(x['warm_memory']):.0f} MiB warm (tree PSS)"
+                  + (f" — target ≤ 300 MiB: {'met' if peak <= 300 else 'MISSED'}" if int(count) == 1000 else "")]
+    return "\n".join(lines)
+
+
 def serve_only(opts: Options) -> None:
     """The network alone, so a build can be profiled by hand (pyinstrument, py-spy) against it."""
     work = Path(tempfile.mkdtemp(prefix="digest-bench-serve-"))
@@ -932,6 +1002,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", default=None,
                         help="comma-separated member counts for the scale rows besides --sources (default 10,1000)")
     parser.add_argument("--no-peers", action="store_true", help="leave out reader and rss2email")
+    parser.add_argument("--only", default=None,
+                        help=f"comma-separated rows to run alone, of {', '.join(ONLY)} (e.g. --only warm,scale --scale 1000)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (feeds, store, outputs, logs)")
     parser.add_argument("--json", type=Path, default=None, help="also write every figure as JSON here")
     parser.add_argument("--serve", action="store_true",
@@ -948,11 +1020,14 @@ def main(argv: list[str] | None = None) -> None:
         scale=tuple(int(n) for n in (args.scale if args.scale is not None else ("" if args.quick else "10,1000"))
                     .split(",") if n.strip()),
         peers=not (args.no_peers or args.quick),
+        only=tuple(o.strip() for o in (args.only or "").split(",") if o.strip()),
     )
+    if unknown := [o for o in opts.only if o not in ONLY]:
+        parser.error(f"--only: unknown row {', '.join(unknown)} (choose from {', '.join(ONLY)})")
     if args.serve:
         serve_only(opts)
         return
-    res = run(opts)
-    print(table(res, opts))
+    res = run_only(opts) if opts.only else run(opts)
+    print(table_only(res) if opts.only else table(res, opts))
     if opts.json_out:
         opts.json_out.write_text(json.dumps(dataclasses.asdict(res), indent=2, default=str))

@@ -26,6 +26,7 @@ from digest.fetch import FetchResult, Limits, Request, fetch_all
 from digest.model import Item, Post, ReadResult
 from digest.readers import detect, read
 from digest.store import SourceState, Store
+from digest.wire import head, inflate
 
 
 @dataclass
@@ -54,7 +55,11 @@ class Collection:
 
 @dataclass(frozen=True)
 class ParseJob:
-    """Everything a reader needs, picklable so parsing can run in another process."""
+    """Everything a reader needs, picklable so parsing can run in another process.
+
+    The body is as it came over the wire (in Content-Encoding `coding`): it waits for a worker,
+    and travels to it, compressed, and the worker inflates it (digest/wire.py).
+    """
 
     body: bytes
     source: str
@@ -62,11 +67,12 @@ class ParseJob:
     summary_length: int
     timezone: str
     window: tuple[datetime, datetime]
+    coding: str | None = None
 
 
 def parse_job(job: ParseJob) -> ReadResult:
     """Run the right reader on one body (module-level so a process pool can call it)."""
-    return read(job.body, source=job.source, base_url=job.base_url, summary_length=job.summary_length,
+    return read(inflate(job.body, job.coding), source=job.source, base_url=job.base_url, summary_length=job.summary_length,
                 tz=ZoneInfo(job.timezone), window=job.window)
 
 
@@ -117,25 +123,30 @@ def collect(
     by_source = {s.name: s for s in config.sources}
     hashed: dict[str, tuple[str, str, str]] = {}
 
-    def key_of(name: str, body: bytes) -> tuple[str, str, str]:
-        """(body hash, format, parse key) of a source's body, computed once per build."""
-        if name not in hashed:
-            body_hash, body_format = hashlib.sha256(body).hexdigest(), detect(body)
-            hashed[name] = body_hash, body_format, _parsed_key(body_format, body_hash, config, window)
-        return hashed[name]
+    def keyed(body_hash: str, body_format: str) -> tuple[str, str, str]:
+        return body_hash, body_format, _parsed_key(body_format, body_hash, config, window)
+
+    def key_of(result: FetchResult) -> tuple[str, str, str]:
+        """(body hash, format, parse key) of a fetched body, computed once per build (without inflating it)."""
+        if result.name not in hashed:
+            assert result.wire is not None and result.sha256 is not None
+            hashed[result.name] = keyed(result.sha256, detect(head(result.wire, result.coding)))
+        return hashed[result.name]
 
     def stored_key(state: SourceState) -> tuple[str, str, str]:
         """The same for the stored body, from what the store keeps beside it (the body only if it must)."""
         if state.body_hash and state.format:
-            return state.body_hash, state.format, _parsed_key(state.format, state.body_hash, config, window)
-        return key_of(state.name, store.body(state.name) or b"")
+            return keyed(state.body_hash, state.format)
+        body = store.body(state.name) or b""
+        return keyed(hashlib.sha256(body).hexdigest(), detect(body))
 
     def fetched_one(result: FetchResult) -> None:
         """With a pool, start parsing a changed body while the other sources are still downloading."""
-        if executor is not None and result.status == "ok" and result.body is not None:
-            state, body = states.get(result.name), result.body
-            if not (state and state.parsed_key == key_of(result.name, body)[2]):
-                started[result.name] = executor.submit(parse_job, _job(config, by_source[result.name], result, body, window))
+        if executor is not None and result.status == "ok" and result.wire is not None:
+            state = states.get(result.name)
+            if not (state and state.parsed_key == key_of(result)[2]):
+                started[result.name] = executor.submit(
+                    parse_job, _job(config, by_source[result.name], result, result.wire, result.coding, window))
         if on_done:
             on_done(result)
 
@@ -155,17 +166,18 @@ def collect(
             if result.status == "failed":
                 _fall_back(store, source, state, result.error or "failed", report)
                 continue
-            fresh = result.status == "ok" and result.body is not None
+            fresh = result.status == "ok" and result.wire is not None
             if not fresh and not (state and state.stored):
                 report.status, report.reason = "failed", "nothing stored yet: run a build with fetching on"
                 continue
             assert fresh or state is not None
-            body_hash, body_format, key = key_of(source.name, result.body) if fresh else stored_key(state)
+            body_hash, body_format, key = key_of(result) if fresh else stored_key(state)
             new_state = SourceState(
                 name=source.name, url=source.url,
                 etag=result.etag if result.status == "ok" else (state.etag if state else None),
                 last_modified=result.last_modified if result.status == "ok" else (state.last_modified if state else None),
-                body=result.body if fresh else None,  # None: the stored body stays (and is never read for a 304)
+                body=result.wire if fresh else None,  # None: the stored body stays (and is never read for a 304)
+                body_coding=result.coding if fresh else None,
                 body_hash=body_hash, parsed_key=key, format=body_format,
                 ok_at=state.ok_at if state else None,
             )
@@ -176,9 +188,9 @@ def collect(
                 if result.truncated:
                     report.problems.append(_cut_note(limits))
                 continue
-            body = result.body if fresh else store.body(source.name)
+            body, coding = (result.wire, result.coding) if fresh else store.wire(source.name)
             assert body is not None
-            jobs[source.name] = (_job(config, source, result, body, window), new_state)
+            jobs[source.name] = (_job(config, source, result, body, coding, window), new_state)
             if result.truncated:
                 report.problems.append(_cut_note(limits) + "; entries after that are missing")
         if executor is None and pool is not None and jobs:
@@ -187,7 +199,7 @@ def collect(
         by_name = {r.name: r for r in reports}
         for name, read_result in zip(list(jobs), parsed):
             job, new_state = jobs.pop(name)  # each body is let go once stored: memory does not hold them all
-            fetched[name] = replace(fetched[name], body=None)
+            fetched[name] = replace(fetched[name], wire=None)
             report = by_name[name]
             report.format, report.parsed = read_result.format, True
             report.problems.extend(read_result.problems)
@@ -223,9 +235,10 @@ def _date_when_first_seen(store: Store, name: str, read_result: ReadResult, repo
     report.problems.append(f"note: {len(undated)} posts have no date: each is dated when digest first saw it ({when})")
 
 
-def _job(config: Config, source: Source, result: FetchResult, body: bytes, window: tuple[datetime, datetime]) -> ParseJob:
+def _job(config: Config, source: Source, result: FetchResult, body: bytes, coding: str | None,
+         window: tuple[datetime, datetime]) -> ParseJob:
     return ParseJob(body, source.name, result.final_url if source.is_remote else None,
-                    config.newsletter.summary_length, config.newsletter.timezone, window)
+                    config.newsletter.summary_length, config.newsletter.timezone, window, coding)
 
 
 def _cut_note(limits: Limits) -> str:

@@ -5,15 +5,18 @@ per host), each with connect/read timeouts, an overall deadline, a size cap appl
 decompression, and a conditional GET from the store's ETag/Last-Modified. Nothing here
 raises for a bad source: every outcome is a FetchResult whose error an editor can act on.
 
-Compressed bodies are inflated here, a bounded piece at a time, rather than by httpx: httpx
-inflates each network chunk whole, so a 64 KB chunk of a gzip bomb becomes ~64 MB in memory
-before any cap can look at it.
+A body is kept as it came over the wire (digest/wire.py): here it is inflated once, a bounded
+piece at a time, only to apply the size cap and take its hash, and whoever reads it inflates
+it again. A cold build at 1,000 members thus holds its bodies compressed while they wait for
+the parse workers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
+import hashlib
 import socket
 import ssl
 import time
@@ -27,6 +30,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from digest import __version__
+from digest.wire import Inflater, Undecodable, inflate
 
 USER_AGENT = f"digest/{__version__} (newsletter builder; +https://pypi.org/project/digest/)"
 ACCEPT = (
@@ -34,7 +38,6 @@ ACCEPT = (
     "text/calendar, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-INFLATE_PIECE = 64 * 1024  # most bytes one inflate step may produce
 HOSTS_PER_POOL = 32  # hosts per HTTP client (connection pool); see fetch_all
 
 
@@ -68,13 +71,16 @@ class FetchResult:
     """The outcome for one source.
 
     status: "ok" (body fetched), "not-modified" (304 or file unchanged) or "failed".
-    The body is left out of repr(): asyncio.run reprs its main task's result on the way out,
-    and a repr is four times the size of the body.
+    wire is the body as it came, in Content-Encoding `coding` (None: as is); `body` is it
+    decoded, on first use; sha256 is the decoded body's. The body is left out of repr():
+    asyncio.run reprs its main task's result on the way out, and a repr is four times its size.
     """
 
     name: str
     status: str
-    body: bytes | None = field(default=None, repr=False)
+    wire: bytes | None = field(default=None, repr=False)
+    coding: str | None = None
+    sha256: str | None = None
     etag: str | None = None
     last_modified: str | None = None
     final_url: str | None = None
@@ -84,9 +90,10 @@ class FetchResult:
     truncated: bool = False
     seconds: float = 0.0
 
-
-class _Undecodable(Exception):
-    """The body came in a Content-Encoding we did not ask for and cannot inflate."""
+    @functools.cached_property
+    def body(self) -> bytes | None:
+        """The decoded body (kept once asked for: the build hands `wire` on instead)."""
+        return None if self.wire is None else inflate(self.wire, self.coding)
 
 
 def _seconds(value: float) -> str:
@@ -120,7 +127,7 @@ def _describe(exc: BaseException, url: str, limits: Limits) -> str:
                 "ask the member for their current feed address")
     if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
         return f"{url!r} is not a usable address: fix it in sources.toml"
-    if isinstance(exc, _Undecodable):
+    if isinstance(exc, Undecodable):
         return f"{host} sent the feed compressed as {exc}, which digest cannot read: tell the member's web person"
     if isinstance(exc, (httpx.DecodingError, zlib.error)):
         return f"{host} sent a compressed body that could not be decompressed: tell the member's web person"
@@ -170,42 +177,28 @@ def _retry_after(value: str | None, ceiling: float) -> float | None:
     return max(0.0, seconds) if seconds <= ceiling else None
 
 
-class _Inflater:
-    """Undo one Content-Encoding a bounded piece at a time, so memory stays near the size cap."""
+async def _read_capped(chunks: AsyncIterator[bytes], inflater: Inflater,
+                       max_bytes: int) -> tuple[bytes, str | None, str, bool]:
+    """(the body as it came, its coding, the decoded body's sha256, cut) up to max_bytes decoded.
 
-    def __init__(self, encoding: str) -> None:
-        codings = [c.strip().lower() for c in encoding.split(",") if c.strip().lower() not in ("", "identity")]
-        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
-            raise _Undecodable(repr(encoding))
-        self.coding = codings[0] if codings else None
-        self._z = zlib.decompressobj(16 + zlib.MAX_WBITS) if self.coding in ("gzip", "x-gzip") else None
-
-    def pieces(self, data: bytes) -> Iterator[bytes]:
-        """The decoded bytes of `data`, in pieces of at most INFLATE_PIECE."""
-        if self.coding is None:
-            yield data
-            return
-        if self._z is None:  # deflate: zlib-wrapped as the RFC says, or raw as some servers send it
-            wrapped = len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
-            self._z = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
-        while data and not self._z.eof:
-            piece = self._z.decompress(data, INFLATE_PIECE)
-            data = self._z.unconsumed_tail
-            if piece:
-                yield piece
-
-
-async def _read_capped(chunks: AsyncIterator[bytes], inflater: _Inflater, max_bytes: int) -> tuple[bytes, bool]:
-    """The decoded body up to max_bytes; True when there was more (the rest is never read)."""
-    body = bytearray()
+    Each piece is inflated only to be counted and hashed, then let go. A body cut at max_bytes
+    (the rest is never read) is kept decoded, since what came would inflate to more than that.
+    """
+    wire, decoded, digest, size = bytearray(), bytearray(), hashlib.sha256(), 0
     async for raw in chunks:
+        wire += raw
         for piece in inflater.pieces(raw):
-            room = max_bytes - len(body)
-            if len(piece) > room:
-                body += piece[:room]
-                return bytes(body), True
-            body += piece
-    return bytes(body), False
+            room = max_bytes - size
+            if len(piece) > room:  # decode it again from the start, only as far as the cap
+                body = bytearray()
+                for again in Inflater(inflater.coding).pieces(bytes(wire)):
+                    body += again[: max_bytes - len(body)]
+                    if len(body) >= max_bytes:
+                        break
+                return bytes(body), None, hashlib.sha256(body).hexdigest(), True
+            digest.update(piece)
+            size += len(piece)
+    return bytes(wire), inflater.coding, digest.hexdigest(), False
 
 
 async def _get(client: httpx.AsyncClient, req: Request, limits: Limits) -> FetchResult:
@@ -235,10 +228,10 @@ async def _get(client: httpx.AsyncClient, req: Request, limits: Limits) -> Fetch
             if resp.status_code >= 400:
                 return FetchResult(req.name, "failed", http_status=resp.status_code, final_url=final,
                                    error=_http_error(resp.status_code, final, waited=waited))
-            inflater = _Inflater(resp.headers.get("content-encoding", ""))
-            body, truncated = await _read_capped(resp.aiter_raw(), inflater, limits.max_bytes)
+            inflater = Inflater(resp.headers.get("content-encoding", ""))
+            wire, coding, sha256, truncated = await _read_capped(resp.aiter_raw(), inflater, limits.max_bytes)
             return FetchResult(
-                req.name, "ok", body=body, etag=resp.headers.get("etag"),
+                req.name, "ok", wire=wire, coding=coding, sha256=sha256, etag=resp.headers.get("etag"),
                 last_modified=resp.headers.get("last-modified"), final_url=final, moved_to=moved,
                 http_status=resp.status_code, truncated=truncated,
             )
@@ -271,9 +264,10 @@ def _read_file(req: Request, limits: Limits) -> FetchResult:
         if req.etag == tag:
             return FetchResult(req.name, "not-modified", etag=tag, final_url=str(req.path))
         with req.path.open("rb") as handle:
-            body = handle.read(limits.max_bytes + 1)
-        return FetchResult(req.name, "ok", body=body[: limits.max_bytes], etag=tag, final_url=str(req.path),
-                           truncated=len(body) > limits.max_bytes)
+            read = handle.read(limits.max_bytes + 1)
+        body = read[: limits.max_bytes]
+        return FetchResult(req.name, "ok", wire=body, sha256=hashlib.sha256(body).hexdigest(), etag=tag,
+                           final_url=str(req.path), truncated=len(read) > limits.max_bytes)
     except FileNotFoundError:
         return FetchResult(req.name, "failed", error=f"file {req.path} not found: fix the path in sources.toml")
     except IsADirectoryError:

@@ -26,10 +26,11 @@ from typing import Any, Callable, Iterable, Iterator, ParamSpec, TypeVar
 
 from digest.exceptions import StoreError
 from digest.model import Image, Item, item_from_json
+from digest.wire import inflate
 
 P = ParamSpec("P")
 T = TypeVar("T")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
     name TEXT PRIMARY KEY,
@@ -69,8 +70,10 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         FILL_PUBLISHED,
         "CREATE INDEX IF NOT EXISTS items_published ON items (kind, published)",
     ),
+    3: ("ALTER TABLE sources ADD COLUMN body_coding TEXT",),  # the body as it came over the wire (digest/wire.py)
 }
-STATE_COLUMNS = "name, url, etag, last_modified, NULL, body_hash, parsed_key, ok_at, last_error, format, body IS NOT NULL"
+STATE_COLUMNS = ("name, url, etag, last_modified, NULL, body_hash, parsed_key, ok_at, last_error, format, body_coding, "
+                 "body IS NOT NULL")
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class SourceState:
     ok_at: str | None = None
     last_error: str | None = None
     format: str | None = None
+    body_coding: str | None = None  # the body's Content-Encoding as fetched (None: as is); body_hash is the decoded body's
     stored: bool = False  # read from the store: whether it holds a body (loaded only on demand, see Store.body)
 
 
@@ -263,10 +267,15 @@ class Store:
         return {row[0]: SourceState(*row[:-1], stored=bool(row[-1])) for row in rows}
 
     @_guarded
+    def wire(self, name: str) -> tuple[bytes | None, str | None]:
+        """The last good body of a source as it came (and its Content-Encoding), for a parse worker to inflate."""
+        row = self.db.execute("SELECT body, body_coding FROM sources WHERE name=?", (name,)).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
     def body(self, name: str) -> bytes | None:
-        """The last good body of a source (for parsing it again, or falling back to it)."""
-        row = self.db.execute("SELECT body FROM sources WHERE name=?", (name,)).fetchone()
-        return row[0] if row else None
+        """The last good body of a source, decoded."""
+        body, coding = self.wire(name)
+        return None if body is None else inflate(body, coding)
 
     @_guarded
     def save_parsed(
@@ -304,13 +313,15 @@ class Store:
         """Write a source's state; a state without a body (not loaded, or a 304) keeps the stored one."""
         self.db.execute(
             "INSERT INTO sources (name, url, etag, last_modified, body, body_hash, parsed_key, fetched_at, ok_at, last_error, "
-            "format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET url=excluded.url, "
+            "format, body_coding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET url=excluded.url, "
             "etag=excluded.etag, last_modified=excluded.last_modified, body=coalesce(excluded.body, body), "
+            "body_coding=CASE WHEN excluded.body IS NULL THEN body_coding ELSE excluded.body_coding END, "
             "body_hash=coalesce(excluded.body_hash, body_hash), format=coalesce(excluded.format, format), "
             "parsed_key=excluded.parsed_key, fetched_at=excluded.fetched_at, ok_at=excluded.ok_at, last_error=excluded.last_error",
             (
                 state.name, state.url, state.etag, state.last_modified, state.body, state.body_hash,
                 state.parsed_key, now, now if ok else state.ok_at, None if ok else state.last_error, state.format,
+                state.body_coding,
             ),
         )
 

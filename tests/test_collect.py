@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from datetime import date
@@ -156,3 +157,33 @@ def test_old_posts_are_counted_but_not_loaded(tmp_path: Path) -> None:
         loaded = store.all_items(posts_since=datetime.fromisoformat("2024-10-01T00:00:00+01:00"))
         assert sorted(i.id for i in loaded["M"]) == ["ev", "new"]  # 23:30 UTC is after 00:00 BST
         assert store.counts() == {"M": 3}
+
+
+def test_a_gzipped_body_stays_compressed_until_read(httpserver: HTTPServer, tmp_path: Path) -> None:
+    """The body waits for its parse, and is stored, as it came (gzip); it reads as the plain body would,
+    and a failing fetch the next day falls back to the stored (compressed) copy."""
+    import gzip
+
+    from digest.store import Store
+
+    plain = RSS.format(title="Zipped", slug="z").encode()
+    wire = gzip.compress(plain)
+    state = {"up": True}
+
+    def feed(request: Request) -> Response:
+        if not state["up"]:
+            return Response("oops", status=500)
+        return Response(wire, headers={"Content-Encoding": "gzip", "Content-Type": "application/rss+xml"})
+
+    httpserver.expect_request("/feed").respond_with_handler(feed)
+    config = load_config(write_config(tmp_path, {"Z": httpserver.url_for("/feed")}))
+    first = build_edition(config, EDITION, limits=FAST)
+    assert statuses(first) == {"Z": "ok"} and [i.title for i in first.sections[0].items] == ["Zipped"]
+    with Store.beside(config.path) as store:
+        assert store.wire("Z") == (wire, "gzip")
+        assert store.body("Z") == plain
+        assert store.state("Z").body_hash == hashlib.sha256(plain).hexdigest()  # the same hash as a plain body's
+    state["up"] = False
+    config = load_config(write_config(tmp_path, {"Z": httpserver.url_for("/feed")}))
+    second = build_edition(config, EDITION, limits=FAST)
+    assert statuses(second) == {"Z": "stale"} and [i.title for i in second.sections[0].items] == ["Zipped"]
