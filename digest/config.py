@@ -10,6 +10,7 @@ keys are warnings with a "did you mean" suggestion, not errors: a typo must not 
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -17,8 +18,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from babel import Locale, UnknownLocaleError
 
 from digest.colours import is_hex_colour
 from digest.exceptions import ConfigError
@@ -38,7 +37,24 @@ def _timezone(value: str) -> str | None:
     return None
 
 
+def _babel_has(value: str) -> bool:
+    """Whether Babel has data for a plain code ("cy", "en-GB"), seen without importing Babel.
+
+    Importing Babel and parsing a locale is most of a config load, and a build that reuses its
+    outputs never formats a date; anything not plainly there is left to Locale.parse.
+    """
+    if not re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Z]{2})?", value):
+        return False
+    spec = importlib.util.find_spec("babel")  # finds the package without running it
+    folders = spec.submodule_search_locations if spec else None
+    return bool(folders) and any((Path(f) / "locale-data" / f"{value.replace('-', '_')}.dat").is_file() for f in folders)
+
+
 def _language(value: str) -> str | None:
+    if _babel_has(value):
+        return None
+    from babel import Locale, UnknownLocaleError
+
     try:
         Locale.parse(value, sep="-" if "-" in value else "_")
     except (UnknownLocaleError, ValueError):
