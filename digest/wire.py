@@ -1,9 +1,10 @@
 """Bodies as they came over the wire: kept compressed until a reader needs the bytes.
 
 A cold build fetches every member's feed in a couple of seconds and parses them for much
-longer, so the bodies wait. Gzipped (as most feed servers send them) they are a fifth of their
-size or less: they wait, travel to the parse workers and sit in the store compressed, and are
-inflated only by whoever reads them. At 1,000 members that is ~30 MB waiting instead of 150 MB.
+longer, so the bodies wait. Gzipped (as most feed servers send them) they are a fraction of their
+size (a seventh for the bench's WordPress-style feeds): they wait, travel to the parse workers
+and sit in the store compressed, and are inflated only by whoever reads them. At 1,000 members
+that is ~21 MB waiting instead of 150 MB.
 
 Inflating is done a bounded piece at a time, rather than by httpx: httpx inflates each network
 chunk whole, so a 64 KB chunk of a gzip bomb becomes ~64 MB in memory before any cap can look
