@@ -764,6 +764,8 @@ def table_only(res: Results) -> str:
         lines += [f"start-up (digest --version): {s(median(res.startup))}",
                   f"N = {n} cold: {s(cold)} (runs {', '.join(s(c['wall']) for c in res.cold)}; "
                   f"other processes {', '.join(load(c) for c in res.cold)})",
+                  f"N = {n} CPU (user + system, all processes): cold {s(median([c['cpu'] for c in res.cold]))}, "
+                  f"warm {s(median([w['cpu'] for w in res.warm]))}",
                   f"N = {n} warm: {s(warm)} (runs {', '.join(s(w['wall']) for w in res.warm)}; "
                   f"other processes {', '.join(load(w) for w in res.warm)}) — target ≤ 0.5 s: "
                   f"{'met' if warm <= 0.5 else 'MISSED'}",
