@@ -420,7 +420,7 @@ def measure_preview(config_path: Path, out: Path, repeats: int) -> dict[str, Any
     While digest/preview.py does not exist this is the proxy the issue allows; the browser's
     reload itself (milliseconds on loopback) is not included.
     """
-    from digest.build import build_edition
+    from digest.pipeline import build_edition
     from digest.config import load_config
     from digest.write import write_outputs
 
@@ -510,7 +510,7 @@ def measure_preview_live(config_path: Path, repeats: int, logs: Path) -> dict[st
 
 def check_warm_in_process(config_path: Path) -> dict[str, Any]:
     """Re-check 'zero feeds re-parsed' from the inside: every SourceReport.parsed is False."""
-    from digest.build import build_edition
+    from digest.pipeline import build_edition
     from digest.config import load_config
 
     edition = build_edition(load_config(config_path), EDITION)

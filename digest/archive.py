@@ -153,7 +153,7 @@ def write_archive(config: Config) -> Archive:
     editions, problems = past_editions(config)
     if not editions:
         raise DigestError(f"{archive_dir(config)} has no published editions yet: "
-                          "run `digest publish --edition editions/<date>.md` after sending one"
+                          "run `digest publish --draft editions/<date>.md` after sending one"
                           + "".join(f"\n  {p}" for p in problems))
     return _write(config, *_render(config, editions), editions, problems)
 

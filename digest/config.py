@@ -5,6 +5,9 @@ to fix the value, its help and an example. The same declaration gives the checki
 starter file and the README's key reference. Every problem in the file is collected and reported together, naming the key as
 `sources[3].url` and the line it is on, so the editor fixes everything in one pass. Unknown
 keys are warnings with a "did you mean" suggestion, not errors: a typo must not stop a build.
+
+Length (~355 lines): it is the declaration of every key of every table, with its help text; the
+machinery that reads declarations is in schema.py.
 """
 
 from __future__ import annotations

@@ -176,7 +176,7 @@ class Desk:
                 raise Conflict("nothing to undo: the draft has changed since the last change made here")
             return self._undo[-1][0], "Undone."
         if op == "topup":
-            from digest.build import build_edition
+            from digest.pipeline import build_edition
 
             draft = parse_draft(text, path, config)
             built = build_edition(config, draft.edition, refetch=False)  # the draft's own date (--edition FILE)

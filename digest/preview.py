@@ -29,7 +29,7 @@ import click
 import jinja2
 import watchfiles
 
-from digest.build import Edition, build_edition, find_draft, today
+from digest.pipeline import Edition, build_edition, find_draft, today
 from digest.check import Finding
 from digest.config import Config, load_config
 from digest.exceptions import DigestError

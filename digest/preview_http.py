@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jinja2
 
-from digest.build import Edition
+from digest.pipeline import Edition
 from digest.desk import BadRequest, Conflict, Desk, Refused
 from digest.exceptions import DigestError
 from digest.report import GMAIL_CLIP

@@ -86,4 +86,4 @@ def test_archive_with_nothing_published(tmp_path: Path) -> None:
     result = digest("archive", "-c", config)
     assert result.exit_code == 2
     assert result.output == (f"Error: {tmp_path / 'archive'} has no published editions yet: "
-                             "run `digest publish --edition editions/<date>.md` after sending one\n")
+                             "run `digest publish --draft editions/<date>.md` after sending one\n")

@@ -12,7 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from digest.build import build_edition
+from digest.pipeline import build_edition
 from digest.config import load_config
 from digest.fetch import Limits
 

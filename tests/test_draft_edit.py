@@ -175,7 +175,7 @@ def test_publish_without_a_draft_says_what_to_do(tmp_path: Path) -> None:
 
 def test_edition_and_from_feeds_do_not_go_together(network: Path) -> None:
     result = digest("build", "-c", network, "--edition", network.parent / DRAFT, "--from-feeds")
-    assert result.exit_code == 2 and "--edition and --from-feeds cannot go together" in result.output
+    assert result.exit_code == 2 and "--draft and --from-feeds cannot go together" in result.output
 
 
 def test_send_sends_the_draft_as_it_is_now(network: Path, smtp: tuple[Inbox, int, list]) -> None:  # noqa: F811
@@ -193,7 +193,7 @@ def test_send_sends_the_draft_as_it_is_now(network: Path, smtp: tuple[Inbox, int
 
 def test_preview_takes_one_of_edition_and_from_feeds(network: Path) -> None:
     result = digest("preview", "-c", network, "--edition", network.parent / DRAFT, "--from-feeds", "--port", "0")
-    assert result.exit_code == 2 and "--edition and --from-feeds cannot go together" in result.output
+    assert result.exit_code == 2 and "--draft and --from-feeds cannot go together" in result.output
 
 
 def test_a_rewritten_blurb_keeps_its_hard_breaks_and_code(network: Path) -> None:

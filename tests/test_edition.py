@@ -25,7 +25,7 @@ def test_draft_built_without_edits_is_the_plain_build_byte_for_byte(sample_netwo
     drafted = digest("draft", "-c", sample_network, "--date", "2024-10-01")
     assert drafted.exit_code == 0, drafted.output
     path = sample_network.parent / DRAFT
-    assert drafted.stdout.splitlines()[-1] == f"edit it, then: digest build -c {sample_network} --edition {path}"
+    assert drafted.stdout.splitlines()[-1] == f"edit it, then: digest build -c {sample_network} --draft {path}"
     built = digest("build", "-c", sample_network, "--edition", path, "--out", tmp_path / "draft")
     assert built.exit_code == 0, built.output
     for name in ("newsletter.html", "newsletter.txt", "web.html"):

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.build import Edition, build_edition
+from digest.pipeline import Edition, build_edition
 from digest.config import Config, load_config
 from digest.model import Post
 from digest.readers import read

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import html as lxml_html
 
-from digest.build import build_edition
+from digest.pipeline import build_edition
 from digest.config import load_config
 from digest.model import Post
 from digest.normalize import normalize_post

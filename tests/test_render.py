@@ -87,6 +87,23 @@ def test_css_is_inlined(out) -> None:
     assert "font-size:22px" in h2.get("style").replace(" ", "")
 
 
+def test_mjmls_table_and_paragraph_reset_stays_in_the_head_and_inline_styles_are_compact() -> None:
+    """MRML's `table, td` and `p` reset is written once in <head> (where Outlook reads it, as MJML
+    leaves it), not on every cell; the rest of the reset is still inlined; declarations are joined by ";"."""
+    html = event_render([cuppa(15, title="Board drop-in", location="Town Hall, Huddersfield")]).html
+    doc = lxml_html.document_fromstring(html)
+    head = [s.text for s in doc.xpath("//head/style") if "mso-table-lspace" in (s.text or "")]
+    assert len(head) == 1 and "border-collapse: collapse" in head[0] and "p { display: block" in head[0]
+    assert "data-premailer" not in html
+    styles = doc.xpath("//@style")
+    assert not [s for s in styles if "mso-table-lspace" in s or "border-collapse" in s or "display:block; " in s]
+    assert not [s for s in styles if "; " in s]
+    assert "margin:0" in doc.xpath("//body/@style")[0], "the body's reset is still inline"
+    badge = doc.xpath("//div[@class='bd']")[0]
+    assert badge.get("style").startswith("border:2px solid #1d5a8c;border-radius:8px;")
+    assert doc.xpath("//table[@class='btn']//td/@bgcolor") == ["#1d5a8c"], "the button is still bulletproof"
+
+
 def test_links_absolute_no_empty_href_images_with_alt(out) -> None:
     doc = lxml_html.document_fromstring(out.html)
     hrefs = [a.get("href") for a in doc.xpath("//a")]
@@ -276,6 +293,21 @@ def test_calendar_links_carry_utc_times_across_the_clock_change() -> None:
         (["2024-10-23T09:30:00Z"], ["2024-10-23T11:00:00Z"]), (["2024-10-30T10:30:00Z"], ["2024-10-30T12:00:00Z"])]
     assert [(g["text"], g["location"]) for g in google] == [(["Before"], ["Online"]), (["After"], ["Online"])]
     assert outlook[0]["rru"] == ["addevent"] and outlook[0]["subject"] == ["Before"]
+
+
+def test_calendar_links_are_short_and_end_in_their_times() -> None:
+    """":", "/" and "," as they are (a query may carry them); the times last, so a plain-text reader's
+    linkifier never leaves a trailing comma of the place off the link."""
+    out = event_render([cuppa(23, title="Cuppa: autumn, & more", location="Town Hall, Huddersfield,")])
+    doc = lxml_html.document_fromstring(out.html)
+    [google] = doc.xpath("//a[starts-with(@href, 'https://calendar.google.com/')]/@href")
+    [outlook] = doc.xpath("//a[starts-with(@href, 'https://outlook.live.com/')]/@href")
+    assert google == ("https://calendar.google.com/calendar/render?action=TEMPLATE&text=Cuppa:+autumn,+%26+more"
+                      "&location=Town+Hall,+Huddersfield,&dates=20241023T093000Z/20241023T110000Z")
+    assert outlook == ("https://outlook.live.com/calendar/0/action/compose?rru=addevent&subject=Cuppa:+autumn,+%26+more"
+                       "&location=Town+Hall,+Huddersfield,&startdt=2024-10-23T09:30:00Z&enddt=2024-10-23T11:00:00Z")
+    assert parse_qs(urlsplit(outlook).query)["subject"] == ["Cuppa: autumn, & more"]
+    assert f"    Google: {google}" in out.text.splitlines()
 
 
 def test_all_day_events_link_whole_days() -> None:

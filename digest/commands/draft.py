@@ -19,11 +19,11 @@ def draft(config_path: Path, edition: date | None, force: bool, offline: bool) -
     """Write editions/<date>.md: the edition as Markdown to edit before building it.
 
     Delete, reorder or move items, rewrite titles and blurbs, add your own items; then run
-    `digest build --edition editions/<date>.md`. Run `digest draft` again later and it only adds
+    `digest build --draft editions/<date>.md`. Run `digest draft` again later and it only adds
     the items that are new since (marked as new, at the end of their section), never touching
     your edits; --force starts over.
     """
-    from digest.build import draft_edition
+    from digest.pipeline import draft_edition
     from digest.config import load_config
 
     config = load_config(config_path)
@@ -33,7 +33,7 @@ def draft(config_path: Path, edition: date | None, force: bool, offline: bool) -
     path = shown(outcome.path)
     if outcome.created:
         click.echo(f"wrote {path} ({outcome.items} items)")
-        click.echo(f"edit it, then: digest build -c {shown(config.path)} --edition {path}")
+        click.echo(f"edit it, then: digest build -c {shown(config.path)} --draft {path}")
     elif outcome.added:
         click.echo(f"added {len(outcome.added)} new item{'s' if len(outcome.added) != 1 else ''} to {path} "
                    "(marked as new, at the end of their section; your edits are untouched):")

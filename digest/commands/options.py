@@ -50,20 +50,20 @@ def esp_option(func: FuncT) -> FuncT:
 
 
 def draft_options(func: FuncT) -> FuncT:
-    """--edition FILE and --from-feeds: which edition of the date a command works on."""
+    """--draft FILE (also --edition) and --from-feeds: which edition of the date a command works on."""
     func = click.option("--from-feeds", is_flag=True,
                         help="Build from the feeds even when editions/<date>.md exists "
                              "(written to build/<date>-from-feeds/, never over the draft's build).")(func)
-    return click.option("--edition", "draft", type=click.Path(dir_okay=False, path_type=Path),
+    return click.option("--draft", "--edition", "draft", type=click.Path(dir_okay=False, path_type=Path),
                         help="The draft to use (default: editions/<date>.md when it exists).")(func)
 
 
 def pick_draft(config: Config, edition: date | None, draft: Path | None, from_feeds: bool) -> Path | None:
     """The draft this command uses: the one named, else editions/<date>.md when it exists (said on stderr)."""
-    from digest.build import find_draft
+    from digest.pipeline import find_draft
 
     if draft is not None and from_feeds:
-        raise click.UsageError("--edition and --from-feeds cannot go together: choose one")
+        raise click.UsageError("--draft and --from-feeds cannot go together: choose one")
     found = find_draft(config, edition, draft=draft, from_feeds=from_feeds)
     if found is not None and draft is None:
         click.echo(f"from the draft {shown(found)}", err=True)

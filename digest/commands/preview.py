@@ -33,6 +33,6 @@ def preview(config_path: Path, edition: date | None, port: int, host: str, open_
     from digest.preview import serve  # imported late: building pulls in the whole pipeline
 
     if draft is not None and from_feeds:
-        raise click.UsageError("--edition and --from-feeds cannot go together: choose one")
+        raise click.UsageError("--draft and --from-feeds cannot go together: choose one")
     serve(config_path, edition, host=host, port=port, open_browser=open_browser, say=click.echo, draft=draft,
           from_feeds=from_feeds)

@@ -13,7 +13,7 @@ from digest.commands.options import build_folder, config_option, date_option, es
 @click.command("publish")
 @config_option
 @date_option
-@click.option("--edition", "draft", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--draft", "--edition", "draft", type=click.Path(dir_okay=False, path_type=Path),
               help="The draft that was sent (default: editions/<date>.md).")
 @esp_option
 @click.option("--out", "-o", type=click.Path(path_type=Path),
@@ -21,12 +21,12 @@ from digest.commands.options import build_folder, config_option, date_option, es
 def publish(config_path: Path, edition: date | None, draft: Path | None, esp: str | None, out: Path | None) -> None:
     """Record the items this edition sent, so later drafts and builds leave those posts out.
 
-    Builds the draft as `digest build --edition` does, records its items in the store, puts its
+    Builds the draft as `digest build --draft` does, records its items in the store, puts its
     web version in archive/<date>/ and rewrites archive/index.html and archive/feed.atom.
     Events keep appearing until they happen (set repeat = false on a section to change that).
     """
     from digest.archive import publish as publish_edition
-    from digest.build import build_edition, today
+    from digest.pipeline import build_edition, today
     from digest.config import load_config
     from digest.draft import draft_path
     from digest.exceptions import DigestError

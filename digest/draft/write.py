@@ -13,7 +13,7 @@ from digest.render import ItemView, item_view
 from digest.text import html_to_markdown
 
 HEADER = """<!-- digest edition {date}: the draft of {title}.
-Edit it freely, then build it:  digest build --edition {path}
+Edit it freely, then build it:  digest build --draft {path}
 * The text before the first "## " heading is the intro (Markdown).
 * Each "## " heading is a section of sources.toml: reorder or delete sections as you like.
 * Each "### " heading is an item: delete, reorder or move items between sections; rewrite

@@ -11,6 +11,9 @@ ical_zones (what each TZID means), ical_rules (the runaway-RRULE guard), ical_pr
 Window rule: an occurrence is kept when its *start* falls in [start, end). All-day events
 count from 00:00 of their date in the newsletter zone. So an all-day or multi-day event that
 began before the window and is still running is left out (the previous edition listed it).
+
+Length (~370 lines): one reader class whose steps (salvage, expand, cancel, window) share the
+calendar's state; the separable parts already live in the four helper modules above.
 """
 
 from __future__ import annotations
