@@ -42,10 +42,11 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from bench.feeds import Feed, make_feeds
 from bench.measure import ChildRun, run_child
@@ -643,15 +644,7 @@ def measure_agreement(network: Network) -> dict[str, Any]:
 def run(opts: Options) -> Results:
     """Every measurement, in an order that reuses state: the cold builds fill the store that the
     warm builds, render, preview and next-day measurements read."""
-    started = time.perf_counter()
-    res = Results(options=dataclasses.asdict(opts) | {"json_out": str(opts.json_out) if opts.json_out else None})
-    cores = os.cpu_count() or 1
-    res.machine = {"cores": cores, "python": sys.version.split()[0], "platform": sys.platform,
-                   "load_before": os.getloadavg()}
-    work = Path(tempfile.mkdtemp(prefix="digest-bench-"))
-    logs = work / "logs"
-    logs.mkdir()
-    try:
+    with sitting(opts) as (res, work, logs):
         network = Network(work, opts.sources, opts.latency)
         try:
             rss = [f for f in network.feeds if f.kind == "rss"]
@@ -704,12 +697,27 @@ def run(opts: Options) -> Results:
             network.close()
         for count in opts.scale:
             res.scale[str(count)] = measure_scale(count, work, opts.latency, logs)
+    return res
+
+
+@contextmanager
+def sitting(opts: Options) -> Iterator[tuple[Results, Path, Path]]:
+    """(results, work folder, logs folder) for one sitting: the machine noted before and after, the
+    time it took, and the work folder removed afterwards unless --keep."""
+    started = time.perf_counter()
+    res = Results(options=dataclasses.asdict(opts) | {"json_out": str(opts.json_out) if opts.json_out else None})
+    res.machine = {"cores": os.cpu_count() or 1, "python": sys.version.split()[0], "platform": sys.platform,
+                   "load_before": os.getloadavg()}
+    work = Path(tempfile.mkdtemp(prefix="digest-bench-"))
+    logs = work / "logs"
+    logs.mkdir()
+    try:
+        yield res, work, logs
     finally:
         res.seconds = time.perf_counter() - started
         res.machine["load_after"] = os.getloadavg()
         if not opts.keep:
             shutil.rmtree(work, ignore_errors=True)
-    return res
 
 
 ONLY = ("warm", "scale")
@@ -719,14 +727,7 @@ def run_only(opts: Options) -> Results:
     """Only some rows, to measure one target without the whole sitting: "warm" is start-up and
     `runs` pairs of cold and warm builds of the N-member network plus one memory-sampled cold
     build; "scale" is the scale rows (--scale)."""
-    started = time.perf_counter()
-    res = Results(options=dataclasses.asdict(opts) | {"json_out": str(opts.json_out) if opts.json_out else None})
-    res.machine = {"cores": os.cpu_count() or 1, "python": sys.version.split()[0], "platform": sys.platform,
-                   "load_before": os.getloadavg()}
-    work = Path(tempfile.mkdtemp(prefix="digest-bench-"))
-    logs = work / "logs"
-    logs.mkdir()
-    try:
+    with sitting(opts) as (res, work, logs):
         if "warm" in opts.only:
             network = Network(work, opts.sources, opts.latency)
             try:
@@ -744,11 +745,6 @@ def run_only(opts: Options) -> Results:
         if "scale" in opts.only:
             for count in opts.scale:
                 res.scale[str(count)] = measure_scale(count, work, opts.latency, logs)
-    finally:
-        res.seconds = time.perf_counter() - started
-        res.machine["load_after"] = os.getloadavg()
-        if not opts.keep:
-            shutil.rmtree(work, ignore_errors=True)
     return res
 
 
