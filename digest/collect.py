@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import threading
 from collections import deque
 from concurrent.futures import BrokenExecutor, Executor, Future
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
@@ -119,10 +117,6 @@ def collect(
     fetching (the changed bodies). A warm build, with nothing to parse, never starts a pool.
     """
     states = store.states()
-    earliest = max((s.days_back for s in config.sections if s.kind == "posts"), default=0)
-    since = window[0] - timedelta(days=earliest)
-    # Read while the requests are in flight (a warm build's longest wait); sources parsed again are read after.
-    preload = _Preload(store.path, since) if refetch and states else None
     if executor is None and pool is not None:
         executor = pool(sum(1 for s in config.sources if not (s.name in states and states[s.name].parsed_key)))
     started: dict[str, Future[ReadResult]] = {}
@@ -164,7 +158,6 @@ def collect(
     reports: list[SourceReport] = []
     items: list[Item] = []
     jobs: dict[str, tuple[ParseJob, SourceState]] = {}
-    changed: set[str] = set()  # sources whose items this build saves
     with store.transaction():  # one commit for the whole build
         for source in config.sources:
             result, state = fetched[source.name], states.get(source.name)
@@ -217,14 +210,9 @@ def collect(
                 _date_when_first_seen(store, name, read_result, report)
             kind = "event" if new_state.format in ("ical", "csv", "html") else None
             store.save_parsed(new_state, read_result.items, replace_kind=kind)
-            changed.add(name)
             report.status = "ok"
-    stored = preload.result() if preload is not None else None
-    if stored is None:
-        stored = store.all_items(posts_since=since)
-    elif changed:
-        stored = {name: found for name, found in stored.items() if name not in changed}
-        stored.update(store.all_items(posts_since=since, sources=changed))
+    earliest = max((s.days_back for s in config.sections if s.kind == "posts"), default=0)
+    stored = store.all_items(posts_since=window[0] - timedelta(days=earliest))
     counts = store.counts()
     for report in reports:
         report.found = counts.get(report.name, 0)
@@ -233,31 +221,6 @@ def collect(
 
     items = with_sizes(config, store, items, window[0].date(), reports, refetch=refetch)
     return Collection(items=items, sources=reports)
-
-
-class _Preload(threading.Thread):
-    """The window's stored items, read on a connection of its own while the main thread fetches.
-
-    Its result is the store as it was before this build's writes; None if reading failed (the
-    caller then reads in the main thread, where a damaged store is reported as usual).
-    """
-
-    def __init__(self, path: Path, since: datetime) -> None:
-        super().__init__(daemon=True, name="digest-preload")
-        self._path, self._since = path, since
-        self._items: dict[str, list[Item]] | None = None
-        self.start()
-
-    def run(self) -> None:
-        try:
-            with Store(self._path) as store:
-                self._items = store.all_items(posts_since=self._since)
-        except Exception:  # noqa: BLE001 - reported by the main thread's own read instead
-            self._items = None
-
-    def result(self) -> dict[str, list[Item]] | None:
-        self.join()
-        return self._items
 
 
 def _date_when_first_seen(store: Store, name: str, read_result: ReadResult, report: SourceReport) -> None:

@@ -331,23 +331,16 @@ class Store:
         return [item_from_json(json.loads(row[0])) for row in rows]
 
     @_guarded
-    def all_items(self, *, posts_since: datetime | None = None,
-                  sources: Iterable[str] | None = None) -> dict[str, list[Item]]:
+    def all_items(self, *, posts_since: datetime | None = None) -> dict[str, list[Item]]:
         """Every stored item by source; with posts_since, posts published before it are not loaded.
 
         The store keeps every post ever seen, so a build reads only the posts its windows can
-        use (SQLite compares the ISO dates in UTC; events are always loaded). With `sources`,
-        only theirs.
+        use (SQLite compares the ISO dates in UTC; events are always loaded).
         """
-        query, where, args = "SELECT source, data FROM items", [], []
+        query, args = "SELECT source, data FROM items", ()
         if posts_since is not None:
-            where.append("(kind != 'post' OR published >= ?)")
-            args.append(posts_since.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"))
-        if sources is not None:
-            where.append("source IN (SELECT value FROM json_each(?))")
-            args.append(json.dumps(list(sources)))
-        if where:
-            query += " WHERE " + " AND ".join(where)
+            query += " WHERE kind != 'post' OR published >= ?"
+            args = (posts_since.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),)
         result: dict[str, list[Item]] = {}
         for source, data in self.db.execute(query + " ORDER BY source, id", args):
             result.setdefault(source, []).append(item_from_json(json.loads(data)))
