@@ -331,9 +331,8 @@ async def fetch_all(
 
 def _on_asyncio(transport: httpx.AsyncHTTPTransport) -> httpx.AsyncHTTPTransport:
     """The transport with its socket work on asyncio's streams rather than anyio's (digest/netio.py)."""
-    from digest.netio import Backend, on_asyncio
+    from digest.netio import Backend
 
-    on_asyncio()
     transport._pool._network_backend = Backend()  # noqa: SLF001 - httpx has no parameter for it
     return transport
 

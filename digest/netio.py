@@ -5,13 +5,6 @@ and connect in a cancel scope and task-group machinery: for a 304, a few hundred
 per request, the largest share of what 100 or 1,000 conditional GETs cost. These streams do
 the same work with asyncio's own, and raise httpcore's exceptions exactly as its anyio
 backend does (so httpx's errors, and what fetch.py tells an editor, are unchanged).
-
-httpcore's pool also locks and waits with anyio's primitives under asyncio, and the first
-lock imports anyio's whole asyncio backend (~25 ms, a twentieth of a warm build). `on_asyncio`
-gives its pool, connections and HTTP/1.1 connections asyncio's own Lock and Event instead. Its
-shield against cancellation during clean-up is not needed on asyncio: a task is cancelled once
-(our per-source deadline, asyncio.timeout), and the clean-up after that runs to its end.
-digest runs httpx only on asyncio (never trio), so this is done once, for the whole process.
 """
 
 from __future__ import annotations
@@ -124,67 +117,3 @@ class Backend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
-
-
-class _Lock:
-    """httpcore's AsyncLock, on asyncio.Lock."""
-
-    __slots__ = ("_lock",)
-
-    def __init__(self) -> None:
-        self._lock = asyncio.Lock()
-
-    def setup(self) -> None:
-        pass
-
-    async def __aenter__(self) -> _Lock:
-        await self._lock.acquire()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._lock.release()
-
-
-class _Event:
-    """httpcore's AsyncEvent, on asyncio.Event; a wait that times out is httpcore's PoolTimeout, as there."""
-
-    __slots__ = ("_event",)
-
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-
-    def setup(self) -> None:
-        pass
-
-    def set(self) -> None:
-        self._event.set()
-
-    async def wait(self, timeout: float | None = None) -> None:
-        try:
-            async with asyncio.timeout(timeout):
-                await self._event.wait()
-        except TimeoutError as exc:
-            raise httpcore.PoolTimeout(str(exc)) from exc
-
-
-class _NoShield:
-    """httpcore's AsyncShieldCancellation: nothing to do on asyncio (see the module's docstring)."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> _NoShield:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        pass
-
-
-def on_asyncio() -> None:
-    """Give httpcore's HTTP/1.1 path asyncio's primitives instead of anyio's (once per process)."""
-    from httpcore._async import connection, connection_pool, http11
-
-    connection_pool.AsyncEvent = _Event
-    connection_pool.AsyncShieldCancellation = _NoShield
-    connection.AsyncLock = _Lock
-    http11.AsyncLock = _Lock
-    http11.AsyncShieldCancellation = _NoShield
