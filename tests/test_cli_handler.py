@@ -55,28 +55,28 @@ def test_verbose_shows_the_traceback(sample_network: Path, monkeypatch: pytest.M
     assert result.stderr.rstrip().endswith("run again with -v to see the details")
 
 
-def test_a_template_error_names_the_file_and_line(sample_network: Path) -> None:
-    theme = sample_network.parent / "theme"
+def build_with_text_template(config: Path, template: str) -> tuple[click.testing.Result, Path]:
+    """Build the sample network with its own theme whose text template is `template`."""
+    theme = config.parent / "theme"
     theme.mkdir()
-    (theme / "newsletter.txt.j2").write_text("{{ newsletter.title }}\n{% if %}\n", encoding="utf-8")
-    text = sample_network.read_text(encoding="utf-8").replace("[newsletter]\n", '[newsletter]\ntemplates = "theme"\n', 1)
-    sample_network.write_text(text, encoding="utf-8")
-    result = run("build", "-c", str(sample_network), "--date", "2024-10-01", "--offline")
+    (theme / "newsletter.txt.j2").write_text(template, encoding="utf-8")
+    text = config.read_text(encoding="utf-8").replace("[newsletter]\n", '[newsletter]\ntemplates = "theme"\n', 1)
+    config.write_text(text, encoding="utf-8")
+    return run("build", "-c", str(config), "--date", "2024-10-01", "--offline"), theme / "newsletter.txt.j2"
+
+
+def test_a_template_error_names_the_file_and_line(sample_network: Path) -> None:
+    result, template = build_with_text_template(sample_network, "{{ newsletter.title }}\n{% if %}\n")
     assert result.exit_code == 2
     line = result.output.splitlines()[-1]
-    assert line.startswith(f"Error: {theme / 'newsletter.txt.j2'}:2: ")
+    assert line.startswith(f"Error: {template}:2: ")
     assert line.endswith("fix the template (run again with -v to see the details)")
 
 
 def test_a_runtime_template_error_names_the_file_and_line(sample_network: Path) -> None:
-    theme = sample_network.parent / "theme"
-    theme.mkdir()
-    (theme / "newsletter.txt.j2").write_text("first\nsecond\n{{ 1 // 0 }}\n", encoding="utf-8")
-    text = sample_network.read_text(encoding="utf-8").replace("[newsletter]\n", '[newsletter]\ntemplates = "theme"\n', 1)
-    sample_network.write_text(text, encoding="utf-8")
-    result = run("build", "-c", str(sample_network), "--date", "2024-10-01", "--offline")
+    result, template = build_with_text_template(sample_network, "first\nsecond\n{{ 1 // 0 }}\n")
     assert result.exit_code == 2, result.output
-    assert result.output.splitlines()[-1].startswith(f"Error: {theme / 'newsletter.txt.j2'}:3: ")
+    assert result.output.splitlines()[-1].startswith(f"Error: {template}:3: ")
 
 
 def test_quiet_silences_the_report_not_the_errors(tmp_path: Path) -> None:
