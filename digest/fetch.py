@@ -9,6 +9,9 @@ A body is kept as it came over the wire (digest/wire.py): here it is inflated on
 piece at a time, only to apply the size cap and take its hash, and whoever reads it inflates
 it again. A cold build at 1,000 members thus holds its bodies compressed while they wait for
 the parse workers.
+
+Length (~390 lines): one fetch per source with its many outcomes (304, redirects, retries,
+caps, deadlines, each with its sentence), kept together so every failure path reads in one place.
 """
 
 from __future__ import annotations

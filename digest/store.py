@@ -11,6 +11,9 @@ corrupting it.
 What a build reads is only what it needs: a source's state without its body (a 304 never
 loads it; the body's format is kept beside it for the parse key), and only the posts its
 windows can use, found by an indexed `published` column instead of each item's JSON.
+
+Length (~375 lines): the schema, its in-place migrations and every query live together, so a
+change to a table is made in one module.
 """
 
 from __future__ import annotations
