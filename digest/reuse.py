@@ -15,13 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from digest import __version__
 from digest.outputs import Rendered
+from digest.write import write_atomic
 
 if TYPE_CHECKING:
     from digest.config import Config
@@ -182,12 +182,10 @@ def _decoded(path: Path, text: str) -> Any:
 
 
 def _write(path: Path, text: str) -> None:
-    """Write atomically (a build killed mid-way leaves no half file), ignoring a read-only store."""
+    """write.py's atomic write (a killed build leaves no half file, and its temporaries are swept);
+    failing to store is not an error: the render is simply not reused."""
     try:
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, path)
+        write_atomic(path, text)
     except OSError:
         pass
 
