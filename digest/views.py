@@ -1,6 +1,6 @@
 """What the templates see: each item and section already formatted, safe and in the reader's words.
 
-Built from collected items (item_view) or from an editor's draft (digest/edition.py); laid out
+Built from collected items (item_view) or from an editor's draft (digest/draft/); laid out
 for the theme by digest/layout.py; UTM tagging and the archive read the same types.
 """
 
