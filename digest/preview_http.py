@@ -94,6 +94,10 @@ MAX_CONNECTIONS = 32  # beyond this, new connections are closed at once: idle on
 REQUEST_TIMEOUT = 10.0  # seconds a connection may take to send its request (a long poll waits server-side)
 PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                "frame-src 'self'; frame-ancestors 'none'; form-action 'none'; base-uri 'none'")
+# Every rendered document (newsletter, dark variant, Easy Read) holds member content: no script may
+# run in it, even opened on its own at the desk's origin (the sandbox gives it an opaque origin).
+DOCUMENT_POLICY = ("default-src 'none'; img-src * data:; style-src 'unsafe-inline'; font-src *; script-src 'none'; "
+                   "form-action 'none'; base-uri 'none'; frame-ancestors 'self'; sandbox allow-popups allow-same-origin")
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
 
@@ -188,12 +192,12 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(503, "no edition has been built yet", "text/plain; charset=utf-8")
             else:
                 output, content_type = OUTPUTS[url.path]
-                self._send(200, output(edition), content_type, {"Content-Security-Policy": "frame-ancestors 'self'"})
+                self._send(200, output(edition), content_type, {"Content-Security-Policy": DOCUMENT_POLICY})
         elif url.path == "/easy-read.html" and (edition := previewer.snapshot.edition) and previewer.config:
             from digest.easyread import inline_icon, render_easy_read
 
             easy = render_easy_read(previewer.config, edition.date, edition.rendered, inline_icon)
-            self._send(200, easy.html, "text/html; charset=utf-8", {"Content-Security-Policy": "frame-ancestors 'self'"})
+            self._send(200, easy.html, "text/html; charset=utf-8", {"Content-Security-Policy": DOCUMENT_POLICY})
         elif url.path in ASSETS:
             name, content_type = ASSETS[url.path]
             self._send(200, resources.files("digest").joinpath(name).read_text(encoding="utf-8"), content_type)

@@ -23,6 +23,7 @@ to all editions instead), which the archive publishes.
 
 from __future__ import annotations
 
+import gettext
 import logging
 import re
 from datetime import date
@@ -51,6 +52,7 @@ DOCTYPE = "<!doctype html>\n"
 # A published web version lives at archive/<date>/index.html: without [newsletter] url, its
 # "view all editions" link is relative to that.
 ARCHIVE_INDEX_FROM_EDITION = "../index.html"
+_LONE_PERCENT = re.compile(r"%(?!\(\w+\)s)")  # a % that is not a %(name)s placeholder
 
 
 @lru_cache(maxsize=8)
@@ -79,8 +81,31 @@ def environment(templates: Path, language: str = "en", words: tuple[tuple[str, s
     env.filters["html_to_text"] = html_to_text
     from digest.i18n import translations
 
-    env.install_gettext_translations(translations(language, dict(words)), newstyle=True)
+    env.install_gettext_callables(*_own_words_as_text(translations(language, dict(words)), dict(words)), newstyle=True)
     return env
+
+
+def _own_words_as_text(found: gettext.NullTranslations, own: dict[str, str]) -> tuple[Callable[..., str], Callable[..., str]]:
+    """`_()` whose network words (`[newsletter.words]`) are text, never markup: Jinja marks a
+    translation safe in an autoescaped template, which is right for the shipped catalogs but not
+    for words an editor typed, so theirs are escaped there; a lone `%` in them is literal."""
+    theirs = set(own.values())
+
+    def as_text(context: jinja2.runtime.Context, value: str) -> str:
+        if value not in theirs:
+            return value
+        value = _LONE_PERCENT.sub("%%", value)
+        return markupsafe.escape(value) if context.eval_ctx.autoescape else value
+
+    @jinja2.pass_context
+    def _gettext(context: jinja2.runtime.Context, message: str) -> str:
+        return as_text(context, found.gettext(message))
+
+    @jinja2.pass_context
+    def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, n: int) -> str:
+        return as_text(context, found.ngettext(singular, plural, n))
+
+    return _gettext, _ngettext
 
 
 def theme(config: Config) -> jinja2.Environment:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import nh3
 from lxml import html as lxml_html
@@ -35,6 +35,7 @@ _ZWSP = "\u200b"
 # C0 controls but tab and newline, DEL, C1 controls; bidi embeddings, overrides (U+202A–E) and isolates (U+2066–9)
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 TITLE_LIMIT = 200  # characters: a headline, not an article (a 10 KB "title" would bury the email)
+_HREF = re.compile(r'(\shref=")([^"]*)"')
 _BARE_ANCHOR = re.compile(r'<a(?: title="[^"]*")?>(.*?)</a>', re.S)  # a link whose URL was refused
 
 
@@ -103,7 +104,20 @@ def clean_html(fragment: str, base: str | None = None) -> str:
         strip_comments=True,
     )
     cleaned = _BARE_ANCHOR.sub(r"\1", cleaned)
+    cleaned = _HREF.sub(lambda m: m.group(1) + defuse_url(m.group(2)) + '"', cleaned)
     return defuse_merge_tags(strip_controls(cleaned)).strip()
+
+
+def defuse_url(url: str) -> str:
+    """A link with merge-tag delimiters and invisible or non-ASCII characters percent-encoded.
+
+    Text gets a zero-width space between a delimiter's characters, but in a URL that space is
+    itself a character (the MJML renderer writes it as a Rust escape, `\\u{200b}`), and `{ `
+    would become `{%20`, which a template engine still reads: encoding keeps the link working
+    and no email service's template language will find a tag in it.
+    """
+    url = _MERGE_TAG.sub(lambda m: quote(m.group(0), safe=""), url)
+    return quote(url, safe="".join(chr(c) for c in range(0x21, 0x7F)))
 
 
 def text_to_html(text: str) -> str:
@@ -126,19 +140,22 @@ def plain_text(fragment: str) -> str:
 def trim_html(fragment: str, limit: int) -> str:
     """Cut sanitised HTML after `limit` characters of text, at a word boundary, tags kept balanced.
 
-    Adds an ellipsis when anything was cut. Elements after the cut are removed whole.
+    Adds an ellipsis when anything was cut. Elements after the cut are removed whole. The text
+    lxml hands back is decoded (`&lt;script&gt;` is `<script>` there), so it is escaped again
+    on the way out, and the result is sanitised *after* the cut: trimming can never turn a
+    member's escaped markup into live markup.
     """
     if not fragment or limit <= 0:
         return fragment
     root = lxml_html.fragment_fromstring(fragment, create_parent="div")
     if len(root.text_content()) <= limit:
-        return fragment
+        return clean_html(fragment)
     budget = [limit]
     _trim_node(root, budget)
-    out = (root.text or "") + "".join(
+    out = htmllib.escape(root.text or "", quote=False) + "".join(
         lxml_html.tostring(child, encoding="unicode") for child in root
     )
-    return out.strip()
+    return clean_html(out.strip())
 
 
 def _cut(text: str, budget: list[int]) -> tuple[str, bool]:

@@ -73,6 +73,12 @@ class ItemView:
     easy: str = ""  # the editor's Easy Read text (the draft's `easy:` block, digest/easyread.py)
     line: int = 0  # where the item is in the draft (its `easy:` block, else its heading), for the editor
 
+    def __post_init__(self) -> None:
+        # The last step before any output: whatever built this view (a reader, a trim, a draft,
+        # a stored row from an older version), its blurb is sanitised here, so every output
+        # that shows an item (email, web, archive, Atom, preview, Easy Read) shows it clean.
+        object.__setattr__(self, "blurb_html", clean_html(self.blurb_html))
+
 
 @dataclass(frozen=True)
 class SectionView:

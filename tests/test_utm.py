@@ -67,7 +67,8 @@ def test_members_links_only() -> None:
         f"https://a.example.org/report?{TAGS}#top",  # the item's title link
         f"https://a.example.org/report?id=7&x=1&{TAGS}",  # a link in its blurb
         "mailto:hi@a.example.org",
-        "https://a.example.org/?ref=*|UNIQID|*",
+        # a member's merge tag is defused (percent-encoded) by the sanitiser, so it is an ordinary link
+        f"https://a.example.org/?ref=%2A%7CUNIQID%7C%2A&{TAGS}",
         "https://a.example.org/tagged?utm_source=theirs",
         "https://network.example.org/guide",  # a text section
         "https://network.example.org/contact",  # the footer
