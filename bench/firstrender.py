@@ -27,7 +27,7 @@ def main() -> None:
 
     import digest.dates  # noqa: F401
     from bench.run import scaled_limits
-    from digest.config import load_config
+    from digest.config.keys import load_config
     from digest.group import group
     from digest.render import render
     from digest.store import Store

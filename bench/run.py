@@ -284,7 +284,7 @@ def measure_baseline(network: Network, runs: int, logs: Path) -> list[dict[str, 
 def parse_jobs(network: Network, config_path: Path) -> list[Any]:
     """Every member's body as the build hands it to a reader (digest.collect.ParseJob)."""
     from digest.collect import ParseJob
-    from digest.config import load_config
+    from digest.config.keys import load_config
     from digest.group import event_window
 
     config = load_config(config_path)
@@ -352,7 +352,7 @@ def measure_render(config_path: Path, repeats: int) -> dict[str, Any]:
     """Render 20/40/60-item editions from the store a cold build filled; stages timed separately."""
     from mjml import mjml2html
 
-    from digest.config import load_config
+    from digest.config.keys import load_config
     from digest.group import group
     from digest.render import context, environment, mjml_to_html, render, section_views
     from digest.store import Store
@@ -422,7 +422,7 @@ def measure_preview(config_path: Path, out: Path, repeats: int) -> dict[str, Any
     reload itself (milliseconds on loopback) is not included.
     """
     from digest.pipeline import build_edition
-    from digest.config import load_config
+    from digest.config.keys import load_config
     from digest.write import write_outputs
 
     exists = importlib.util.find_spec("digest.preview") is not None or (ROOT / "digest" / "preview.py").exists()
@@ -512,7 +512,7 @@ def measure_preview_live(config_path: Path, repeats: int, logs: Path) -> dict[st
 def check_warm_in_process(config_path: Path) -> dict[str, Any]:
     """Re-check 'zero feeds re-parsed' from the inside: every SourceReport.parsed is False."""
     from digest.pipeline import build_edition
-    from digest.config import load_config
+    from digest.config.keys import load_config
 
     edition = build_edition(load_config(config_path), EDITION)
     parsed = [s.name for s in edition.report.sources if s.parsed]
@@ -579,7 +579,7 @@ def measure_scale(count: int, work: Path, latency: float, logs: Path) -> dict[st
 
 def fill_a_year(config_path: Path, months: int = 12) -> int:
     """Turn the store a cold build filled into a year of posts: each month's copy is a month older."""
-    from digest.config import load_config
+    from digest.config.keys import load_config
     from digest.model import Post
     from digest.store import Store
 

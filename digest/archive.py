@@ -26,7 +26,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from digest.colours import readable_on
-from digest.config import Config
+from digest.config.keys import Config
 from digest.dates import format_day
 from digest.model import as_instant
 from digest.exceptions import DigestError

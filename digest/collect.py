@@ -21,7 +21,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
-from digest.config import Config, Source
+from digest.config.keys import Config, Source
 from digest.fetch import FetchResult, Limits, Request, fetch_all
 from digest.model import Item, Post, ReadResult
 from digest.readers import detect, read

@@ -22,7 +22,7 @@ from digest.exceptions import DigestError
 from digest.write import write_atomic
 
 if TYPE_CHECKING:
-    from digest.config import Config
+    from digest.config.keys import Config
     from digest.preview import Previewer
 
 MAX_TITLE = 500

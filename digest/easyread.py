@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from digest import esp
-from digest.config import DEFAULT_TEMPLATES, Config
+from digest.config.keys import DEFAULT_TEMPLATES, Config
 from digest.dates import _time_range, babel_locale, format_day, format_event_when, format_time
 from digest.i18n import gettext_for
 from digest.calendar_links import Occurrence

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import regex
 
-from digest.config import Config, Section
+from digest.config.keys import Config, Section
 from digest.model import Event, Item, Post, as_instant
 from digest.normalize import canonical_url
 

@@ -11,7 +11,7 @@ from functools import partial
 from typing import Callable
 
 from digest import cards
-from digest.config import Config
+from digest.config.keys import Config
 from digest.model import Image
 from digest.views import ItemView, Picture, SectionView
 

@@ -14,7 +14,7 @@ from xml.sax.saxutils import quoteattr, escape
 
 from lxml import etree
 
-from digest.config import Config
+from digest.config.keys import Config
 from digest.exceptions import DigestError
 from digest.sourcelist import NewSource
 

@@ -25,7 +25,7 @@ from digest.model import Image, Item
 
 if TYPE_CHECKING:
     from digest.collect import SourceReport
-    from digest.config import Config
+    from digest.config.keys import Config
     from digest.store import Store
 
 MAX_BYTES = 256 * 1024  # a JPEG's size sits after its EXIF block; 256 KB holds it for any camera's file

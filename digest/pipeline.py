@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable
 
 from digest import reuse
 from digest.collect import Collection, SourceReport, collect
-from digest.config import Config
+from digest.config.keys import Config
 from digest.fetch import FetchResult, Limits
 from digest.group import Filled, event_window, group
 from digest.model import Item

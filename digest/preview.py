@@ -31,7 +31,7 @@ import watchfiles
 
 from digest.pipeline import Edition, build_edition, find_draft, today
 from digest.check import Finding
-from digest.config import Config, load_config
+from digest.config.keys import Config, load_config
 from digest.exceptions import DigestError
 from digest.preview_http import (MAX_CONNECTIONS, REQUEST_TIMEOUT, Server, dark_variant, is_loopback,  # noqa: F401
                                  listen)

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from digest.check import Finding
-from digest.config import Config
+from digest.config.keys import Config
 from digest.dates import babel_locale
 from digest.easyread import EasyItem, EasySection
 from digest.render import Rendered

@@ -24,7 +24,7 @@ from digest.outputs import Rendered
 from digest.write import write_atomic
 
 if TYPE_CHECKING:
-    from digest.config import Config
+    from digest.config.keys import Config
     from digest.check import Finding
     from digest.group import Filled
     from digest.render import SectionView
@@ -44,7 +44,7 @@ def key(config: Config, edition: date, inputs: object, **extra: Any) -> str:
     `inputs` is the grouped sections (or a draft's views); its repr covers every field of every
     item, because they are dataclasses of plain values.
     """
-    from digest.config import DEFAULT_TEMPLATES
+    from digest.config.keys import DEFAULT_TEMPLATES
 
     digest = hashlib.sha256()
     for part in (__version__, repr(config), edition.isoformat(), repr(inputs), repr(sorted(extra.items()))):

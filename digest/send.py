@@ -26,7 +26,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from digest import esp
-from digest.config import Config
+from digest.config.keys import Config
 from digest.dates import format_day
 from digest.exceptions import DigestError, FailedError
 from digest.render import archive_home

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-from digest.config import Config
+from digest.config.keys import Config
 from digest.discover import Candidate, fill, window_from
 from digest.fetch import Limits, Request, fetch_all
 

@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from digest.config import Utm
+from digest.config.keys import Utm
 
 if TYPE_CHECKING:  # render imports this module
     from digest.views import ItemView, SectionView

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from digest.pipeline import build_edition
-from digest.config import load_config
+from digest.config.keys import load_config
 from digest.layout import CALENDAR_FOLDER
 
 ROOT = Path(__file__).resolve().parents[1]

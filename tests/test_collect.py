@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from digest.pipeline import build_edition
-from digest.config import load_config
+from digest.config.keys import load_config
 from digest.fetch import Limits
 
 RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>M</title><link>https://m.example.org/</link><description>d</description>

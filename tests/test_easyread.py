@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from digest.config import load_config
+from digest.config.keys import load_config
 from digest.easyread import ICONS, easy_sections, icon_png, icon_urls, sentences
 from digest.draft import parse_draft
 from digest.i18n import gettext_for

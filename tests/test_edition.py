@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from digest.config import load_config
+from digest.config.keys import load_config
 from digest.draft import md_escape, parse_draft
 from digest.normalize import stable_id
 from tests.network import FIXTURES, digest, make_network

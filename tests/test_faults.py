@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from digest.pipeline import Edition, build_edition
-from digest.config import Config, load_config
+from digest.config.keys import Config, load_config
 from digest.model import Post
 from digest.readers import read
 from digest.store import Store

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest.config import parse_config
+from digest.config.keys import parse_config
 from digest.group import dedupe, group
 from digest.model import Event, Post
 

@@ -20,7 +20,7 @@ import pytest
 from lxml import html as lxml_html
 
 from digest.pipeline import build_edition
-from digest.config import load_config
+from digest.config.keys import load_config
 from digest.model import Post
 from digest.normalize import normalize_post
 from digest.readers.feed import parse_feed, raw_entry, read_feed

@@ -10,10 +10,10 @@ from pathlib import Path
 from lxml import html as lxml_html
 from pytest_httpserver import HTTPServer
 
-from digest.config import parse_config
+from digest.config.keys import parse_config
 from digest.draft import format_draft, parse_draft
 from digest.pipeline import build_edition, build_from_draft
-from digest.config import load_config
+from digest.config.keys import load_config
 from digest.pictures import size_of
 from digest.group import group
 from digest.model import Image, Post

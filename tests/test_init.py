@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from digest.cli import main
-from digest.config import load_config
+from digest.config.keys import load_config
 from tests.conftest import ROOT
 
 
@@ -49,7 +49,7 @@ def test_a_failure_leaves_nothing_half_written(tmp_path: Path, monkeypatch: pyte
     def full_disk(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device", str(tmp_path / "net" / "templates"))
 
-    monkeypatch.setattr("digest.scaffold.shutil.copytree", full_disk)
+    monkeypatch.setattr("digest.config.scaffold.shutil.copytree", full_disk)
     result = init(str(tmp_path / "net"))
     assert result.exit_code == 2
     assert result.output == (f"Error: cannot write {tmp_path / 'net' / 'templates'} (No space left on device): "

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from digest.pipeline import build_edition
 from digest.cli import main
-from digest.config import load_config
+from digest.config.keys import load_config
 from digest.preview import PreviewServer, dark_variant
 from tests.conftest import ROOT
 from tests.network import digest, make_network

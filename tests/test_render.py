@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import html as lxml_html
 
-from digest.config import Config, parse_config
+from digest.config.keys import Config, parse_config
 from digest.group import group
 from digest.model import Event, Post
 from digest.render import render

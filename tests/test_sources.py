@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from digest.config import load_config
+from digest.config.keys import load_config
 from digest.discover import _platform_url, PLATFORMS
 from tests.conftest import ROOT
 from tests.network import digest

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from digest.config import Utm, parse_config
+from digest.config.keys import Utm, parse_config
 from digest.exceptions import ConfigError
 from digest.group import group
 from digest.model import Post

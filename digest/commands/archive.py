@@ -19,7 +19,7 @@ def archive(config_path: Path) -> None:
     upload archive/, so the feed's links are absolute.
     """
     from digest.archive import write_archive
-    from digest.config import load_config
+    from digest.config.keys import load_config
 
     result = write_archive(load_config(config_path))
     for problem in result.problems:

@@ -35,7 +35,7 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
     nothing is fetched; --from-feeds builds from the feeds instead, into build/<date>-from-feeds/.
     """
     from digest.pipeline import build_edition
-    from digest.config import load_config
+    from digest.config.keys import load_config
     from digest.report import format_report
     from digest.write import write_outputs
 

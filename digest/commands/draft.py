@@ -24,7 +24,7 @@ def draft(config_path: Path, edition: date | None, force: bool, offline: bool) -
     your edits; --force starts over.
     """
     from digest.pipeline import draft_edition
-    from digest.config import load_config
+    from digest.config.keys import load_config
 
     config = load_config(config_path)
     built, outcome = draft_edition(config, edition, force=force, refetch=not offline)

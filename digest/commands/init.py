@@ -26,8 +26,8 @@ def starter_file() -> str:
     `templates = "templates"` is written out: `digest init` copies the theme there, and a copy that is not
     switched on would be a trap (edits to it would change nothing).
     """
-    from digest.config import Newsletter, Section, Source
-    from digest.schema import starter
+    from digest.config.keys import Newsletter, Section, Source
+    from digest.config.schema import starter
 
     lines = ["# sources.toml: your network's newsletter. Every key is shown; optional ones are commented out.", "",
              *starter(Newsletter, "[newsletter]"), "",
@@ -48,7 +48,7 @@ def init(directory: Path, force: bool) -> None:
     The copy in DIRECTORY/templates/ is switched on in the new sources.toml (templates =
     "templates"), so your edits to it take effect. DIRECTORY is created if it does not exist.
     """
-    from digest.scaffold import scaffold
+    from digest.config.scaffold import scaffold
 
     made = scaffold(directory, starter_file(), force=force)
     for kept in made.kept:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import click
 
 if TYPE_CHECKING:
-    from digest.config import Config
+    from digest.config.keys import Config
 
 FuncT = Callable[..., Any]
 

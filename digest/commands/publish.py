@@ -27,7 +27,7 @@ def publish(config_path: Path, edition: date | None, draft: Path | None, esp: st
     """
     from digest.archive import publish as publish_edition
     from digest.pipeline import build_edition, today
-    from digest.config import load_config
+    from digest.config.keys import load_config
     from digest.draft import draft_path
     from digest.exceptions import DigestError
     from digest.write import write_outputs

@@ -62,7 +62,7 @@ def send(config_path: Path, edition: date | None, to: list[str], sender: str | N
     DIGEST_SMTP_PASSWORD in the environment.
     """
     from digest.pipeline import today
-    from digest.config import load_config
+    from digest.config.keys import load_config
     from digest.send import Server, send_test
 
     config = load_config(config_path)

@@ -39,7 +39,7 @@ def add(url: str, name: str | None, member: str | None, tags: tuple[str, ...], y
         config_path: Path, verbose: int) -> None:
     """Find what to read on a member's page (feeds, platform feeds, calendars, schema.org data) and add it."""
     from digest.pipeline import today
-    from digest.config import load_config
+    from digest.config.keys import load_config
     from digest.discover import discover, window_from
     from digest.exceptions import DigestError
     from digest.sourcelist import NewSource, add_sources
@@ -113,7 +113,7 @@ def _name(candidate: Candidate, member: str, name: str | None, count: int) -> st
 @config_option
 def list_sources(config_path: Path) -> None:
     """Each source: its name, address and tags, and how its last fetch went."""
-    from digest.config import load_config
+    from digest.config.keys import load_config
     from digest.store import Store
 
     config = load_config(config_path)
@@ -137,7 +137,7 @@ def list_sources(config_path: Path) -> None:
 def check(edition: date | None, config_path: Path) -> None:
     """Fetch every source now: ok, moved, gone, empty or failed, with what to do. Exit 1 unless all are ok."""
     from digest.pipeline import today
-    from digest.config import load_config
+    from digest.config.keys import load_config
     from digest.sourcecheck import check_sources
 
     config = load_config(config_path)
@@ -155,7 +155,7 @@ def check(edition: date | None, config_path: Path) -> None:
 @config_option
 def import_opml(opml_file: Path, tags: tuple[str, ...], config_path: Path) -> None:
     """Add the feeds an OPML file lists (from a feed reader or `digest sources export`)."""
-    from digest.config import load_config
+    from digest.config.keys import load_config
     from digest.opml import read_opml
     from digest.sourcelist import NewSource, add_sources
 
@@ -173,7 +173,7 @@ def import_opml(opml_file: Path, tags: tuple[str, ...], config_path: Path) -> No
 @config_option
 def export_opml(out: Path | None, config_path: Path) -> None:
     """Write the sources as OPML, for a feed reader or another network."""
-    from digest.config import load_config
+    from digest.config.keys import load_config
     from digest.opml import export_opml as opml
     from digest.write import write_atomic
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from digest.config import Config
+from digest.config.keys import Config
 from digest.draft.parse import Draft, DraftItem, DraftSection, heading_lines, parse_draft
 from digest.draft.write import heading_line
 from digest.exceptions import DigestError

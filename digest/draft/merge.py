@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from digest.config import Config
+from digest.config.keys import Config
 from digest.draft.parse import Draft, parse_draft, read_draft_text
 from digest.draft.write import OFFERED_PREFIX, draft_path, format_draft, item_block, md_escape, offered_line
 from digest.exceptions import DigestError

@@ -25,7 +25,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from digest.config import Config, Section
+from digest.config.keys import Config, Section
 from digest.draft.write import NEW_MARK, body_text
 from digest.exceptions import ConfigError, DigestError
 from digest.model import Image

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from digest.config import Config
+from digest.config.keys import Config
 
 
 def draft_path(config: Config, edition: date) -> Path:

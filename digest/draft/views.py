@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from digest.config import Config
+from digest.config.keys import Config
 from digest.draft.parse import Draft, DraftItem
 from digest.draft.write import blurb_markdown
 from digest.model import Item

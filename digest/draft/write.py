@@ -6,7 +6,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from digest.config import Config
+from digest.config.keys import Config
 from digest.draft.paths import draft_path  # noqa: F401 - re-exported: merge.py and others import it from here
 from digest.group import Filled
 from digest.render import ItemView, item_view

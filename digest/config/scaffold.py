@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from digest.config import DEFAULT_TEMPLATES
+from digest.config.keys import DEFAULT_TEMPLATES
 from digest.exceptions import DigestError
 
 CONFIG, THEME = "sources.toml", "templates"

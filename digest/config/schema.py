@@ -8,7 +8,7 @@ example. From that single declaration this module
 2. writes the table's part of `digest init`'s commented starter file (`starter`);
 3. writes the table's rows of the README's key reference (`reference`).
 
-Run `python -m digest.schema` to rewrite the README's table after changing a key (a test fails until you do).
+Run `python -m digest.config.schema` to rewrite the README's table after changing a key (a test fails until you do).
 """
 
 from __future__ import annotations
@@ -247,7 +247,7 @@ def reference(cls: type, header: str) -> list[str]:
     return rows + nested
 
 
-START, END = "<!-- keys: start (python -m digest.schema writes this) -->", "<!-- keys: end -->"
+START, END = "<!-- keys: start (python -m digest.config.schema writes this) -->", "<!-- keys: end -->"
 
 
 def readme_with_reference(readme: str, table: str) -> str:
@@ -258,8 +258,8 @@ def readme_with_reference(readme: str, table: str) -> str:
 
 
 if __name__ == "__main__":  # rewrite the README's key reference from the declarations
-    from digest.config import reference_table
+    from digest.config.keys import reference_table
 
-    path = Path(__file__).resolve().parent.parent / "README.md"
+    path = Path(__file__).resolve().parents[2] / "README.md"
     path.write_text(readme_with_reference(path.read_text(encoding="utf-8"), reference_table()), encoding="utf-8")
     print(f"rewrote the key reference in {path}")

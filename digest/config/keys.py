@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.colours import is_hex_colour
 from digest.exceptions import ConfigError
-from digest.schema import Check, Problems, check_table, key, key_lines, reference
+from digest.config.schema import Check, Problems, check_table, key, key_lines, reference
 from digest.urls import is_web_url
 
 KINDS = ("posts", "events", "text")
@@ -271,7 +271,7 @@ TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sectio
 
 
 def reference_table() -> str:
-    """The README's reference of every key (`python -m digest.schema` writes it there)."""
+    """The README's reference of every key (`python -m digest.config.schema` writes it there)."""
     return "\n".join(line for header, cls in TABLES for line in ["", *reference(cls, header)]).strip("\n")
 
 
