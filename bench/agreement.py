@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Iterable
 
 from digest.model import Item, Post, ReadResult
-from digest.readers import detect
-from digest.readers.fastfeed import NotEligible, read
-from digest.readers.feed import read_feed
+from digest.collect.readers import detect
+from digest.collect.readers.fastfeed import NotEligible, read
+from digest.collect.readers.feed import read_feed
 
 BASE = "https://member.example.org/feed/"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

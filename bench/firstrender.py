@@ -30,7 +30,7 @@ def main() -> None:
     from digest.config.keys import load_config
     from digest.group import group
     from digest.render import render
-    from digest.store import Store
+    from digest.collect.store import Store
 
     imports = time.perf_counter() - started
     config = load_config(Path(config_path))

@@ -282,8 +282,8 @@ def measure_baseline(network: Network, runs: int, logs: Path) -> list[dict[str, 
 
 
 def parse_jobs(network: Network, config_path: Path) -> list[Any]:
-    """Every member's body as the build hands it to a reader (digest.collect.ParseJob)."""
-    from digest.collect import ParseJob
+    """Every member's body as the build hands it to a reader (digest.collect.run.ParseJob)."""
+    from digest.collect.run import ParseJob
     from digest.config.keys import load_config
     from digest.group import event_window
 
@@ -300,8 +300,8 @@ def parse_total_cpu(jobs: list[Any]) -> tuple[float, list[Any]]:
     by up to ±13% within one benchmark (parse CPU 4.61, 4.12, 3.56 s in three runs), and a
     floor taken at another moment would skew that build's ratio.
     """
-    from digest.collect import parse_job
-    from digest.readers import detect
+    from digest.collect.run import parse_job
+    from digest.collect.readers import detect
 
     firsts: dict[str, Any] = {}
     for job in jobs:  # imports and first-call caches out of the timing
@@ -320,7 +320,7 @@ def measure_parse(network: Network, jobs: list[Any], totals: list[float], parsed
     """
     import feedparser
 
-    from digest.collect import ParseJob, parse_job
+    from digest.collect.run import ParseJob, parse_job
 
     problems = sorted({p for r in parsed for p in r.problems})
     sample = [job for job, f in zip(jobs, network.feeds) if f.kind == "rss"][:10]
@@ -355,7 +355,7 @@ def measure_render(config_path: Path, repeats: int) -> dict[str, Any]:
     from digest.config.keys import load_config
     from digest.group import group
     from digest.render import context, environment, mjml_to_html, render, section_views
-    from digest.store import Store
+    from digest.collect.store import Store
 
     config = load_config(config_path)
     with Store.beside(config.path) as store:
@@ -581,7 +581,7 @@ def fill_a_year(config_path: Path, months: int = 12) -> int:
     """Turn the store a cold build filled into a year of posts: each month's copy is a month older."""
     from digest.config.keys import load_config
     from digest.model import Post
-    from digest.store import Store
+    from digest.collect.store import Store
 
     config = load_config(config_path)
     with Store.beside(config.path) as store, store.transaction():
@@ -610,7 +610,7 @@ def measure_year(network: Network, config: Path, logs: Path) -> dict[str, Any]:
 
 def measure_store(parsed: list[Any], repeats: int) -> dict[str, Any]:
     """Saving every item of a cold build (one transaction, as a build does) into a fresh store, in-process."""
-    from digest.store import SourceState, Store
+    from digest.collect.store import SourceState, Store
 
     work = Path(tempfile.mkdtemp(prefix="digest-bench-store-"))
     times, loads = [], []

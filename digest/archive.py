@@ -31,7 +31,7 @@ from digest.dates import format_day
 from digest.model import as_instant
 from digest.exceptions import DigestError
 from digest.render import DARK_BG, LIGHT_BG, archive_home, theme
-from digest.store import Store
+from digest.collect.store import Store
 from digest.write import sweep_temporaries, write_atomic
 
 ATOM = "http://www.w3.org/2005/Atom"

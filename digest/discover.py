@@ -20,10 +20,10 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from digest.exceptions import DigestError
-from digest.fetch import FetchResult, Limits, Request, fetch_all
+from digest.collect.fetch import FetchResult, Limits, Request, fetch_all
 from digest.model import Event, Post, ReadResult, as_instant
-from digest.readers import detect, read
-from digest.readers.discover import alternate_feeds, html_document
+from digest.collect.readers import detect, read
+from digest.collect.readers.discover import alternate_feeds, html_document
 from digest.sanitize import absolute_url, is_web_url
 
 
@@ -218,7 +218,7 @@ def page_title(body: bytes, url: str) -> str:
     the site's name ("Hillside Carers – Carers supporting carers"), an inner page's ends with it
     ("Events – Riverside Mind").
     """
-    from digest.readers.page import json_ld_blocks
+    from digest.collect.readers.page import json_ld_blocks
 
     for block in json_ld_blocks(body)[0]:
         for node in (block.get("@graph") if isinstance(block, dict) and isinstance(block.get("@graph"), list) else [block]):

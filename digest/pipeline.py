@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from digest import reuse
-from digest.collect import Collection, SourceReport, collect
+from digest.collect.run import Collection, SourceReport, collect
 from digest.config.keys import Config
-from digest.fetch import FetchResult, Limits
+from digest.collect.fetch import FetchResult, Limits
 from digest.group import Filled, event_window, group
 from digest.model import Item
 from digest.outputs import Rendered
 from digest.report import Report, SectionCount
-from digest.store import Store
+from digest.collect.store import Store
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -105,7 +105,7 @@ def parse_pool() -> ProcessPoolExecutor | None:
 
 def _prepare_worker() -> None:
     """Import the feed reader in a worker before its first body arrives."""
-    import digest.readers.feed  # noqa: F401
+    import digest.collect.readers.feed  # noqa: F401
 
 
 def find_draft(config: Config, edition: date | None = None, *, draft: Path | None = None,

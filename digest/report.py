@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.collect import SourceReport
+from digest.collect.run import SourceReport
 from digest.group import Filled
 
 GMAIL_CLIP = 102 * 1024

@@ -13,7 +13,7 @@ from datetime import date
 
 from digest.config.keys import Config
 from digest.discover import Candidate, fill, window_from
-from digest.fetch import Limits, Request, fetch_all
+from digest.collect.fetch import Limits, Request, fetch_all
 
 
 def check_sources(config: Config, day: date, limits: Limits = Limits()) -> tuple[list[str], int]:

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from digest.fetch import Limits
+from digest.collect.fetch import Limits
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 Handler = Callable[["_Request"], None]

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from digest.cli import main
-from digest.store import SCHEMA_VERSION, Store
+from digest.collect.store import SCHEMA_VERSION, Store
 from tests.hardening import no_network, posts, rss  # noqa: F401 - fixture
 
 GOOD = '''[newsletter]

@@ -14,7 +14,7 @@ from werkzeug import Request, Response
 
 from digest.pipeline import build_edition
 from digest.config.keys import load_config
-from digest.fetch import Limits
+from digest.collect.fetch import Limits
 
 RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>M</title><link>https://m.example.org/</link><description>d</description>
 <item><title>{title}</title><link>https://m.example.org/{slug}</link><guid>{slug}</guid><pubDate>Tue, 10 Sep 2024 10:00:00 GMT</pubDate><description>Body</description></item>
@@ -147,7 +147,7 @@ def test_old_posts_are_counted_but_not_loaded(tmp_path: Path) -> None:
     from datetime import datetime, timezone
 
     from digest.model import Event, Post
-    from digest.store import SourceState, Store
+    from digest.collect.store import SourceState, Store
 
     with Store(tmp_path / "store.sqlite") as store:
         old = Post(id="old", source="M", title="Old", url=None, published=datetime(2020, 1, 1, tzinfo=timezone.utc))
@@ -164,7 +164,7 @@ def test_a_gzipped_body_stays_compressed_until_read(httpserver: HTTPServer, tmp_
     and a failing fetch the next day falls back to the stored (compressed) copy."""
     import gzip
 
-    from digest.store import Store
+    from digest.collect.store import Store
 
     plain = RSS.format(title="Zipped", slug="z").encode()
     wire = gzip.compress(plain)

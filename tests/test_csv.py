@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from digest.model import Event, Post
-from digest.readers import detect
-from digest.readers.csv import read_csv
+from digest.collect.readers import detect
+from digest.collect.readers.csv import read_csv
 from tests.network import FIXTURES, digest, make_network
 
 LONDON = ZoneInfo("Europe/London")

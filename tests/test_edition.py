@@ -9,7 +9,7 @@ from lxml import html as lxml_html
 
 from digest.config.keys import load_config
 from digest.draft import md_escape, parse_draft
-from digest.normalize import stable_id
+from digest.collect.normalize import stable_id
 from tests.network import FIXTURES, digest, make_network
 
 DRAFT = "editions/2024-10-01.md"

@@ -12,8 +12,8 @@ import pytest
 
 from bench.agreement import compare, files
 from bench.feeds import make_feeds
-from digest.readers.fastfeed import NotEligible, fast_entries, read
-from digest.readers.feed import read_feed
+from digest.collect.readers.fastfeed import NotEligible, fast_entries, read
+from digest.collect.readers.feed import read_feed
 from tests.conftest import ROOT, corpus
 
 RSS = ('<?xml version="1.0" encoding="{encoding}"?>{doctype}<rss version="2.0"><channel><title>M</title>'

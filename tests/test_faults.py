@@ -20,8 +20,8 @@ import pytest
 from digest.pipeline import Edition, build_edition
 from digest.config.keys import Config, load_config
 from digest.model import Post
-from digest.readers import read
-from digest.store import Store
+from digest.collect.readers import read
+from digest.collect.store import Store
 from tests.hardening import (
     EDITION, NOW, SHORT, Handler, LoopbackServer, closed_port, drip, endless, gzip_bomb, in_turn, no_network,  # noqa: F401
     posts, redirect, rss, send, server, stall, write_config,

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.fetch import Request, fetch_all
-from digest.normalize import EARLIEST_YEAR
-from digest.readers import read
-from digest.readers.feed import parse_feed
+from digest.collect.fetch import Request, fetch_all
+from digest.collect.normalize import EARLIEST_YEAR
+from digest.collect.readers import read
+from digest.collect.readers.feed import parse_feed
 from tests.conftest import corpus
 from tests.hardening import SHORT, LoopbackServer, no_network, send, server  # noqa: F401 - fixtures
 

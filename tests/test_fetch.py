@@ -18,7 +18,7 @@ from typing import Iterator
 
 import pytest
 
-from digest.fetch import FetchResult, Limits, Request, fetch_all
+from digest.collect.fetch import FetchResult, Limits, Request, fetch_all
 from tests.hardening import (
     SHORT, LoopbackServer, closed_port, endless, gzip_bomb, no_network,  # noqa: F401 - fixtures
     posts, redirect, rss, send, server, stall,

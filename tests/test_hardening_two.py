@@ -109,7 +109,7 @@ def _drafted(tmp_path: Path, edition: str = "2024-10-01") -> tuple[Path, Path]:
 
 
 def _sent(config: Path) -> set[str]:
-    from digest.store import Store
+    from digest.collect.store import Store
 
     with Store.beside(config) as store:
         return store.sent_ids()

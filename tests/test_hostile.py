@@ -22,8 +22,8 @@ from lxml import html as lxml_html
 from digest.pipeline import build_edition
 from digest.config.keys import load_config
 from digest.model import Post
-from digest.normalize import normalize_post
-from digest.readers.feed import parse_feed, raw_entry, read_feed
+from digest.collect.normalize import normalize_post
+from digest.collect.readers.feed import parse_feed, raw_entry, read_feed
 from tests.conftest import corpus
 from tests.hardening import EDITION, no_network, posts, rss, write_config  # noqa: F401 - fixture
 

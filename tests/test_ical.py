@@ -17,8 +17,8 @@ from babel import Locale
 
 from digest.dates import babel_locale, format_day, format_event_when, format_post_date, format_time
 from digest.model import Event, ReadResult, as_instant
-from digest.readers import ical
-from digest.readers.ical import NOT_ICALENDAR, read_calendar
+from digest.collect.readers import ical
+from digest.collect.readers.ical import NOT_ICALENDAR, read_calendar
 
 LONDON = ZoneInfo("Europe/London")
 ROOT = Path(__file__).resolve().parents[1]
@@ -518,7 +518,7 @@ def test_an_unresolvable_tzid_is_floating_in_the_calendars_own_zone_when_it_stat
 
 
 def test_a_tzid_the_calendar_defines_is_left_to_its_vtimezone() -> None:
-    from digest.readers.ical_zones import repair_tzids
+    from digest.collect.readers.ical_zones import repair_tzids
 
     text = ("BEGIN:VTIMEZONE\nTZID:(UTC-05:00) Eastern Time (US & Canada)\nEND:VTIMEZONE\n"
             'DTSTART;TZID="(UTC-05:00) Eastern Time (US & Canada)":20241015T140000\n'
@@ -540,6 +540,6 @@ def test_a_tzid_the_calendar_defines_is_left_to_its_vtimezone() -> None:
     ("(UTC-07:00) Yukon", "America/Whitehorse"),
 ])
 def test_windows_display_names_map_to_iana_zones(name: str, zone: str) -> None:
-    from digest.readers.ical_zones import display_zone
+    from digest.collect.readers.ical_zones import display_zone
 
     assert display_zone(name) == zone

@@ -14,7 +14,7 @@ from digest.config.keys import parse_config
 from digest.draft import format_draft, parse_draft
 from digest.pipeline import build_edition, build_from_draft
 from digest.config.keys import load_config
-from digest.pictures import size_of
+from digest.collect.pictures import size_of
 from digest.group import group
 from digest.model import Image, Post
 from digest.layout import picture
@@ -113,9 +113,9 @@ def picture_bytes(width: int, height: int, kind: str = "PNG") -> bytes:
 def test_collect_reads_each_pictures_true_shape(httpserver: HTTPServer, tmp_path: Path) -> None:
     """A 600×800 portrait becomes a 120×160 thumbnail beside the text; a 1200×675 picture fills the column;
     a picture that is not one is left out with a note; sizes are kept in the store and read once."""
-    from digest.collect import SourceReport
-    from digest.pictures import with_sizes
-    from digest.store import Store
+    from digest.collect.run import SourceReport
+    from digest.collect.pictures import with_sizes
+    from digest.collect.store import Store
 
     httpserver.expect_request("/portrait.jpg").respond_with_data(picture_bytes(600, 800, "JPEG"), content_type="image/jpeg")
     httpserver.expect_request("/wide.png").respond_with_data(picture_bytes(1200, 675), content_type="image/png")
@@ -151,7 +151,7 @@ def test_collect_reads_each_pictures_true_shape(httpserver: HTTPServer, tmp_path
 
 
 def test_alt_falls_back_to_the_posts_own_picture() -> None:
-    from digest.normalize import RawEntry, normalize_post
+    from digest.collect.normalize import RawEntry, normalize_post
 
     raw = RawEntry(title="Fair", link="https://a.example.org/fair", published=WHEN, image_url="https://a.example.org/f.jpg",
                    summary_html='<p><img src="https://a.example.org/f.jpg" alt="Members at the fair">A good day.</p>')
@@ -198,7 +198,7 @@ END:VCALENDAR\r
 def test_events_show_their_calendar_picture_where_the_section_asks() -> None:
     from zoneinfo import ZoneInfo
 
-    from digest.readers.ical import read_calendar
+    from digest.collect.readers.ical import read_calendar
 
     london = ZoneInfo("Europe/London")
     [event] = read_calendar(ATTACHED, source="A", tz=london, start=datetime(2024, 10, 1, tzinfo=london),

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.readers import detect, read
+from digest.collect.readers import detect, read
 from tests.conftest import FIXTURES
 
 FEEDS = FIXTURES / "feeds"

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from digest.model import Event, Image, Post
-from digest.readers import detect, read
+from digest.collect.readers import detect, read
 
 LONDON = ZoneInfo("Europe/London")
 WINDOW = (datetime(2024, 10, 1, tzinfo=LONDON), datetime(2024, 12, 1, tzinfo=LONDON))

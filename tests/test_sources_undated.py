@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from digest.model import Post
-from digest.store import Store
+from digest.collect.store import Store
 from tests.network import digest
 from tests.sites import Site
 
@@ -61,7 +61,7 @@ def test_a_60_item_rss_1_feed_without_dates_yields_its_items(tmp_path: Path) -> 
 
 
 def test_store_remembers_first_seen(tmp_path: Path) -> None:
-    from digest.store import SourceState
+    from digest.collect.store import SourceState
 
     with Store(tmp_path / "store.sqlite") as store:
         post = Post(id="a", source="S", title="A", url=None, published=datetime(2024, 9, 1, tzinfo=timezone.utc))

@@ -21,7 +21,7 @@ import pytest
 
 from digest.exceptions import StoreError
 from digest.model import Post
-from digest.store import SCHEMA_VERSION, SourceState, Store
+from digest.collect.store import SCHEMA_VERSION, SourceState, Store
 from tests.hardening import NOW, LoopbackServer, no_network, posts, rss, send, server, write_config  # noqa: F401
 
 MEMBERS = 8  # the size at which a build starts its parse pool (build.POOL_MIN_SOURCES)
@@ -291,7 +291,7 @@ def test_a_build_commits_once_and_a_304_never_reads_a_body(server: LoopbackServe
 
 
 def test_a_repaired_store_still_finds_the_window_s_posts(tmp_path: Path) -> None:
-    from digest.repair import repair
+    from digest.collect.repair import repair
 
     path = _saved_store(tmp_path)  # 400 posts published at NOW
     repair(path)

@@ -19,8 +19,8 @@ def repair(config_path: Path, force: bool) -> None:
     stored posts; the damaged file is kept beside it as store.sqlite.damaged-<time>. The next
     build fetches every source afresh.
     """
-    from digest.repair import is_healthy
-    from digest.repair import repair as repair_store
+    from digest.collect.repair import is_healthy
+    from digest.collect.repair import repair as repair_store
 
     path = config_path.parent / ".digest" / "store.sqlite"
     if not force and path.exists() and is_healthy(path):

@@ -114,7 +114,7 @@ def _name(candidate: Candidate, member: str, name: str | None, count: int) -> st
 def list_sources(config_path: Path) -> None:
     """Each source: its name, address and tags, and how its last fetch went."""
     from digest.config.keys import load_config
-    from digest.store import Store
+    from digest.collect.store import Store
 
     config = load_config(config_path)
     store_path = config.root / ".digest" / "store.sqlite"

@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from digest.model import ReadResult
-from digest.normalize import RawEntry, Skip, normalize_post
+from digest.collect.normalize import RawEntry, Skip, normalize_post
 
 
 def is_jsonfeed(data: Any) -> bool:

@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from digest import __version__
-from digest.wire import Inflater, Undecodable, inflate
+from digest.collect.wire import Inflater, Undecodable, inflate
 
 USER_AGENT = f"digest/{__version__} (newsletter builder; +https://pypi.org/project/digest/)"
 ACCEPT = (
@@ -334,7 +334,7 @@ async def fetch_all(
 
 def _on_asyncio(transport: httpx.AsyncHTTPTransport) -> httpx.AsyncHTTPTransport:
     """The transport with its socket work on asyncio's streams rather than anyio's (digest/netio.py)."""
-    from digest.netio import Backend
+    from digest.collect.netio import Backend
 
     transport._pool._network_backend = Backend()  # noqa: SLF001 - httpx has no parameter for it
     return transport

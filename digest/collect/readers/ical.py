@@ -32,9 +32,9 @@ from icalendar import Calendar, Component
 from icalendar.prop import vBroken
 
 from digest.model import Event, ReadResult, as_instant
-from digest.normalize import UNTITLED_EVENT, RawEvent, normalize_event
-from digest.readers import MAX_SKIP_PROBLEMS
-from digest.readers.ical_props import (
+from digest.collect.normalize import UNTITLED_EVENT, RawEvent, normalize_event
+from digest.collect.readers import MAX_SKIP_PROBLEMS
+from digest.collect.readers.ical_props import (
     holder,
     is_html,
     keep_only,
@@ -43,8 +43,8 @@ from digest.readers.ical_props import (
     unescaped,
     values,
 )
-from digest.readers.ical_rules import rule_fault
-from digest.readers.ical_text import (
+from digest.collect.readers.ical_rules import rule_fault
+from digest.collect.readers.ical_text import (
     VEVENT_BLOCK,
     VTIMEZONE_BLOCK,
     X_WR_TIMEZONE_LINE,
@@ -55,7 +55,7 @@ from digest.readers.ical_text import (
     text_description,
     wrap,
 )
-from digest.readers.ical_zones import aware, repair_tzids, span, undefined_zones, zone_named
+from digest.collect.readers.ical_zones import aware, repair_tzids, span, undefined_zones, zone_named
 from digest.sanitize import clean_html, clean_line, plain_text
 
 NOT_ICALENDAR = "this is not an iCalendar file"

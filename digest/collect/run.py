@@ -22,11 +22,11 @@ from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 from digest.config.keys import Config, Source
-from digest.fetch import FetchResult, Limits, Request, fetch_all
+from digest.collect.fetch import FetchResult, Limits, Request, fetch_all
 from digest.model import Item, Post, ReadResult
-from digest.readers import detect, read
-from digest.store import SourceState, Store
-from digest.wire import head, inflate
+from digest.collect.readers import detect, read
+from digest.collect.store import SourceState, Store
+from digest.collect.wire import head, inflate
 
 
 @dataclass
@@ -217,7 +217,7 @@ def collect(
     for report in reports:
         report.found = counts.get(report.name, 0)
         items.extend(stored.get(report.name, []))
-    from digest.pictures import with_sizes  # the pictures' sizes, read once and kept in the store
+    from digest.collect.pictures import with_sizes  # the pictures' sizes, read once and kept in the store
 
     items = with_sizes(config, store, items, window[0].date(), reports, refetch=refetch)
     return Collection(items=items, sources=reports)

@@ -25,7 +25,7 @@ from icalendar import Component
 from icalendar.timezone import tzp
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from digest.readers.ical_props import values
+from digest.collect.readers.ical_props import values
 
 _ZONED_PROPERTIES = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")
 _DEFINED = re.compile(r"^TZID[;:]([^\n]*)", re.I | re.M)  # only a VTIMEZONE has a TZID property

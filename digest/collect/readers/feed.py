@@ -17,8 +17,8 @@ from urllib.parse import urljoin
 import feedparser
 
 from digest.model import ReadResult
-from digest.normalize import RawEntry, Skip, normalize_post
-from digest.readers import MAX_SKIP_PROBLEMS
+from digest.collect.normalize import RawEntry, Skip, normalize_post
+from digest.collect.readers import MAX_SKIP_PROBLEMS
 
 IMAGE_TYPES = ("image/",)
 # bozo reasons feedparser copes with by itself: not worth an editor's time
@@ -148,7 +148,7 @@ def read_feed(body: bytes, *, source: str, base_url: str | None, summary_length:
     when it is eligible; everything else, and everything with `fast=False`, by feedparser.
     """
     if fast:
-        from digest.readers.fastfeed import fast_entries
+        from digest.collect.readers.fastfeed import fast_entries
 
         if (quick := fast_entries(body)) is not None:
             version, feed_link, entries = quick

@@ -27,7 +27,7 @@ from typing import Any, Iterator
 
 from lxml import etree
 
-from digest.normalize import RawEntry
+from digest.collect.normalize import RawEntry
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
@@ -133,7 +133,7 @@ def _date(element: Any) -> datetime | None:
         return None
     from feedparser.datetimes import _parse_date  # feedparser's rules, digest's handlers included
 
-    from digest.readers.feed import _when
+    from digest.collect.readers.feed import _when
 
     return _when(_parse_date(value))
 

@@ -33,7 +33,7 @@ def detect(body: bytes) -> str:
     if (b"<html" in head or b"<!doctype html" in head) and not any(t in head for t in (b"<rss", b"<feed", b"<rdf")):
         return "html"
     if not head.startswith(b"<"):
-        from digest.readers.csv import is_csv
+        from digest.collect.readers.csv import is_csv
 
         if is_csv(body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")):
             return "csv"
@@ -80,21 +80,21 @@ def _read(body: bytes, *, source: str, base_url: str | None, summary_length: int
     if kind == "empty":
         return ReadResult(problems=["the source sent an empty body: the feed may be broken or moved"])
     if kind == "html":
-        from digest.readers.page import read_page
+        from digest.collect.readers.page import read_page
 
         return read_page(body, source=source, base_url=base_url, summary_length=summary_length, tz=tz)
     if kind == "ical":
-        from digest.readers.ical import read_calendar
+        from digest.collect.readers.ical import read_calendar
 
         return read_calendar(body, source=source, tz=tz, start=window[0], end=window[1], base_url=base_url)
     if kind == "csv":
-        from digest.readers.csv import read_csv
+        from digest.collect.readers.csv import read_csv
 
         return read_csv(body, source=source, summary_length=summary_length, tz=tz)
     if kind == "jsonfeed":
-        from digest.readers.jsonfeed import read_jsonfeed
+        from digest.collect.readers.jsonfeed import read_jsonfeed
 
         return read_jsonfeed(body, source=source, base_url=base_url, summary_length=summary_length)
-    from digest.readers.feed import read_feed
+    from digest.collect.readers.feed import read_feed
 
     return read_feed(body, source=source, base_url=base_url, summary_length=summary_length)

@@ -22,7 +22,7 @@ from typing import Any, Iterator
 from zoneinfo import ZoneInfo
 
 from digest.model import Image, ReadResult
-from digest.normalize import RawEntry, RawEvent, Skip, normalize_event, normalize_post
+from digest.collect.normalize import RawEntry, RawEvent, Skip, normalize_event, normalize_post
 from digest.sanitize import absolute_url, defuse_merge_tags, is_web_url, plain_text, text_to_html, trim_html
 
 SYNTAXES = ("json-ld", "microdata", "rdfa")
@@ -72,7 +72,7 @@ def read_page(
 
 def no_data_problem(body: bytes, base_url: str | None, failed: list[str]) -> str:
     """What to tell the editor about a page with nothing we can read, naming what was tried."""
-    from digest.readers.discover import alternate_feeds
+    from digest.collect.readers.discover import alternate_feeds
 
     feeds = alternate_feeds(body, base_url)
     if feeds:
@@ -108,7 +108,7 @@ def structured_data(body: bytes, base_url: str | None) -> tuple[list[dict[str, A
 
 def json_ld_blocks(body: bytes) -> tuple[list[Any], int]:
     """Each JSON-LD block that parses, and how many did not (extruct gives up at the first bad one)."""
-    from digest.readers.discover import html_document
+    from digest.collect.readers.discover import html_document
 
     doc = html_document(body)
     if doc is None:

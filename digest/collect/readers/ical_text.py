@@ -14,7 +14,7 @@ from datetime import date
 
 from icalendar import Calendar
 
-from digest.readers.decode import decode as decode_bytes
+from digest.collect.readers.decode import decode as decode_bytes
 from digest.sanitize import clean_html, clean_line, plain_text, text_to_html
 
 VEVENT_BLOCK = re.compile(r"^BEGIN:VEVENT[ \t]*$.*?^END:VEVENT[ \t]*$", re.I | re.M | re.S)

@@ -20,8 +20,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from digest.model import Event, Post, ReadResult, as_instant
-from digest.normalize import RawEntry, RawEvent, Skip, normalize_event, normalize_post
-from digest.readers.decode import decode
+from digest.collect.normalize import RawEntry, RawEvent, Skip, normalize_event, normalize_post
+from digest.collect.readers.decode import decode
 from digest.sanitize import absolute_url, is_web_url, text_to_html, trim_html
 
 DELIMITERS = ",;\t"

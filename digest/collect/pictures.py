@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Iterable
 from digest.model import Image, Item
 
 if TYPE_CHECKING:
-    from digest.collect import SourceReport
+    from digest.collect.run import SourceReport
     from digest.config.keys import Config
-    from digest.store import Store
+    from digest.collect.store import Store
 
 MAX_BYTES = 256 * 1024  # a JPEG's size sits after its EXIF block; 256 KB holds it for any camera's file
 TIMEOUT = 5.0  # seconds per picture, connection and reading together

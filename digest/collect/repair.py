@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.exceptions import DigestError
-from digest.store import FILL_PUBLISHED, Store
+from digest.collect.store import FILL_PUBLISHED, Store
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Iterator, ParamSpec, TypeVar
 
 from digest.exceptions import StoreError
 from digest.model import Image, Item, item_from_json
-from digest.wire import inflate
+from digest.collect.wire import inflate
 
 P = ParamSpec("P")
 T = TypeVar("T")
