@@ -28,7 +28,7 @@ def main() -> None:
     import digest.dates  # noqa: F401
     from bench.run import scaled_limits
     from digest.config.keys import load_config
-    from digest.group import group
+    from digest.edition.group import group
     from digest.render import render
     from digest.collect.store import Store
 

@@ -285,7 +285,7 @@ def parse_jobs(network: Network, config_path: Path) -> list[Any]:
     """Every member's body as the build hands it to a reader (digest.collect.run.ParseJob)."""
     from digest.collect.run import ParseJob
     from digest.config.keys import load_config
-    from digest.group import event_window
+    from digest.edition.group import event_window
 
     config = load_config(config_path)
     window = event_window(config, EDITION)
@@ -353,7 +353,7 @@ def measure_render(config_path: Path, repeats: int) -> dict[str, Any]:
     from mjml import mjml2html
 
     from digest.config.keys import load_config
-    from digest.group import group
+    from digest.edition.group import group
     from digest.render import context, environment, mjml_to_html, render, section_views
     from digest.collect.store import Store
 
@@ -421,7 +421,7 @@ def measure_preview(config_path: Path, out: Path, repeats: int) -> dict[str, Any
     While digest/preview.py does not exist this is the proxy the issue allows; the browser's
     reload itself (milliseconds on loopback) is not included.
     """
-    from digest.pipeline import build_edition
+    from digest.edition.pipeline import build_edition
     from digest.config.keys import load_config
     from digest.write import write_outputs
 
@@ -511,7 +511,7 @@ def measure_preview_live(config_path: Path, repeats: int, logs: Path) -> dict[st
 
 def check_warm_in_process(config_path: Path) -> dict[str, Any]:
     """Re-check 'zero feeds re-parsed' from the inside: every SourceReport.parsed is False."""
-    from digest.pipeline import build_edition
+    from digest.edition.pipeline import build_edition
     from digest.config.keys import load_config
 
     edition = build_edition(load_config(config_path), EDITION)

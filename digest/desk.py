@@ -16,8 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from digest.draft import DraftError, draft_path, merge_draft, parse_draft, read_draft_text, write_draft
-from digest.draft import edit
+from digest.edition.draft import DraftError, draft_path, merge_draft, parse_draft, read_draft_text, write_draft
+from digest.edition.draft import edit
 from digest.exceptions import DigestError
 from digest.write import write_atomic
 
@@ -176,7 +176,7 @@ class Desk:
                 raise Conflict("nothing to undo: the draft has changed since the last change made here")
             return self._undo[-1][0], "Undone."
         if op == "topup":
-            from digest.pipeline import build_edition
+            from digest.edition.pipeline import build_edition
 
             draft = parse_draft(text, path, config)
             built = build_edition(config, draft.edition, refetch=False)  # the draft's own date (--edition FILE)

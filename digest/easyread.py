@@ -31,7 +31,7 @@ from digest.i18n import gettext_for
 from digest.calendar_links import Occurrence
 from digest.model import Event, as_instant
 from digest.render import ItemView, Rendered, SectionView, archive_home, context, markdown, mjml_to_html, theme
-from digest.report import GMAIL_CLIP
+from digest.edition.report import GMAIL_CLIP
 from digest.text import html_to_text
 from digest.utm import tag_sections
 

@@ -29,7 +29,7 @@ import click
 import jinja2
 import watchfiles
 
-from digest.pipeline import Edition, build_edition, find_draft, today
+from digest.edition.pipeline import Edition, build_edition, find_draft, today
 from digest.check import Finding
 from digest.config.keys import Config, load_config
 from digest.exceptions import DigestError

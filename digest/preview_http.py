@@ -27,10 +27,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import jinja2
 
-from digest.pipeline import Edition
+from digest.edition.pipeline import Edition
 from digest.desk import BadRequest, Conflict, Desk, Refused
 from digest.exceptions import DigestError
-from digest.report import GMAIL_CLIP
+from digest.edition.report import GMAIL_CLIP
 
 if TYPE_CHECKING:
     from digest.preview import Previewer, Snapshot

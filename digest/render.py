@@ -37,7 +37,7 @@ import markupsafe
 from digest import esp
 from digest.colours import readable_on
 from digest.config.keys import DEFAULT_TEMPLATES, Config
-from digest.group import Filled
+from digest.edition.group import Filled
 from digest.layout import CALENDAR_FOLDER, lay_out
 from digest.outputs import Rendered
 from digest.sanitize import safe_text

@@ -26,7 +26,7 @@ from digest.write import write_atomic
 if TYPE_CHECKING:
     from digest.config.keys import Config
     from digest.check import Finding
-    from digest.group import Filled
+    from digest.edition.group import Filled
     from digest.render import SectionView
 
 FILES = ("newsletter.mjml", "newsletter.html", "newsletter.txt")  # what a hit needs; web.html comes when made

@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from digest import cards
 from digest.calendar_links import Occurrence
 from digest.config.keys import Button, Config
-from digest.group import Filled
+from digest.edition.group import Filled
 from digest.model import Event, Image, Post
 from digest.sanitize import clean_html
 

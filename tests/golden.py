@@ -17,7 +17,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from digest.pipeline import build_edition
+from digest.edition.pipeline import build_edition
 from digest.config.keys import load_config
 from digest.layout import CALENDAR_FOLDER
 

@@ -379,7 +379,7 @@ def test_cli_without_file_builds_the_edition(monkeypatch: pytest.MonkeyPatch, tm
     calls = []
     fake_config = types.ModuleType("digest.config.keys")
     fake_config.load_config = lambda path: calls.append(("config", path)) or "CONFIG"
-    fake_build = types.ModuleType("digest.pipeline")
+    fake_build = types.ModuleType("digest.edition.pipeline")
 
     def build_edition(config, edition_date, *, draft, refetch):
         calls.append(("build", config, edition_date))
@@ -389,7 +389,7 @@ def test_cli_without_file_builds_the_edition(monkeypatch: pytest.MonkeyPatch, tm
     fake_build.build_edition = build_edition
     fake_build.find_draft = lambda config, edition, *, draft, from_feeds: None
     monkeypatch.setitem(sys.modules, "digest.config.keys", fake_config)
-    monkeypatch.setitem(sys.modules, "digest.pipeline", fake_build)
+    monkeypatch.setitem(sys.modules, "digest.edition.pipeline", fake_build)
 
     result = CliRunner().invoke(check, ["--config", str(tmp_path / "s.toml"), "--date", "2025-10-01"])
     assert (result.exit_code, result.output) == (0, "0 errors, 0 warnings\n")

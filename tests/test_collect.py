@@ -12,7 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from digest.pipeline import build_edition
+from digest.edition.pipeline import build_edition
 from digest.config.keys import load_config
 from digest.collect.fetch import Limits
 

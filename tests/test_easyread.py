@@ -14,7 +14,7 @@ from lxml import html as lxml_html
 
 from digest.config.keys import load_config
 from digest.easyread import ICONS, easy_sections, icon_png, icon_urls, sentences
-from digest.draft import parse_draft
+from digest.edition.draft import parse_draft
 from digest.i18n import gettext_for
 from digest.readability import MAX_WORDS, check_easy_read, hard_words
 from digest.render import ItemView, SectionView

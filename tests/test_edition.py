@@ -8,7 +8,7 @@ import pytest
 from lxml import html as lxml_html
 
 from digest.config.keys import load_config
-from digest.draft import md_escape, parse_draft
+from digest.edition.draft import md_escape, parse_draft
 from digest.collect.normalize import stable_id
 from tests.network import FIXTURES, digest, make_network
 

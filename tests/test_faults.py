@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.pipeline import Edition, build_edition
+from digest.edition.pipeline import Edition, build_edition
 from digest.config.keys import Config, load_config
 from digest.model import Post
 from digest.collect.readers import read

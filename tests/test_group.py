@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from digest.config.keys import parse_config
-from digest.group import dedupe, group
+from digest.edition.group import dedupe, group
 from digest.model import Event, Post
 
 CONFIG = parse_config('''

@@ -75,7 +75,7 @@ def test_a_blown_match_leaves_its_items_to_the_later_sections(tmp_path: Path) ->
     from datetime import date
 
     from digest.config.keys import load_config
-    from digest.group import group
+    from digest.edition.group import group
     from digest.model import Post
 
     config = adversarial_feed(tmp_path, count=3)

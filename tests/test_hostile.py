@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import html as lxml_html
 
-from digest.pipeline import build_edition
+from digest.edition.pipeline import build_edition
 from digest.config.keys import load_config
 from digest.model import Post
 from digest.collect.normalize import normalize_post

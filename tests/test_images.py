@@ -11,11 +11,11 @@ from lxml import html as lxml_html
 from pytest_httpserver import HTTPServer
 
 from digest.config.keys import parse_config
-from digest.draft import format_draft, parse_draft
-from digest.pipeline import build_edition, build_from_draft
+from digest.edition.draft import format_draft, parse_draft
+from digest.edition.pipeline import build_edition, build_from_draft
 from digest.config.keys import load_config
 from digest.collect.pictures import size_of
-from digest.group import group
+from digest.edition.group import group
 from digest.model import Image, Post
 from digest.layout import picture
 from digest.render import render

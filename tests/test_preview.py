@@ -19,7 +19,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from digest.pipeline import build_edition
+from digest.edition.pipeline import build_edition
 from digest.cli import main
 from digest.config.keys import load_config
 from digest.preview import PreviewServer, dark_variant

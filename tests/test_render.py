@@ -11,7 +11,7 @@ import pytest
 from lxml import html as lxml_html
 
 from digest.config.keys import Config, parse_config
-from digest.group import group
+from digest.edition.group import group
 from digest.model import Event, Post
 from digest.render import render
 

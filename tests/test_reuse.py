@@ -11,7 +11,7 @@ import pytest
 
 import digest.render
 from digest import reuse
-from digest.pipeline import build_edition, build_from_draft, draft_edition
+from digest.edition.pipeline import build_edition, build_from_draft, draft_edition
 from digest.config.keys import DEFAULT_TEMPLATES, load_config
 
 EDITION = date(2024, 10, 1)

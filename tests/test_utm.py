@@ -10,7 +10,7 @@ from lxml import html as lxml_html
 
 from digest.config.keys import Utm, parse_config
 from digest.exceptions import ConfigError
-from digest.group import group
+from digest.edition.group import group
 from digest.model import Post
 from digest.render import Rendered, render
 from digest.utm import tag_url

@@ -27,7 +27,7 @@ from digest.check.document import (
     visible_text_elements,
 )
 from digest.colours import RGB, contrast, parse_colour
-from digest.report import GMAIL_CLIP
+from digest.edition.report import GMAIL_CLIP
 from digest.urls import is_web_url
 
 SIZE_WARNING_BYTES = 90 * 1024

@@ -104,7 +104,7 @@ async def _read_all(urls: list[str]) -> dict[str, tuple[int, int] | str]:
 
 def chosen(config: Config, items: list[Item], edition: date) -> set[str]:
     """Ids of the items that a section showing pictures will show (before earlier editions are left out)."""
-    from digest.group import group
+    from digest.edition.group import group
 
     return {item.id for box in group(items, config, edition) if box.section.images for item in box.items if item.image}
 

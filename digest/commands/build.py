@@ -34,9 +34,9 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
     When editions/<date>.md exists (from `digest draft`), it is built exactly as edited and
     nothing is fetched; --from-feeds builds from the feeds instead, into build/<date>-from-feeds/.
     """
-    from digest.pipeline import build_edition
+    from digest.edition.pipeline import build_edition
     from digest.config.keys import load_config
-    from digest.report import format_report
+    from digest.edition.report import format_report
     from digest.write import write_outputs
 
     config = load_config(config_path)

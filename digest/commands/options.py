@@ -60,7 +60,7 @@ def draft_options(func: FuncT) -> FuncT:
 
 def pick_draft(config: Config, edition: date | None, draft: Path | None, from_feeds: bool) -> Path | None:
     """The draft this command uses: the one named, else editions/<date>.md when it exists (said on stderr)."""
-    from digest.pipeline import find_draft
+    from digest.edition.pipeline import find_draft
 
     if draft is not None and from_feeds:
         raise click.UsageError("--draft and --from-feeds cannot go together: choose one")

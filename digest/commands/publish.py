@@ -26,9 +26,9 @@ def publish(config_path: Path, edition: date | None, draft: Path | None, esp: st
     Events keep appearing until they happen (set repeat = false on a section to change that).
     """
     from digest.archive import publish as publish_edition
-    from digest.pipeline import build_edition, today
+    from digest.edition.pipeline import build_edition, today
     from digest.config.keys import load_config
-    from digest.draft import draft_path
+    from digest.edition.draft import draft_path
     from digest.exceptions import DigestError
     from digest.write import write_outputs
 

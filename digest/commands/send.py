@@ -61,7 +61,7 @@ def send(config_path: Path, edition: date | None, to: list[str], sender: str | N
     sent, so the test shows the draft as it is now. The password is never read from sources.toml: set
     DIGEST_SMTP_PASSWORD in the environment.
     """
-    from digest.pipeline import today
+    from digest.edition.pipeline import today
     from digest.config.keys import load_config
     from digest.send import Server, send_test
 
@@ -75,7 +75,7 @@ def send(config_path: Path, edition: date | None, to: list[str], sender: str | N
     with tempfile.TemporaryDirectory(prefix="digest-send-") as scratch:
         folder = out or build_folder(config, edition, from_feeds=from_feeds)
         if chosen is not None:
-            from digest.pipeline import build_edition
+            from digest.edition.pipeline import build_edition
             from digest.write import write_outputs
 
             built = build_edition(config, draft=chosen, refetch=False)

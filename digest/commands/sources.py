@@ -38,7 +38,7 @@ def date_option(func):  # type: ignore[no-untyped-def]
 def add(url: str, name: str | None, member: str | None, tags: tuple[str, ...], yes: bool, edition: date | None,
         config_path: Path, verbose: int) -> None:
     """Find what to read on a member's page (feeds, platform feeds, calendars, schema.org data) and add it."""
-    from digest.pipeline import today
+    from digest.edition.pipeline import today
     from digest.config.keys import load_config
     from digest.discover import discover, window_from
     from digest.exceptions import DigestError
@@ -136,7 +136,7 @@ def list_sources(config_path: Path) -> None:
 @config_option
 def check(edition: date | None, config_path: Path) -> None:
     """Fetch every source now: ok, moved, gone, empty or failed, with what to do. Exit 1 unless all are ok."""
-    from digest.pipeline import today
+    from digest.edition.pipeline import today
     from digest.config.keys import load_config
     from digest.sourcecheck import check_sources
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import date
 
 from digest.config.keys import Config
-from digest.draft.parse import Draft, DraftItem
-from digest.draft.write import blurb_markdown
+from digest.edition.draft.parse import Draft, DraftItem
+from digest.edition.draft.write import blurb_markdown
 from digest.model import Item
 from digest.render import ItemView, SectionView, item_view, markdown
 

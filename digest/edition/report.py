@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest.collect.run import SourceReport
-from digest.group import Filled
+from digest.edition.group import Filled
 
 GMAIL_CLIP = 102 * 1024
 

@@ -12,8 +12,8 @@ from datetime import date
 from pathlib import Path
 
 from digest.config.keys import Config
-from digest.draft.parse import Draft, DraftItem, DraftSection, heading_lines, parse_draft
-from digest.draft.write import heading_line
+from digest.edition.draft.parse import Draft, DraftItem, DraftSection, heading_lines, parse_draft
+from digest.edition.draft.write import heading_line
 from digest.exceptions import DigestError
 from digest.sanitize import absolute_url, is_web_url
 

@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from digest.config.keys import Config
-from digest.draft.paths import draft_path  # noqa: F401 - re-exported: merge.py and others import it from here
-from digest.group import Filled
+from digest.edition.draft.paths import draft_path  # noqa: F401 - re-exported: merge.py and others import it from here
+from digest.edition.group import Filled
 from digest.render import ItemView, item_view
 from digest.text import html_to_markdown
 

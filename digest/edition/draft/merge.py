@@ -8,10 +8,10 @@ from datetime import date
 from pathlib import Path
 
 from digest.config.keys import Config
-from digest.draft.parse import Draft, parse_draft, read_draft_text
-from digest.draft.write import OFFERED_PREFIX, draft_path, format_draft, item_block, md_escape, offered_line
+from digest.edition.draft.parse import Draft, parse_draft, read_draft_text
+from digest.edition.draft.write import OFFERED_PREFIX, draft_path, format_draft, item_block, md_escape, offered_line
 from digest.exceptions import DigestError
-from digest.group import Filled
+from digest.edition.group import Filled
 from digest.render import item_view
 from digest.write import write_atomic
 

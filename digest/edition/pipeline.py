@@ -16,17 +16,17 @@ from digest import reuse
 from digest.collect.run import Collection, SourceReport, collect
 from digest.config.keys import Config
 from digest.collect.fetch import FetchResult, Limits
-from digest.group import Filled, event_window, group
+from digest.edition.group import Filled, event_window, group
 from digest.model import Item
 from digest.outputs import Rendered
-from digest.report import Report, SectionCount
+from digest.edition.report import Report, SectionCount
 from digest.collect.store import Store
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
 
     from digest.check import Finding
-    from digest.draft import DraftOutcome
+    from digest.edition.draft import DraftOutcome
 
 # Below this many bodies to parse a process pool costs more (~20 ms to fork and join) than it saves.
 POOL_MIN_BODIES = 8
@@ -115,7 +115,7 @@ def find_draft(config: Config, edition: date | None = None, *, draft: Path | Non
     This is the one idea of "the edition for a date" every command shares; `from_feeds` ignores
     the draft (and the commands then write to an output folder of its own).
     """
-    from digest.draft import draft_path
+    from digest.edition.draft import draft_path
 
     if draft is not None or from_feeds:
         return draft
@@ -145,7 +145,7 @@ def build_edition(
     started = time.perf_counter()
     parsed = None
     if draft is not None:
-        from digest.draft import load_draft  # here: a build from the feeds never imports the draft's modules
+        from digest.edition.draft import load_draft  # here: a build from the feeds never imports the draft's modules
 
         parsed = load_draft(draft, config)
     edition = parsed.edition if parsed is not None else edition or today(config)
@@ -178,7 +178,7 @@ def build_edition(
         return _finish(config, edition, rendered, shown, collection.sources, [SectionCount.of(b) for b in filled],
                        started, check, filled=filled, problems=grouping)
     stored = {item.id: item for items in by_source.values() for item in items}
-    from digest.draft import draft_views
+    from digest.edition.draft import draft_views
 
     rendered = reuse.render_views(config, edition, draft_views(parsed, config, stored), intro=parsed.intro)
     sources = collection.sources if collection is not None else [
@@ -220,7 +220,7 @@ def build_from_draft(config: Config, path: Path) -> Edition:
 def draft_edition(config: Config, edition: date | None = None, *, force: bool = False, refetch: bool = True,
                   on_done: Callable[[FetchResult], None] | None = None) -> tuple[Edition, DraftOutcome]:
     """Gather the edition from the feeds, as `build --from-feeds` does, and write (or top up) its draft."""
-    from digest.draft import write_draft
+    from digest.edition.draft import write_draft
 
     built = build_edition(config, edition, refetch=refetch, on_done=on_done)
     return built, write_draft(config, built.date, built.sections, force=force)

@@ -23,11 +23,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from digest.draft.merge import DraftOutcome, merge_draft, write_draft
-    from digest.draft.parse import Draft, DraftError, DraftItem, DraftSection, load_draft, parse_draft, read_draft_text
-    from digest.draft.paths import draft_path
-    from digest.draft.views import draft_item_view, draft_views
-    from digest.draft.write import NEW_MARK, blurb_markdown, format_draft, item_block, md_escape
+    from digest.edition.draft.merge import DraftOutcome, merge_draft, write_draft
+    from digest.edition.draft.parse import Draft, DraftError, DraftItem, DraftSection, load_draft, parse_draft, read_draft_text
+    from digest.edition.draft.paths import draft_path
+    from digest.edition.draft.views import draft_item_view, draft_views
+    from digest.edition.draft.write import NEW_MARK, blurb_markdown, format_draft, item_block, md_escape
 
 # Each name is imported from its module on first use: a build that only asks whether a draft
 # exists (draft_path) must not import the renderer, which write.py and merge.py need.
@@ -45,7 +45,7 @@ __all__ = sorted(_MODULE_OF)
 
 def __getattr__(name: str) -> Any:
     if name not in _MODULE_OF:
-        raise AttributeError(f"module 'digest.draft' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"digest.draft.{_MODULE_OF[name]}"), name)
+        raise AttributeError(f"module 'digest.edition.draft' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"digest.edition.draft.{_MODULE_OF[name]}"), name)
     globals()[name] = value
     return value

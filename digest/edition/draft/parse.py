@@ -26,7 +26,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from digest.config.keys import Config, Section
-from digest.draft.write import NEW_MARK, body_text
+from digest.edition.draft.write import NEW_MARK, body_text
 from digest.exceptions import ConfigError, DigestError
 from digest.model import Image
 from digest.sanitize import absolute_url, defuse_merge_tags, is_web_url
