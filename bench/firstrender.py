@@ -29,7 +29,7 @@ def main() -> None:
     from bench.run import scaled_limits
     from digest.config.keys import load_config
     from digest.edition.group import group
-    from digest.render import render
+    from digest.render.email import render
     from digest.collect.store import Store
 
     imports = time.perf_counter() - started

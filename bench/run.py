@@ -354,7 +354,7 @@ def measure_render(config_path: Path, repeats: int) -> dict[str, Any]:
 
     from digest.config.keys import load_config
     from digest.edition.group import group
-    from digest.render import context, environment, mjml_to_html, render, section_views
+    from digest.render.email import context, environment, mjml_to_html, render, section_views
     from digest.collect.store import Store
 
     config = load_config(config_path)

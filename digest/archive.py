@@ -30,7 +30,7 @@ from digest.config.keys import Config
 from digest.dates import format_day
 from digest.model import as_instant
 from digest.exceptions import DigestError
-from digest.render import DARK_BG, LIGHT_BG, archive_home, theme
+from digest.render.email import DARK_BG, LIGHT_BG, archive_home, theme
 from digest.collect.store import Store
 from digest.write import sweep_temporaries, write_atomic
 

@@ -194,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
                 output, content_type = OUTPUTS[url.path]
                 self._send(200, output(edition), content_type, {"Content-Security-Policy": DOCUMENT_POLICY})
         elif url.path == "/easy-read.html" and (edition := previewer.snapshot.edition) and previewer.config:
-            from digest.easyread import inline_icon, render_easy_read
+            from digest.render.easyread.edition import inline_icon, render_easy_read
 
             easy = render_easy_read(previewer.config, edition.date, edition.rendered, inline_icon)
             self._send(200, easy.html, "text/html; charset=utf-8", {"Content-Security-Policy": DOCUMENT_POLICY})

@@ -29,7 +29,7 @@ from digest import esp
 from digest.config.keys import Config
 from digest.dates import format_day
 from digest.exceptions import DigestError, FailedError
-from digest.render import archive_home
+from digest.render.email import archive_home
 
 PASSWORD_VARIABLE = "DIGEST_SMTP_PASSWORD"
 TEST_PREFIX = "[Test] "

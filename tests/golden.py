@@ -19,7 +19,7 @@ from pathlib import Path
 
 from digest.edition.pipeline import build_edition
 from digest.config.keys import load_config
-from digest.layout import CALENDAR_FOLDER
+from digest.render.layout import CALENDAR_FOLDER
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"

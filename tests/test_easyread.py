@@ -13,11 +13,11 @@ import pytest
 from lxml import html as lxml_html
 
 from digest.config.keys import load_config
-from digest.easyread import ICONS, easy_sections, icon_png, icon_urls, sentences
+from digest.render.easyread.edition import ICONS, easy_sections, icon_png, icon_urls, sentences
 from digest.edition.draft import parse_draft
 from digest.i18n import gettext_for
-from digest.readability import MAX_WORDS, check_easy_read, hard_words
-from digest.render import ItemView, SectionView
+from digest.render.easyread.readability import MAX_WORDS, check_easy_read, hard_words
+from digest.render.email import ItemView, SectionView
 from tests.network import digest, make_network
 from tests.test_i18n import config, rendered, views
 
@@ -148,8 +148,8 @@ def test_digest_check_easy_read_names_the_draft_line_and_never_fails(tmp_path: P
 
 
 def test_the_report_warns_when_the_easy_read_email_would_be_clipped() -> None:
-    from digest.easyread import easy_read_outputs
-    from digest.render import render_views
+    from digest.render.easyread.edition import easy_read_outputs
+    from digest.render.email import render_views
 
     cfg = config("en-GB")
     posts = [_view(f"Item {n}", "We meet on Monday. Come and say hello.") for n in range(100)]

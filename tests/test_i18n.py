@@ -13,11 +13,11 @@ from babel.messages.pofile import read_po
 from lxml import html as lxml_html
 
 from digest.config.keys import parse_config
-from digest.easyread import render_easy_read
+from digest.render.easyread.edition import render_easy_read
 from digest.exceptions import ConfigError
 from digest.i18n import catalog_names, translations
 from digest.model import Event, Image
-from digest.render import ItemView, Rendered, SectionView, item_view, render_views
+from digest.render.email import ItemView, Rendered, SectionView, item_view, render_views
 from tests.conftest import ROOT
 
 LOCALE = ROOT / "digest" / "locale"

@@ -17,9 +17,9 @@ from digest.config.keys import load_config
 from digest.collect.pictures import size_of
 from digest.edition.group import group
 from digest.model import Image, Post
-from digest.layout import picture
-from digest.render import render
-from digest.views import Picture
+from digest.render.layout import picture
+from digest.render.email import render
+from digest.render.views import Picture
 
 CONFIG = '''[newsletter]
 title = "Network"

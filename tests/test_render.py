@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 from digest.config.keys import Config, parse_config
 from digest.edition.group import group
 from digest.model import Event, Post
-from digest.render import render
+from digest.render.email import render
 
 BASE = '''[newsletter]
 title = "Network <Digest> & Friends"

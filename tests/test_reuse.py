@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import digest.render
-from digest import reuse
+import digest.render.email
+from digest.render.email import reuse
 from digest.edition.pipeline import build_edition, build_from_draft, draft_edition
 from digest.config.keys import DEFAULT_TEMPLATES, load_config
 
@@ -21,13 +21,13 @@ EDITION = date(2024, 10, 1)
 def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Records every real render (of an edition or of a draft)."""
     calls: list[str] = []
-    real = digest.render.render_views  # render() calls it too
+    real = digest.render.email.render_views  # render() calls it too
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append("render")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(digest.render, "render_views", counting)
+    monkeypatch.setattr(digest.render.email, "render_views", counting)
     return calls
 
 

@@ -12,8 +12,8 @@ from digest.config.keys import Utm, parse_config
 from digest.exceptions import ConfigError
 from digest.edition.group import group
 from digest.model import Post
-from digest.render import Rendered, render
-from digest.utm import tag_url
+from digest.render.email import Rendered, render
+from digest.render.utm import tag_url
 
 CONFIG = '''[newsletter]
 title = "Network"

@@ -53,7 +53,7 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
             result = build_edition(config, edition, refetch=not offline, on_done=lambda _r: bar.update(1), check=True)
     files: dict[str, str | bytes] = dict(result.files())
     if easy_read:
-        from digest.easyread import easy_read_outputs
+        from digest.render.easyread.edition import easy_read_outputs
 
         easy, warnings = easy_read_outputs(config, result.date, result.rendered, chosen)
         files |= easy

@@ -12,13 +12,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from digest import reuse
+from digest.render.email import reuse
 from digest.collect.run import Collection, SourceReport, collect
 from digest.config.keys import Config
 from digest.collect.fetch import FetchResult, Limits
 from digest.edition.group import Filled, event_window, group
 from digest.model import Item
-from digest.outputs import Rendered
+from digest.render.outputs import Rendered
 from digest.edition.report import Report, SectionCount
 from digest.collect.store import Store
 

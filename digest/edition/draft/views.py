@@ -10,7 +10,7 @@ from digest.config.keys import Config
 from digest.edition.draft.parse import Draft, DraftItem
 from digest.edition.draft.write import blurb_markdown
 from digest.model import Item
-from digest.render import ItemView, SectionView, item_view, markdown
+from digest.render.email import ItemView, SectionView, item_view, markdown
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

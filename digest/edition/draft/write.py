@@ -9,7 +9,7 @@ from pathlib import Path
 from digest.config.keys import Config
 from digest.edition.draft.paths import draft_path  # noqa: F401 - re-exported: merge.py and others import it from here
 from digest.edition.group import Filled
-from digest.render import ItemView, item_view
+from digest.render.email import ItemView, item_view
 from digest.text import html_to_markdown
 
 HEADER = """<!-- digest edition {date}: the draft of {title}.

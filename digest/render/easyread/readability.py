@@ -27,8 +27,8 @@ from pathlib import Path
 from digest.check import Finding
 from digest.config.keys import Config
 from digest.dates import babel_locale
-from digest.easyread import EasyItem, EasySection
-from digest.render import Rendered
+from digest.render.easyread.edition import EasyItem, EasySection
+from digest.render.email import Rendered
 
 MAX_WORDS = 15
 HARD_SYLLABLES = 3
@@ -77,7 +77,7 @@ def check_easy_read(sections: Iterable[EasySection], language: str, draft: str |
 
 def edition_findings(config: Config, rendered: Rendered, draft: Path | None = None) -> list[Finding]:
     """`digest check --easy-read`: the warnings for an edition as built (from its draft, if any)."""
-    from digest.easyread import easy_sections, icon_urls
+    from digest.render.easyread.edition import easy_sections, icon_urls
     from digest.i18n import gettext_for
 
     n = config.newsletter

@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from babel.lists import format_list
 
-from digest.calendar_links import Occurrence
+from digest.render.calendar import Occurrence
 from digest.dates import babel_locale, format_time
 from digest.i18n import N_
 from digest.model import Event
 
 if TYPE_CHECKING:
-    from digest.views import ItemView
+    from digest.render.views import ItemView
 
 # marked for the catalogs (digest/i18n.py): the templates translate them as they write them
 BOOK, MORE, ONLINE = N_("Book a place"), N_("Find out more"), N_("Online")

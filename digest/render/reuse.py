@@ -20,14 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from digest import __version__
-from digest.outputs import Rendered
+from digest.render.outputs import Rendered
 from digest.write import write_atomic
 
 if TYPE_CHECKING:
     from digest.config.keys import Config
     from digest.check import Finding
     from digest.edition.group import Filled
-    from digest.render import SectionView
+    from digest.render.email import SectionView
 
 FILES = ("newsletter.mjml", "newsletter.html", "newsletter.txt")  # what a hit needs; web.html comes when made
 WEB = "web.html"
@@ -76,10 +76,10 @@ def folder(config: Config) -> Path:
 
 
 def render(config: Config, edition: date, filled: list[Filled], **extra: Any) -> Rendered:
-    """digest.render.render, reused when nothing it reads has changed."""
+    """digest.render.email.render, reused when nothing it reads has changed."""
 
     def make() -> Rendered:
-        from digest.render import render as real
+        from digest.render.email import render as real
 
         return real(config, edition, filled, **extra)
 
@@ -87,10 +87,10 @@ def render(config: Config, edition: date, filled: list[Filled], **extra: Any) ->
 
 
 def render_views(config: Config, edition: date, sections: list[SectionView], **extra: Any) -> Rendered:
-    """digest.render.render_views (an editor's draft), reused when nothing it reads has changed."""
+    """digest.render.email.render_views (an editor's draft), reused when nothing it reads has changed."""
 
     def make() -> Rendered:
-        from digest.render import render_views as real
+        from digest.render.email import render_views as real
 
         return real(config, edition, sections, **extra)
 

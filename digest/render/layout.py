@@ -10,10 +10,10 @@ from datetime import date, datetime, timezone
 from functools import partial
 from typing import Callable
 
-from digest import cards
+from digest.render.email import cards
 from digest.config.keys import Config
 from digest.model import Image
-from digest.views import ItemView, Picture, SectionView
+from digest.render.views import ItemView, Picture, SectionView
 
 
 FULL_WIDTH = 552  # the column inside the 600 px body's 24 px margins
@@ -84,7 +84,7 @@ def lay_out(sections: list[SectionView], config: Config, edition: date,
 
 def _with_calendar(item: ItemView, edition: date, home: str | None,
                    calendars: dict[str, Callable[[], str]]) -> ItemView:
-    from digest.calendar_links import google_link, ics_file, ics_name, outlook_link
+    from digest.render.calendar import google_link, ics_file, ics_name, outlook_link
 
     assert item.event is not None
     dates = item.event.occurrences

@@ -11,8 +11,8 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-from digest import cards
-from digest.calendar_links import Occurrence
+from digest.render.email import cards
+from digest.render.calendar import Occurrence
 from digest.config.keys import Button, Config
 from digest.edition.group import Filled
 from digest.model import Event, Image, Post

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from digest.config.keys import Utm
 
 if TYPE_CHECKING:  # render imports this module
-    from digest.views import ItemView, SectionView
+    from digest.render.views import ItemView, SectionView
 
 _HREF = re.compile(r'href="([^"]*)"')
 _MERGE_TAG_MARKS = ("*|", "|*", "{{", "}}", "{$", "{%", "[", "]", "<", ">")

@@ -38,11 +38,11 @@ from digest import esp
 from digest.colours import readable_on
 from digest.config.keys import DEFAULT_TEMPLATES, Config
 from digest.edition.group import Filled
-from digest.layout import CALENDAR_FOLDER, lay_out
-from digest.outputs import Rendered
+from digest.render.layout import CALENDAR_FOLDER, lay_out
+from digest.render.outputs import Rendered
 from digest.sanitize import safe_text
-from digest.utm import tag_sections
-from digest.views import ItemView, SectionView, item_view, markdown, section_views
+from digest.render.utm import tag_sections
+from digest.render.views import ItemView, SectionView, item_view, markdown, section_views
 
 __all__ = ["CALENDAR_FOLDER", "ItemView", "Rendered", "SectionView", "item_view", "markdown", "render", "render_views",
            "section_views"]  # the view types live in digest/views.py; these names stay importable from here

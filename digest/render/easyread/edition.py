@@ -28,12 +28,12 @@ from digest import esp
 from digest.config.keys import DEFAULT_TEMPLATES, Config
 from digest.dates import _time_range, babel_locale, format_day, format_event_when, format_time
 from digest.i18n import gettext_for
-from digest.calendar_links import Occurrence
+from digest.render.calendar import Occurrence
 from digest.model import Event, as_instant
-from digest.render import ItemView, Rendered, SectionView, archive_home, context, markdown, mjml_to_html, theme
+from digest.render.email import ItemView, Rendered, SectionView, archive_home, context, markdown, mjml_to_html, theme
 from digest.edition.report import GMAIL_CLIP
 from digest.text import html_to_text
-from digest.utm import tag_sections
+from digest.render.utm import tag_sections
 
 ICONS = ("event", "news", "online", "in-person")
 ICON_FOLDER = "icons"
@@ -219,7 +219,7 @@ def easy_read_outputs(config: Config, edition: date, rendered: Rendered,
                       draft: Path | None = None) -> tuple[dict[str, str | bytes], list[str]]:
     """What `digest build --easy-read` adds to a build: easy-read.html, easy-read.txt and icons/, and
     the warnings for its report (readability, a missing [newsletter] url, Gmail's clip)."""
-    from digest.readability import edition_findings
+    from digest.render.easyread.readability import edition_findings
 
     easy = render_easy_read(config, edition, rendered)
     warnings = [f.message for f in edition_findings(config, rendered, draft)]
