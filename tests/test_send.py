@@ -198,7 +198,7 @@ def tls_smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[
     import ssl
     import subprocess
 
-    import digest.send
+    import digest.publish.send
 
     if not shutil.which("openssl"):
         pytest.skip("needs openssl to make a certificate")
@@ -209,7 +209,7 @@ def tls_smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[
     server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_side.load_cert_chain(cert, key)
     real = ssl.create_default_context
-    monkeypatch.setattr(digest.send.ssl, "create_default_context", lambda *a, **k: real(cafile=str(cert)))
+    monkeypatch.setattr(digest.publish.send.ssl, "create_default_context", lambda *a, **k: real(cafile=str(cert)))
     inbox, logins = Inbox(), []
 
     def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
@@ -236,7 +236,7 @@ def test_ssl_sends_over_implicit_tls_and_logs_in_there(built: Path, tls_smtp: tu
 
 
 def test_ssl_port_defaults_to_465() -> None:
-    from digest.send import Server
+    from digest.publish.send import Server
 
     assert Server.parse("smtp.example.org", ssl=True).port == 465
     assert Server.parse("smtp.example.org").port == 25

@@ -60,7 +60,7 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
         result = replace(result, report=replace(result.report, warnings=(*result.report.warnings, *warnings)))
     written = write_outputs(out or build_folder(config, result.date, from_feeds=from_feeds), files)
     if final:
-        from digest.archive import publish
+        from digest.publish.archive import publish
 
         published = publish(config, result.date, list(result.ids), result.web, result.rendered.calendars)
     if quiet:

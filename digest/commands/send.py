@@ -63,7 +63,7 @@ def send(config_path: Path, edition: date | None, to: list[str], sender: str | N
     """
     from digest.edition.pipeline import today
     from digest.config.keys import load_config
-    from digest.send import Server, send_test
+    from digest.publish.send import Server, send_test
 
     config = load_config(config_path)
     edition = edition or today(config)
