@@ -425,7 +425,7 @@ def measure_preview(config_path: Path, out: Path, repeats: int) -> dict[str, Any
     from digest.config.keys import load_config
     from digest.write import write_outputs
 
-    exists = importlib.util.find_spec("digest.preview") is not None or (ROOT / "digest" / "preview.py").exists()
+    exists = importlib.util.find_spec("digest.preview.server") is not None or (ROOT / "digest" / "preview.py").exists()
 
     def once() -> float:
         started = time.perf_counter()

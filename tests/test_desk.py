@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover - depends on the machine
         raise
     pytest.skip("playwright is not installed: pip install -e '.[test]'", allow_module_level=True)
 
-from digest.preview import PreviewServer
+from digest.preview.server import PreviewServer
 
 EDITION = date(2024, 10, 1)
 COUNCIL = ("### [Circle meets the council](https://hull.example.org/council)\n"

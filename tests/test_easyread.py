@@ -165,7 +165,7 @@ def test_the_preview_shows_the_easy_read_edition(tmp_path: Path) -> None:
     """A frame of the preview page; the icons come inline there, as nothing is published yet."""
     import httpx
 
-    from digest.preview import PreviewServer
+    from digest.preview.server import PreviewServer
 
     with PreviewServer(make_network(tmp_path), date(2024, 10, 1), port=0) as running:
         page = httpx.get(running.url, timeout=30).text

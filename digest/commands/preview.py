@@ -30,7 +30,7 @@ def preview(config_path: Path, edition: date | None, port: int, host: str, open_
     the templates or editions/ change, and the open page refreshes itself. "Copy HTML" puts the
     email-ready HTML on the clipboard. Ctrl-C stops.
     """
-    from digest.preview import serve  # imported late: building pulls in the whole pipeline
+    from digest.preview.server import serve  # imported late: building pulls in the whole pipeline
 
     if draft is not None and from_feeds:
         raise click.UsageError("--draft and --from-feeds cannot go together: choose one")

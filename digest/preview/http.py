@@ -28,12 +28,12 @@ from urllib.parse import parse_qs, urlsplit
 import jinja2
 
 from digest.edition.pipeline import Edition
-from digest.desk import BadRequest, Conflict, Desk, Refused
+from digest.preview.desk import BadRequest, Conflict, Desk, Refused
 from digest.exceptions import DigestError
 from digest.edition.report import GMAIL_CLIP
 
 if TYPE_CHECKING:
-    from digest.preview import Previewer, Snapshot
+    from digest.preview.server import Previewer, Snapshot
 
 LONG_POLL_SECONDS = 20.0
 

@@ -23,7 +23,7 @@ from digest.write import write_atomic
 
 if TYPE_CHECKING:
     from digest.config.keys import Config
-    from digest.preview import Previewer
+    from digest.preview.server import Previewer
 
 MAX_TITLE = 500
 MAX_TEXT = 20_000
