@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 import pytest
 
 from digest.config.keys import load_config
-from digest.discover import _platform_url, PLATFORMS
+from digest.sources.discover import _platform_url, PLATFORMS
 from tests.conftest import ROOT
 from tests.network import digest
 from tests.sites import FIXTURES, Route, Site, page
@@ -196,7 +196,7 @@ def test_several_found_each_named_for_what_it_is(sites, network: Path) -> None:
 
 
 def test_webcal_links_are_read_as_https() -> None:
-    from digest.discover import calendar_links
+    from digest.sources.discover import calendar_links
 
     body = b'<html><body><a href="webcal://cal.example.org/team.ics">Add</a><a href="/x?ical=1">Export</a></body></html>'
     assert calendar_links(body, "https://example.org/events/") == [
@@ -339,13 +339,13 @@ def test_build_of_a_page_with_nothing_fails_that_member_only(sites, network: Pat
     ("<title></title>", "https://r.example/", ""),
 ])
 def test_the_member_is_named_from_the_page(head: str, url: str, name: str) -> None:
-    from digest.discover import page_title
+    from digest.sources.discover import page_title
 
     assert page_title(f"<!DOCTYPE html><html><head>{head}</head><body></body></html>".encode(), url) == name
 
 
 def test_sources_not_last_in_the_file_stay_where_they_are(tmp_path: Path) -> None:
-    from digest.sourcelist import NewSource, add_sources
+    from digest.sources.edit import NewSource, add_sources
 
     config = tmp_path / "sources.toml"
     before = ('[newsletter]\ntitle = "T"\n\n[[sources]]\nname = "A"\nurl = "https://a.example/feed"\n\n'

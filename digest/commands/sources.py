@@ -12,7 +12,7 @@ import click
 from digest.commands.options import _parse_date, config_option
 
 if TYPE_CHECKING:
-    from digest.discover import Candidate
+    from digest.sources.discover import Candidate
 
 
 @click.group("sources")
@@ -40,9 +40,9 @@ def add(url: str, name: str | None, member: str | None, tags: tuple[str, ...], y
     """Find what to read on a member's page (feeds, platform feeds, calendars, schema.org data) and add it."""
     from digest.edition.pipeline import today
     from digest.config.keys import load_config
-    from digest.discover import discover, window_from
+    from digest.sources.discover import discover, window_from
     from digest.exceptions import DigestError
-    from digest.sourcelist import NewSource, add_sources
+    from digest.sources.edit import NewSource, add_sources
 
     config = load_config(config_path)
     url = url if "://" in url else f"https://{url}"
@@ -138,7 +138,7 @@ def check(edition: date | None, config_path: Path) -> None:
     """Fetch every source now: ok, moved, gone, empty or failed, with what to do. Exit 1 unless all are ok."""
     from digest.edition.pipeline import today
     from digest.config.keys import load_config
-    from digest.sourcecheck import check_sources
+    from digest.sources.check import check_sources
 
     config = load_config(config_path)
     lines, ok = check_sources(config, edition or today(config))
@@ -156,8 +156,8 @@ def check(edition: date | None, config_path: Path) -> None:
 def import_opml(opml_file: Path, tags: tuple[str, ...], config_path: Path) -> None:
     """Add the feeds an OPML file lists (from a feed reader or `digest sources export`)."""
     from digest.config.keys import load_config
-    from digest.opml import read_opml
-    from digest.sourcelist import NewSource, add_sources
+    from digest.sources.opml import read_opml
+    from digest.sources.edit import NewSource, add_sources
 
     config = load_config(config_path)
     extra = tuple(t.strip() for group in tags for t in group.split(",") if t.strip())
@@ -174,7 +174,7 @@ def import_opml(opml_file: Path, tags: tuple[str, ...], config_path: Path) -> No
 def export_opml(out: Path | None, config_path: Path) -> None:
     """Write the sources as OPML, for a feed reader or another network."""
     from digest.config.keys import load_config
-    from digest.opml import export_opml as opml
+    from digest.sources.opml import export_opml as opml
     from digest.write import write_atomic
 
     config = load_config(config_path)

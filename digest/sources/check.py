@@ -12,7 +12,7 @@ import asyncio
 from datetime import date
 
 from digest.config.keys import Config
-from digest.discover import Candidate, fill, window_from
+from digest.sources.discover import Candidate, fill, window_from
 from digest.collect.fetch import Limits, Request, fetch_all
 
 

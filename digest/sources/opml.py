@@ -16,7 +16,7 @@ from lxml import etree
 
 from digest.config.keys import Config
 from digest.exceptions import DigestError
-from digest.sourcelist import NewSource
+from digest.sources.edit import NewSource
 
 
 def export_opml(config: Config) -> str:
