@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from digest.render.email import reuse
+from digest.render import reuse
 from digest.collect.run import Collection, SourceReport, collect
 from digest.config.keys import Config
 from digest.collect.fetch import FetchResult, Limits

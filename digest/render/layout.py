@@ -10,7 +10,7 @@ from datetime import date, datetime, timezone
 from functools import partial
 from typing import Callable
 
-from digest.render.email import cards
+from digest.render import cards
 from digest.config.keys import Config
 from digest.model import Image
 from digest.render.views import ItemView, Picture, SectionView

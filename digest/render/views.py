@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-from digest.render.email import cards
+from digest.render import cards
 from digest.render.calendar import Occurrence
 from digest.config.keys import Button, Config
 from digest.edition.group import Filled
