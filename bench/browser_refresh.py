@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tests.test_preview import copy_sample, edit, free_port, preview_process, stop_preview
+from tests.preview.test_preview import copy_sample, edit, free_port, preview_process, stop_preview
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -55,7 +55,7 @@ def measure(edits: int) -> dict[str, list[float]]:
     """The sample network in a temp folder, its `digest preview`, and Chromium timing `edits` saves."""
     from playwright.sync_api import sync_playwright
 
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS  # late: that module imports this one
+    from tests.preview.test_browser import CHROMIUM, CHROMIUM_ARGS  # late: that module imports this one
 
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         network = copy_sample(Path(folder))

@@ -124,7 +124,7 @@ def test_network_words_are_text_and_percent_safe(network: Path, tmp_path: Path) 
 def test_preview_serves_member_documents_without_scripts_or_token(network: Path, tmp_path: Path) -> None:
     import httpx
 
-    from tests.test_preview import free_port, preview_process
+    from tests.preview.test_preview import free_port, preview_process
 
     port = free_port()
     with preview_process(network, port, tmp_path / "preview.log"):

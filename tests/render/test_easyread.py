@@ -179,13 +179,13 @@ def test_the_preview_shows_the_easy_read_edition(tmp_path: Path) -> None:
 
 from playwright.sync_api import Browser, Page, Route  # noqa: E402 (test_browser skips without it)
 
-from tests.test_browser import AXE, browser  # noqa: E402,F401 (Chromium with axe-core, as the preview's tests run it)
+from tests.preview.test_browser import AXE, browser  # noqa: E402,F401 (Chromium with axe-core, as the preview's tests run it)
 
 
 @pytest.fixture(scope="module")
 def easy_html(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The sample network's Easy Read edition, built by the command line."""
-    from tests.test_preview import copy_sample
+    from tests.preview.test_preview import copy_sample
 
     network = copy_sample(tmp_path_factory.mktemp("network"))
     out = network.parent / "out"

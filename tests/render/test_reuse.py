@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import digest.render.email
-from digest.render.email import reuse
+from digest.render import reuse
 from digest.edition.pipeline import build_edition, build_from_draft, draft_edition
 from digest.config.keys import DEFAULT_TEMPLATES, load_config
 

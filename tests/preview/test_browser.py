@@ -17,7 +17,7 @@ import pytest
 from bench.browser_refresh import time_saves
 from digest.config.keys import load_config
 from tests.conftest import ON_CI, ROOT, need
-from tests.test_preview import copy_sample, edit, free_port, preview_process, stop_preview
+from tests.preview.test_preview import copy_sample, edit, free_port, preview_process, stop_preview
 
 pytestmark = pytest.mark.slow  # ~12 s: Chromium
 

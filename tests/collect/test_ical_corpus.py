@@ -25,7 +25,7 @@ from tests.conftest import corpus
 pytestmark = pytest.mark.slow  # ~18 s: every calendar of two corpora
 
 LONDON = ZoneInfo("Europe/London")
-CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
 FOLDERS = ("icalendar", "recurring")
 # The window STATUS_*.txt was made with, so its counts say what there is to find.
 WINDOW = (datetime(1990, 1, 1, tzinfo=LONDON), datetime(2035, 1, 1, tzinfo=LONDON))

@@ -12,7 +12,7 @@ from digest.config.keys import load_config
 from digest.edition.draft import DraftError, parse_draft
 from digest.edition.draft.edit import EditError, add_item, drop_item, move_item, set_blurb, set_intro, set_title
 from tests.network import digest, make_network
-from tests.test_send import Inbox, smtp  # noqa: F401 — the SMTP fixture
+from tests.publish.test_send import Inbox, smtp  # noqa: F401 — the SMTP fixture
 
 DRAFT = "editions/2024-10-01.md"
 HEAD = "<!-- digest edition 2024-10-01 -->\n"

@@ -20,7 +20,7 @@ from digest.check import (
 from digest.colours import parse_colour
 from digest.commands.check import check
 
-FIXTURES = Path(__file__).parent / "fixtures" / "check"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "check"
 
 
 def fixture(name: str) -> str:

@@ -21,7 +21,7 @@ from digest.collect.readers import ical
 from digest.collect.readers.ical import NOT_ICALENDAR, read_calendar
 
 LONDON = ZoneInfo("Europe/London")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "ical"
 FEEDS = ROOT / "examples" / "feeds"
 EDITION = datetime(2024, 10, 1, tzinfo=LONDON)  # sources.toml: edition date, 62 days ahead

@@ -114,7 +114,7 @@ def test_cli_config_error_exit_2_no_traceback(tmp_path: Path) -> None:
 
 
 def test_readme_key_reference_matches_the_declarations() -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert readme_with_reference(readme, reference_table()) == readme, (
         "README.md's key reference differs from digest/config.py: run `python -m digest.config.schema`"
     )
@@ -170,7 +170,7 @@ def test_nested_table_with_a_required_key_missing_is_reported_once() -> None:
 
 def test_readme_examples_use_only_declared_keys() -> None:
     """The README's hand-written sources.toml examples cannot drift from the declarations either."""
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     tables = {"newsletter": Newsletter, "newsletter.utm": Utm, "sections": Section, "sources": Source}
     checked = 0
     for block in re.findall(r"```toml\n(.*?)```", readme, re.S):

@@ -22,7 +22,7 @@ from lxml import html as lxml_html
 
 from tests.conftest import ON_CI, need
 from tests.network import make_network, digest
-from tests.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, SHOTS
+from tests.preview.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, SHOTS
 
 try:
     from playwright.sync_api import Browser, Page, expect, sync_playwright

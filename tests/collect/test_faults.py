@@ -27,7 +27,7 @@ from tests.hardening import (
     posts, redirect, rss, send, server, stall, write_config,
 )
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "faults"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "faults"
 SECRET = "TOP-SECRET-0f9e8d"
 Serve = Callable[[LoopbackServer, str, Path], str]  # (server, path prefix, tmp dir) -> the source's URL
 
