@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DATE := 2024-10-01
 
-.PHONY: demo test test-fast install install-test golden bench catalogs clean
+.PHONY: demo test test-fast lint install install-test golden bench catalogs clean
 
 $(BIN)/digest: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ install-test: $(VENV)/.test-installed
 demo: install
 	@$(BIN)/digest build --config sources.toml --date $(DEMO_DATE) --out build/demo >&2
 	@echo "$(CURDIR)/build/demo/newsletter.html"
+
+## The gates: ruff (lint and import order) over the repository, mypy --strict over digest/ (pyproject.toml holds both configs).
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 ## Run the whole test suite.
 test: install-test

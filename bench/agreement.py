@@ -9,18 +9,18 @@ same undated entries (dated when first seen).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
-from digest.model import Item, Post, ReadResult
 from digest.collect.readers import detect
 from digest.collect.readers.fastfeed import NotEligible, read
 from digest.collect.readers.feed import read_feed
+from digest.model import Item, Post, ReadResult
 
 BASE = "https://member.example.org/feed/"
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass

@@ -11,21 +11,14 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from email.utils import format_datetime
 from html import escape
 
 ENTRIES = 50
 ICS_EVERY = 10  # every 10th member publishes an .ics calendar instead of an RSS feed
 
-WORDS = (
-    "co-production community research lived experience partners network members practice people session "
-    "workshop training carers evaluation social care health services together voices shared learning "
-    "project funding volunteers council housing young adults peer support inclusion accessible online "
-    "London Scotland Wales Sussex Kirklees strategy report toolkit listening change power equal decisions "
-    "meeting round-up welcome team story journey families wellbeing local national evidence policy "
-    "co-design collaboration trust respect reciprocity values outcomes feedback survey forum cuppa"
-).split()
+WORDS = ["co-production", "community", "research", "lived", "experience", "partners", "network", "members", "practice", "people", "session", "workshop", "training", "carers", "evaluation", "social", "care", "health", "services", "together", "voices", "shared", "learning", "project", "funding", "volunteers", "council", "housing", "young", "adults", "peer", "support", "inclusion", "accessible", "online", "London", "Scotland", "Wales", "Sussex", "Kirklees", "strategy", "report", "toolkit", "listening", "change", "power", "equal", "decisions", "meeting", "round-up", "welcome", "team", "story", "journey", "families", "wellbeing", "local", "national", "evidence", "policy", "co-design", "collaboration", "trust", "respect", "reciprocity", "values", "outcomes", "feedback", "survey", "forum", "cuppa"]
 
 
 @dataclass(frozen=True)
@@ -108,7 +101,7 @@ def rss(index: int, edition: date, entries: int = ENTRIES) -> bytes:
     rng = random.Random(f"rss-{index}")
     site = f"https://member{index:03d}.example.org"
     name = member_name(index)
-    newest = datetime.combine(edition, time(0), tzinfo=timezone.utc) - timedelta(hours=1 + index % 24)
+    newest = datetime.combine(edition, time(0), tzinfo=UTC) - timedelta(hours=1 + index % 24)
     items = []
     for j in range(entries):
         when = newest - timedelta(hours=40 * j + rng.randint(0, 20))
@@ -240,7 +233,7 @@ def ics(index: int, edition: date) -> bytes:
 def make_feeds(count: int, edition: date) -> list[Feed]:
     """The network: `count` members, every ICS_EVERY-th one a calendar, the rest RSS."""
     feeds = []
-    last_modified = datetime.combine(edition, time(0), tzinfo=timezone.utc) - timedelta(hours=1)
+    last_modified = datetime.combine(edition, time(0), tzinfo=UTC) - timedelta(hours=1)
     for i in range(1, count + 1):
         if i % ICS_EVERY == 0:
             feeds.append(Feed(i, member_name(i), "/events.ics", "text/calendar; charset=utf-8", ics(i, edition), last_modified))

@@ -27,10 +27,10 @@ def main() -> None:
 
     import digest.dates  # noqa: F401
     from bench.run import scaled_limits
+    from digest.collect.store import Store
     from digest.config.keys import load_config
     from digest.edition.group import group
     from digest.render.email import render
-    from digest.collect.store import Store
 
     imports = time.perf_counter() - started
     config = load_config(Path(config_path))

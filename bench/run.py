@@ -42,11 +42,12 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from bench.feeds import Feed, make_feeds
 from bench.measure import ChildRun, run_child
@@ -300,8 +301,8 @@ def parse_total_cpu(jobs: list[Any]) -> tuple[float, list[Any]]:
     by up to ±13% within one benchmark (parse CPU 4.61, 4.12, 3.56 s in three runs), and a
     floor taken at another moment would skew that build's ratio.
     """
-    from digest.collect.run import parse_job
     from digest.collect.readers import detect
+    from digest.collect.run import parse_job
 
     firsts: dict[str, Any] = {}
     for job in jobs:  # imports and first-call caches out of the timing
@@ -352,10 +353,10 @@ def measure_render(config_path: Path, repeats: int) -> dict[str, Any]:
     """Render 20/40/60-item editions from the store a cold build filled; stages timed separately."""
     from mjml import mjml2html
 
+    from digest.collect.store import Store
     from digest.config.keys import load_config
     from digest.edition.group import group
     from digest.render.email import context, environment, mjml_to_html, render, section_views
-    from digest.collect.store import Store
 
     config = load_config(config_path)
     with Store.beside(config.path) as store:
@@ -421,8 +422,8 @@ def measure_preview(config_path: Path, out: Path, repeats: int) -> dict[str, Any
     While digest/preview.py does not exist this is the proxy the issue allows; the browser's
     reload itself (milliseconds on loopback) is not included.
     """
-    from digest.edition.pipeline import build_edition
     from digest.config.keys import load_config
+    from digest.edition.pipeline import build_edition
     from digest.write import write_outputs
 
     exists = importlib.util.find_spec("digest.preview.server") is not None or (ROOT / "digest" / "preview.py").exists()
@@ -511,8 +512,8 @@ def measure_preview_live(config_path: Path, repeats: int, logs: Path) -> dict[st
 
 def check_warm_in_process(config_path: Path) -> dict[str, Any]:
     """Re-check 'zero feeds re-parsed' from the inside: every SourceReport.parsed is False."""
-    from digest.edition.pipeline import build_edition
     from digest.config.keys import load_config
+    from digest.edition.pipeline import build_edition
 
     edition = build_edition(load_config(config_path), EDITION)
     parsed = [s.name for s in edition.report.sources if s.parsed]
@@ -579,9 +580,9 @@ def measure_scale(count: int, work: Path, latency: float, logs: Path) -> dict[st
 
 def fill_a_year(config_path: Path, months: int = 12) -> int:
     """Turn the store a cold build filled into a year of posts: each month's copy is a month older."""
+    from digest.collect.store import Store
     from digest.config.keys import load_config
     from digest.model import Post
-    from digest.collect.store import Store
 
     config = load_config(config_path)
     with Store.beside(config.path) as store, store.transaction():
@@ -625,7 +626,7 @@ def measure_store(parsed: list[Any], repeats: int) -> dict[str, Any]:
                 times.append(time.perf_counter() - started)
                 started = time.perf_counter()
                 store.all_items(posts_since=datetime.combine(EDITION - timedelta(days=31), datetime.min.time(),
-                                                             timezone.utc))
+                                                             UTC))
                 loads.append(time.perf_counter() - started)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -10,7 +10,7 @@ rule on top of CLDR: English day-month locales drop the comma after the weekday
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -76,7 +76,7 @@ def format_time(t: time | datetime, language: str) -> str:
 
 def format_post_date(published: datetime, tz: ZoneInfo, language: str) -> str:
     """A post's date as its readers saw the day (in the newsletter's zone)."""
-    moment = published if published.tzinfo else published.replace(tzinfo=timezone.utc)
+    moment = published if published.tzinfo else published.replace(tzinfo=UTC)
     return format_day(moment.astimezone(tz).date(), language)
 
 

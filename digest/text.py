@@ -9,10 +9,10 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+from urllib.parse import unquote, urlsplit
 
 import html2text
 from lxml import html as lxml_html
-from urllib.parse import unquote, urlsplit
 
 WIDTH = 78
 

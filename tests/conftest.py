@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.hardening import LOOPBACK, LoopbackServer
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT.parent / "shared" / "corpora"
@@ -35,3 +39,27 @@ def sample_network(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "sources.toml", tmp_path / "sources.toml")
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     return tmp_path / "sources.toml"
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolve only loopback names: anything else fails as an unknown name would, without a lookup.
+
+    httpx resolves through socket.getaddrinfo (via anyio), so this keeps every test, including
+    the DNS-failure case, off the real network and fast.
+    """
+    real = socket.getaddrinfo
+
+    def guarded(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in LOOPBACK:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    with LoopbackServer() as running:
+        yield running

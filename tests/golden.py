@@ -17,8 +17,8 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from digest.edition.pipeline import build_edition
 from digest.config.keys import load_config
+from digest.edition.pipeline import build_edition
 from digest.render.layout import CALENDAR_FOLDER
 
 ROOT = Path(__file__).resolve().parents[1]

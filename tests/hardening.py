@@ -9,15 +9,13 @@ from __future__ import annotations
 import socket
 import threading
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 from xml.sax.saxutils import escape
-
-import pytest
 
 from digest.collect.fetch import Limits
 
@@ -27,30 +25,12 @@ Handler = Callable[["_Request"], None]
 
 # -- the network guard -----------------------------------------------------------------------
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Resolve only loopback names: anything else fails as an unknown name would, without a lookup.
-
-    httpx resolves through socket.getaddrinfo (via anyio), so this keeps every test, including
-    the DNS-failure case, off the real network and fast.
-    """
-    real = socket.getaddrinfo
-
-    def guarded(host, *args, **kwargs):  # type: ignore[no-untyped-def]
-        name = host.decode() if isinstance(host, bytes) else host
-        if name not in LOOPBACK:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", guarded)
-
-
 # -- the loopback server ---------------------------------------------------------------------
 
 class _Request(BaseHTTPRequestHandler):
     """Dispatches each GET to the handler the test put at its path."""
 
-    server: "_Server"
+    server: _Server
     protocol_version = "HTTP/1.1"  # keep-alive, and no Nagle delay: thousands of requests stay quick
     disable_nagle_algorithm = True
 
@@ -112,12 +92,6 @@ class LoopbackServer:
 
     def hits(self, path: str) -> int:
         return self._server.hits.get(path, 0)
-
-
-@pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    with LoopbackServer() as running:
-        yield running
 
 
 # Short limits so a fault costs a test about a second, not the production defaults' 45.
@@ -224,7 +198,7 @@ def gzip_bomb(decompressed: int) -> bytes:
 
 # -- feeds and configs -------------------------------------------------------------------------
 
-NOW = datetime(2024, 9, 20, 9, 0, tzinfo=timezone.utc)  # inside the edition window of EDITION
+NOW = datetime(2024, 9, 20, 9, 0, tzinfo=UTC)  # inside the edition window of EDITION
 EDITION = datetime(2024, 10, 1).date()
 
 
@@ -248,7 +222,7 @@ def rss(entries: Iterable[Entry]) -> bytes:
         for e in entries
     )
     return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>A member</title>'
-            f"<link>https://member.example/</link>{items}</channel></rss>\n").encode("utf-8")
+            f"<link>https://member.example/</link>{items}</channel></rss>\n").encode()
 
 
 def posts(count: int, *, prefix: str = "Post", start: datetime = NOW, step: timedelta = timedelta(hours=6)) -> list[Entry]:

@@ -9,7 +9,7 @@ the preview. Each output is parsed with lxml (tests/test_hostile.py's `live_mark
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -18,11 +18,10 @@ import pytest
 from lxml import html as lxml_html
 
 from digest.sanitize import clean_html, text_to_html, trim_html
-from tests.hardening import no_network  # noqa: F401 - fixture
 from tests.network import digest
 from tests.test_hostile import live_markup
 
-WHEN = datetime(2024, 9, 20, 9, 0, tzinfo=timezone.utc)
+WHEN = datetime(2024, 9, 20, 9, 0, tzinfo=UTC)
 LONG = " and some more words to pass the summary length" * 3
 ATTACKS = {
     "script": "<script>alert(1)</script>",

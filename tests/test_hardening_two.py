@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from digest.cli import main
-from tests.hardening import NOW, Entry, no_network, posts, rss, write_config  # noqa: F401 - fixture
+from tests.hardening import NOW, Entry, posts, rss, write_config
 
 
 def run(*args: str) -> Result:

@@ -12,20 +12,20 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from lxml import html as lxml_html
 
-from digest.edition.pipeline import build_edition
-from digest.config.keys import load_config
-from digest.model import Post
 from digest.collect.normalize import normalize_post
 from digest.collect.readers.feed import parse_feed, raw_entry, read_feed
+from digest.config.keys import load_config
+from digest.edition.pipeline import build_edition
+from digest.model import Post
 from tests.conftest import corpus
-from tests.hardening import EDITION, no_network, posts, rss, write_config  # noqa: F401 - fixture
+from tests.hardening import EDITION, posts, rss, write_config
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "hostile"
 LIVE_ELEMENTS = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "form", "input",
@@ -33,7 +33,7 @@ LIVE_ELEMENTS = {"script", "iframe", "frame", "frameset", "object", "embed", "ap
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "background", "poster", "data", "lowsrc", "dynsrc",
                   "srcset", "xlink:href", "{http://www.w3.org/1999/xlink}href"}
 BAD_SCHEME = re.compile(r"^(javascript|vbscript|data):", re.I)
-SOMETIME = datetime(2024, 9, 20, tzinfo=timezone.utc)
+SOMETIME = datetime(2024, 9, 20, tzinfo=UTC)
 
 
 def live_markup(fragment: str, *, allow_style_elements: bool = False) -> list[str]:

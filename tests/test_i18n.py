@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -13,10 +13,10 @@ from babel.messages.pofile import read_po
 from lxml import html as lxml_html
 
 from digest.config.keys import parse_config
-from digest.render.easyread.edition import render_easy_read
 from digest.exceptions import ConfigError
 from digest.i18n import catalog_names, translations
 from digest.model import Event, Image
+from digest.render.easyread.edition import render_easy_read
 from digest.render.email import ItemView, Rendered, SectionView, item_view, render_views
 from tests.conftest import ROOT
 
@@ -54,7 +54,7 @@ def _event(title: str, start: datetime | date, end: datetime | date | None, loca
 
 def views(cfg) -> list[SectionView]:  # type: ignore[no-untyped-def]
     """Items that use every word of the Easy Read theme: online, in person and all-day events, a post."""
-    utc = timezone.utc
+    utc = UTC
     events = [
         _event("Cuppa", datetime(2024, 10, 3, 13, tzinfo=utc), datetime(2024, 10, 3, 14, 30, tzinfo=utc),
                "Online: https://meet.example.org/cuppa"),

@@ -24,10 +24,10 @@ import socket
 import ssl
 import time
 import zlib
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
-from typing import AsyncIterator, Callable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 import httpx

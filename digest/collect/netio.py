@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import httpcore
 from httpcore._backends.base import SOCKET_OPTION  # the type of httpcore's own signature

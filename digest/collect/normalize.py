@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import html as lxml_html
@@ -95,7 +95,7 @@ def normalize_post(raw: RawEntry, *, source: str, summary_length: int, now: date
        <img> of the content, made absolute (http(s) only), with the feed's alt text.
     6. id: stable_id(source, GUID (or link, or title+date; title alone when undated)).
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     # an undated entry needs something to know it by next time (a truncated feed's last fragment has nothing)
     dateless = (raw.published is None and raw.updated is None and undated is not None
                 and bool(raw.guid or raw.link or raw.title.strip()))
@@ -144,7 +144,7 @@ def normalize_event(raw: RawEvent, *, source: str) -> Event:
     """
     title = clean_line(plain_text(raw.title), TITLE_LIMIT) or UNTITLED_EVENT
     start_key = raw.start.isoformat() if not isinstance(raw.start, datetime) or raw.start.tzinfo is None \
-        else raw.start.astimezone(timezone.utc).isoformat()
+        else raw.start.astimezone(UTC).isoformat()
     url = absolute_url(raw.url, raw.base)
     return Event(
         id=stable_id("event", raw.uid, start_key) if raw.uid else stable_id(source, "event", raw.series or title, start_key),
@@ -178,7 +178,7 @@ def _published(raw: RawEntry, now: datetime) -> datetime:
     when = raw.published or raw.updated
     if when is None:
         raise Skip("it has no publication date")
-    when = when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
     if when.year < EARLIEST_YEAR or when > now + timedelta(days=366):
         raise Skip(f"its date {when.date().isoformat()} is not believable")
     return when

@@ -17,16 +17,17 @@ from __future__ import annotations
 import asyncio
 import io
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Iterable
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from digest.model import Image, Item
 
 if TYPE_CHECKING:
     from digest.collect.run import SourceReport
-    from digest.config.keys import Config
     from digest.collect.store import Store
+    from digest.config.keys import Config
 
 MAX_BYTES = 256 * 1024  # a JPEG's size sits after its EXIF block; 256 KB holds it for any camera's file
 TIMEOUT = 5.0  # seconds per picture, connection and reading together
@@ -42,7 +43,8 @@ class Unreadable(Exception):
 
 def size_of(head: bytes) -> tuple[int, int] | None:
     """(width, height) as shown, from a picture's first bytes; None when they are not enough yet."""
-    from PIL import Image as PILImage, UnidentifiedImageError
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
 
     try:
         with PILImage.open(io.BytesIO(head)) as picture:
@@ -121,7 +123,7 @@ def _cached(store: Store, urls: Iterable[str]) -> dict[str, tuple[int, int] | st
 
 
 def _remember(store: Store, found: dict[str, tuple[int, int] | str]) -> None:
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     with store.db:
         store.db.executemany(
             "INSERT OR REPLACE INTO picture_sizes (url, width, height, problem, checked_at) VALUES (?, ?, ?, ?, ?)",

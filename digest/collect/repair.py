@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from digest.exceptions import DigestError
 from digest.collect.store import FILL_PUBLISHED, Store
+from digest.exceptions import DigestError
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def repair(path: Path) -> Repaired:
         items, items_whole = _rows(db, "SELECT source, id, kind, data, first_seen FROM items")
     finally:
         db.close()
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     damaged = path.with_name(f"{path.name}.damaged-{stamp}")
     try:
         path.replace(damaged)

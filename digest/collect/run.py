@@ -15,18 +15,18 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from digest.config.keys import Config, Source
 from digest.collect.fetch import FetchResult, Limits, Request, fetch_all
-from digest.model import Item, Post, ReadResult
 from digest.collect.readers import detect, read
 from digest.collect.store import SourceState, Store
 from digest.collect.wire import head, inflate
+from digest.config.keys import Config, Source
+from digest.model import Item, Post, ReadResult
 
 
 @dataclass
@@ -227,7 +227,7 @@ def _date_when_first_seen(store: Store, name: str, read_result: ReadResult, repo
     """Posts that came without a date are dated when digest first saw them (the store remembers when)."""
     seen = store.first_seen(name, read_result.undated)
     undated = set(read_result.undated)
-    now = datetime.now(timezone.utc).replace(microsecond=0)  # the store's first_seen is to the second
+    now = datetime.now(UTC).replace(microsecond=0)  # the store's first_seen is to the second
     read_result.items = [replace(item, published=seen.get(item.id, now)) if item.id in undated and isinstance(item, Post)
                          else item for item in read_result.items]
     new = len(undated - set(seen))

@@ -21,15 +21,16 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
+from digest.collect.wire import inflate
 from digest.exceptions import StoreError
 from digest.model import Image, Item, item_from_json
-from digest.collect.wire import inflate
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -117,11 +118,11 @@ def _published(item: Item) -> str | None:
     published = getattr(item, "published", None)
     if item.kind != "post" or not isinstance(published, datetime):
         return None
-    return published.astimezone(timezone.utc).isoformat(" ", "seconds")[:19]
+    return published.astimezone(UTC).isoformat(" ", "seconds")[:19]
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _problem(path: Path, exc: sqlite3.Error | OSError) -> StoreError:
@@ -343,7 +344,7 @@ class Store:
         query, args = "SELECT source, data FROM items", ()
         if posts_since is not None:
             query += " WHERE kind != 'post' OR published >= ?"
-            args = (posts_since.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),)
+            args = (posts_since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),)
         result: dict[str, list[Item]] = {}
         for source, data in self.db.execute(query + " ORDER BY source, id", args):
             result.setdefault(source, []).append(item_from_json(json.loads(data)))

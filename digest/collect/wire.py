@@ -15,7 +15,7 @@ same bytes.
 from __future__ import annotations
 
 import zlib
-from typing import Iterator
+from collections.abc import Iterator
 
 INFLATE_PIECE = 64 * 1024  # most bytes one inflate step may produce
 

@@ -6,9 +6,11 @@ import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+
 import click
 
 from digest.commands.options import build_folder, config_option, date_option, draft_options, esp_option, pick_draft
+
 
 @click.command("build")
 @config_option
@@ -34,8 +36,8 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
     When editions/<date>.md exists (from `digest draft`), it is built exactly as edited and
     nothing is fetched; --from-feeds builds from the feeds instead, into build/<date>-from-feeds/.
     """
-    from digest.edition.pipeline import build_edition
     from digest.config.keys import load_config
+    from digest.edition.pipeline import build_edition
     from digest.edition.report import format_report
     from digest.write import write_outputs
 
@@ -81,7 +83,7 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
 class _NoBar:
     """Stands in for the progress bar when output is not a terminal."""
 
-    def __enter__(self) -> "_NoBar":
+    def __enter__(self) -> _NoBar:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -25,11 +25,11 @@ def publish(config_path: Path, edition: date | None, draft: Path | None, esp: st
     web version in archive/<date>/ and rewrites archive/index.html and archive/feed.atom.
     Events keep appearing until they happen (set repeat = false on a section to change that).
     """
-    from digest.publish.archive import publish as publish_edition
-    from digest.edition.pipeline import build_edition, today
     from digest.config.keys import load_config
     from digest.edition.draft import draft_path
+    from digest.edition.pipeline import build_edition, today
     from digest.exceptions import DigestError
+    from digest.publish.archive import publish as publish_edition
     from digest.write import write_outputs
 
     config = load_config(config_path)

@@ -61,8 +61,8 @@ def send(config_path: Path, edition: date | None, to: list[str], sender: str | N
     sent, so the test shows the draft as it is now. The password is never read from sources.toml: set
     DIGEST_SMTP_PASSWORD in the environment.
     """
-    from digest.edition.pipeline import today
     from digest.config.keys import load_config
+    from digest.edition.pipeline import today
     from digest.publish.send import Server, send_test
 
     config = load_config(config_path)

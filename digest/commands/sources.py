@@ -38,10 +38,10 @@ def date_option(func):  # type: ignore[no-untyped-def]
 def add(url: str, name: str | None, member: str | None, tags: tuple[str, ...], yes: bool, edition: date | None,
         config_path: Path, verbose: int) -> None:
     """Find what to read on a member's page (feeds, platform feeds, calendars, schema.org data) and add it."""
-    from digest.edition.pipeline import today
     from digest.config.keys import load_config
-    from digest.sources.discover import discover, window_from
+    from digest.edition.pipeline import today
     from digest.exceptions import DigestError
+    from digest.sources.discover import discover, window_from
     from digest.sources.edit import NewSource, add_sources
 
     config = load_config(config_path)
@@ -113,8 +113,8 @@ def _name(candidate: Candidate, member: str, name: str | None, count: int) -> st
 @config_option
 def list_sources(config_path: Path) -> None:
     """Each source: its name, address and tags, and how its last fetch went."""
-    from digest.config.keys import load_config
     from digest.collect.store import Store
+    from digest.config.keys import load_config
 
     config = load_config(config_path)
     store_path = config.root / ".digest" / "store.sqlite"
@@ -136,8 +136,8 @@ def list_sources(config_path: Path) -> None:
 @config_option
 def check(edition: date | None, config_path: Path) -> None:
     """Fetch every source now: ok, moved, gone, empty or failed, with what to do. Exit 1 unless all are ok."""
-    from digest.edition.pipeline import today
     from digest.config.keys import load_config
+    from digest.edition.pipeline import today
     from digest.sources.check import check_sources
 
     config = load_config(config_path)
@@ -156,8 +156,8 @@ def check(edition: date | None, config_path: Path) -> None:
 def import_opml(opml_file: Path, tags: tuple[str, ...], config_path: Path) -> None:
     """Add the feeds an OPML file lists (from a feed reader or `digest sources export`)."""
     from digest.config.keys import load_config
-    from digest.sources.opml import read_opml
     from digest.sources.edit import NewSource, add_sources
+    from digest.sources.opml import read_opml
 
     config = load_config(config_path)
     extra = tuple(t.strip() for group in tags for t in group.split(",") if t.strip())

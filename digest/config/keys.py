@@ -16,15 +16,16 @@ import difflib
 import importlib.util
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.colours import is_hex_colour
-from digest.exceptions import ConfigError
 from digest.config.schema import Check, Problems, check_table, key, key_lines, reference
+from digest.exceptions import ConfigError
 from digest.urls import is_web_url
 
 KINDS = ("posts", "events", "text")

@@ -20,10 +20,11 @@ import re
 import textwrap
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 Check = Callable[[Any], str | None]
 _MISSING: Any = dataclasses.MISSING

@@ -23,10 +23,9 @@ from zoneinfo import ZoneInfo
 
 import regex
 
+from digest.collect.normalize import canonical_url
 from digest.config.keys import Config, Section
 from digest.model import Event, Item, Post, as_instant
-from digest.collect.normalize import canonical_url
-
 
 MATCH_BUDGET = 0.1  # seconds one title may take to match; a real title takes microseconds
 

@@ -6,21 +6,22 @@ import os
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
-from digest.render import reuse
-from digest.collect.run import Collection, SourceReport, collect
-from digest.config.keys import Config
 from digest.collect.fetch import FetchResult, Limits
-from digest.edition.group import Filled, event_window, group
-from digest.model import Item
-from digest.render.outputs import Rendered
-from digest.edition.report import Report, SectionCount
+from digest.collect.run import Collection, SourceReport, collect
 from digest.collect.store import Store
+from digest.config.keys import Config
+from digest.edition.group import Filled, event_window, group
+from digest.edition.report import Report, SectionCount
+from digest.model import Item
+from digest.render import reuse
+from digest.render.outputs import Rendered
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor

@@ -16,8 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from digest.edition.draft import DraftError, draft_path, merge_draft, parse_draft, read_draft_text, write_draft
-from digest.edition.draft import edit
+from digest.edition.draft import DraftError, draft_path, edit, merge_draft, parse_draft, read_draft_text, write_draft
 from digest.exceptions import DigestError
 from digest.write import write_atomic
 

@@ -28,9 +28,9 @@ from urllib.parse import parse_qs, urlsplit
 import jinja2
 
 from digest.edition.pipeline import Edition
-from digest.preview.desk import BadRequest, Conflict, Desk, Refused
-from digest.exceptions import DigestError
 from digest.edition.report import GMAIL_CLIP
+from digest.exceptions import DigestError
+from digest.preview.desk import BadRequest, Conflict, Desk, Refused
 
 if TYPE_CHECKING:
     from digest.preview.server import Previewer, Snapshot

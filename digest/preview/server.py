@@ -29,12 +29,11 @@ import click
 import jinja2
 import watchfiles
 
-from digest.edition.pipeline import Edition, build_edition, find_draft, today
 from digest.check import Finding
 from digest.config.keys import Config, load_config
+from digest.edition.pipeline import Edition, build_edition, find_draft, today
 from digest.exceptions import DigestError
-from digest.preview.http import (MAX_CONNECTIONS, REQUEST_TIMEOUT, Server, dark_variant, is_loopback,  # noqa: F401
-                                 listen)
+from digest.preview.http import MAX_CONNECTIONS, REQUEST_TIMEOUT, Server, dark_variant, is_loopback, listen  # noqa: F401
 
 WATCH_STEP_MS = 20  # a save is a burst of events: wait this long for quiet before rebuilding
 Say = Callable[[str], None]

@@ -25,13 +25,13 @@ from xml.etree import ElementTree as ET
 from lxml import etree
 from lxml import html as lxml_html
 
+from digest.collect.store import Store
 from digest.colours import readable_on
 from digest.config.keys import Config
 from digest.dates import format_day
-from digest.model import as_instant
 from digest.exceptions import DigestError
+from digest.model import as_instant
 from digest.render.email import DARK_BG, LIGHT_BG, archive_home, theme
-from digest.collect.store import Store
 from digest.write import sweep_temporaries, write_atomic
 
 ATOM = "http://www.w3.org/2005/Atom"

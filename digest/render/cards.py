@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from babel.lists import format_list
 
-from digest.render.calendar import Occurrence
 from digest.dates import babel_locale, format_time
 from digest.i18n import N_
 from digest.model import Event
+from digest.render.calendar import Occurrence
 
 if TYPE_CHECKING:
     from digest.render.views import ItemView

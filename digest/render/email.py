@@ -26,10 +26,11 @@ from __future__ import annotations
 import gettext
 import logging
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
 import markupsafe
@@ -40,9 +41,9 @@ from digest.config.keys import DEFAULT_TEMPLATES, Config
 from digest.edition.group import Filled
 from digest.render.layout import CALENDAR_FOLDER, lay_out
 from digest.render.outputs import Rendered
-from digest.sanitize import safe_text
 from digest.render.utm import tag_sections
 from digest.render.views import ItemView, SectionView, item_view, markdown, section_views
+from digest.sanitize import safe_text
 
 __all__ = ["CALENDAR_FOLDER", "ItemView", "Rendered", "SectionView", "item_view", "markdown", "render", "render_views",
            "section_views"]  # the view types live in digest/views.py; these names stay importable from here

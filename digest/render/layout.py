@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import partial
-from typing import Callable
 
-from digest.render import cards
 from digest.config.keys import Config
 from digest.model import Image
+from digest.render import cards
 from digest.render.views import ItemView, Picture, SectionView
-
 
 FULL_WIDTH = 552  # the column inside the 600 px body's 24 px margins
 THUMB_WIDTH, THUMB_MAX_HEIGHT = 120, 180
@@ -97,7 +96,7 @@ def _with_calendar(item: ItemView, edition: date, home: str | None,
     name = f"{CALENDAR_FOLDER}/{ics_name(item.title, dates[0].start)}"
     if name in calendars:
         name = name.removesuffix(".ics") + f"-{len(calendars)}.ics"
-    stamp = datetime.combine(edition, datetime.min.time(), tzinfo=timezone.utc)
+    stamp = datetime.combine(edition, datetime.min.time(), tzinfo=UTC)
     calendars[name] = partial(ics_file, item.title, list(dates), place=place, url=item.url,
                               uid=item.event.uid or item.id, stamp=stamp)
     return replace(links, ics_name=name, ics_url=f"{home}{edition.isoformat()}/{name}")

@@ -15,17 +15,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from digest import __version__
 from digest.render.outputs import Rendered
 from digest.write import write_atomic
 
 if TYPE_CHECKING:
-    from digest.config.keys import Config
     from digest.check import Finding
+    from digest.config.keys import Config
     from digest.edition.group import Filled
     from digest.render.email import SectionView
 

@@ -11,11 +11,11 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-from digest.render import cards
-from digest.render.calendar import Occurrence
 from digest.config.keys import Button, Config
 from digest.edition.group import Filled
 from digest.model import Event, Image, Post
+from digest.render import cards
+from digest.render.calendar import Occurrence
 from digest.sanitize import clean_html
 
 

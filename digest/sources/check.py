@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+from digest.collect.fetch import Limits, Request, fetch_all
 from digest.config.keys import Config
 from digest.sources.discover import Candidate, fill, window_from
-from digest.collect.fetch import Limits, Request, fetch_all
 
 
 def check_sources(config: Config, day: date, limits: Limits = Limits()) -> tuple[list[str], int]:
@@ -26,7 +26,7 @@ def check_sources(config: Config, day: date, limits: Limits = Limits()) -> tuple
         result = results[source.name]
         if result.status != "ok" or result.body is None:
             state = "gone" if result.http_status in (404, 410) else "failed"
-            hint = (f"; or run `digest sources add` on the member's home page to find where it went"
+            hint = ("; or run `digest sources add` on the member's home page to find where it went"
                     if state == "gone" and source.is_remote else "")
             lines.append(f"{source.name}: {state}: {result.error}{hint}")
             continue

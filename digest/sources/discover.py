@@ -19,11 +19,11 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from digest.exceptions import DigestError
 from digest.collect.fetch import FetchResult, Limits, Request, fetch_all
-from digest.model import Event, Post, ReadResult, as_instant
 from digest.collect.readers import detect, read
 from digest.collect.readers.discover import alternate_feeds, html_document
+from digest.exceptions import DigestError
+from digest.model import Event, Post, ReadResult, as_instant
 from digest.sanitize import absolute_url, is_web_url
 
 

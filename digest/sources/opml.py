@@ -8,9 +8,9 @@ become its tags (Feedly, Inoreader and NetNewsWire export folders that way).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
-from xml.sax.saxutils import quoteattr, escape
+from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
@@ -26,7 +26,7 @@ def export_opml(config: Config) -> str:
         '<opml version="2.0">',
         "  <head>",
         f"    <title>{escape(config.newsletter.title)}</title>",
-        f"    <dateCreated>{format_datetime(datetime.now(timezone.utc))}</dateCreated>",
+        f"    <dateCreated>{format_datetime(datetime.now(UTC))}</dateCreated>",
         "  </head>",
         "  <body>",
     ]

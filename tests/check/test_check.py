@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from digest.check import caniemail
 from digest.check import (
     DEFAULT_CLIENTS,
     Finding,
+    caniemail,
     check_html,
     summarise,
 )

@@ -5,16 +5,16 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from digest.edition.pipeline import build_edition
-from digest.config.keys import load_config
 from digest.collect.fetch import Limits
+from digest.config.keys import load_config
+from digest.edition.pipeline import build_edition
 
 RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>M</title><link>https://m.example.org/</link><description>d</description>
 <item><title>{title}</title><link>https://m.example.org/{slug}</link><guid>{slug}</guid><pubDate>Tue, 10 Sep 2024 10:00:00 GMT</pubDate><description>Body</description></item>
@@ -144,15 +144,15 @@ def test_per_host_limit_is_polite(tmp_path: Path) -> None:
 
 
 def test_old_posts_are_counted_but_not_loaded(tmp_path: Path) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    from digest.model import Event, Post
     from digest.collect.store import SourceState, Store
+    from digest.model import Event, Post
 
     with Store(tmp_path / "store.sqlite") as store:
-        old = Post(id="old", source="M", title="Old", url=None, published=datetime(2020, 1, 1, tzinfo=timezone.utc))
-        new = Post(id="new", source="M", title="New", url=None, published=datetime(2024, 9, 30, 23, 30, tzinfo=timezone.utc))
-        event = Event(id="ev", source="M", title="Past event", start=datetime(2019, 1, 1, tzinfo=timezone.utc), end=None)
+        old = Post(id="old", source="M", title="Old", url=None, published=datetime(2020, 1, 1, tzinfo=UTC))
+        new = Post(id="new", source="M", title="New", url=None, published=datetime(2024, 9, 30, 23, 30, tzinfo=UTC))
+        event = Event(id="ev", source="M", title="Past event", start=datetime(2019, 1, 1, tzinfo=UTC), end=None)
         store.save_parsed(SourceState(name="M", url="u"), [old, new, event])
         loaded = store.all_items(posts_since=datetime.fromisoformat("2024-10-01T00:00:00+01:00"))
         assert sorted(i.id for i in loaded["M"]) == ["ev", "new"]  # 23:30 UTC is after 00:00 BST

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.model import Event, Post
 from digest.collect.readers import detect
 from digest.collect.readers.csv import read_csv
+from digest.model import Event, Post
 from tests.network import FIXTURES, digest, make_network
 
 LONDON = ZoneInfo("Europe/London")
@@ -41,7 +41,7 @@ def test_posts() -> None:
     first = items[0]
     assert first == Post(
         id=first.id, source="Sheet", title="Our summer report", url="https://leeds.example.org/summer-report",
-        published=datetime(2024, 8, 19, 23, 0, tzinfo=timezone.utc),  # midnight in London, in UTC
+        published=datetime(2024, 8, 19, 23, 0, tzinfo=UTC),  # midnight in London, in UTC
         summary_html="<p>What we did this summer, in pictures and words.</p>",
         guid="https://leeds.example.org/summer-report")
     assert [i.title for i in items] == ["Our summer report", "Autumn volunteers wanted", "Walking group restarts",
@@ -52,7 +52,7 @@ def test_events_and_a_post_in_one_sheet() -> None:
     items, problems = read("hull.csv")
     assert problems == []
     post, open_day, fair, carols = items
-    assert isinstance(post, Post) and post.published == datetime(2024, 9, 24, 23, 0, tzinfo=timezone.utc)  # 25/09/2024
+    assert isinstance(post, Post) and post.published == datetime(2024, 9, 24, 23, 0, tzinfo=UTC)  # 25/09/2024
     assert isinstance(open_day, Event)
     assert (open_day.start, open_day.end, open_day.all_day, open_day.location) == (
         datetime(2024, 10, 15, 10, 0, tzinfo=LONDON), datetime(2024, 10, 15, 12, 0, tzinfo=LONDON), False,

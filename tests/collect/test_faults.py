@@ -9,22 +9,37 @@ time budget. Then every case at once: the build takes about the slowest deadline
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.edition.pipeline import Edition, build_edition
-from digest.config.keys import Config, load_config
-from digest.model import Post
 from digest.collect.readers import read
 from digest.collect.store import Store
+from digest.config.keys import Config, load_config
+from digest.edition.pipeline import Edition, build_edition
+from digest.model import Post
 from tests.hardening import (
-    EDITION, NOW, SHORT, Handler, LoopbackServer, closed_port, drip, endless, gzip_bomb, in_turn, no_network,  # noqa: F401
-    posts, redirect, rss, send, server, stall, write_config,
+    EDITION,
+    NOW,
+    SHORT,
+    Handler,
+    LoopbackServer,
+    closed_port,
+    drip,
+    endless,
+    gzip_bomb,
+    in_turn,
+    posts,
+    redirect,
+    rss,
+    send,
+    stall,
+    write_config,
 )
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "faults"

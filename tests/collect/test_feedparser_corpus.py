@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,12 +22,12 @@ from digest.collect.normalize import EARLIEST_YEAR
 from digest.collect.readers import read
 from digest.collect.readers.feed import parse_feed
 from tests.conftest import corpus
-from tests.hardening import SHORT, LoopbackServer, no_network, send, server  # noqa: F401 - fixtures
+from tests.hardening import SHORT, LoopbackServer, send
 
 pytestmark = pytest.mark.slow  # ~10 s: every file of feedparser's corpus
 
 FOLDERS = ("wellformed", "illformed", "encoding", "entities")
-WINDOW = (datetime(2024, 9, 1, tzinfo=timezone.utc), datetime(2024, 10, 1, tzinfo=timezone.utc))
+WINDOW = (datetime(2024, 9, 1, tzinfo=UTC), datetime(2024, 10, 1, tzinfo=UTC))
 
 
 def kept(entry: Any, now: datetime) -> bool:
@@ -42,7 +42,7 @@ def believable(entry: Any, now: datetime) -> bool:
     for key in ("published_parsed", "updated_parsed"):
         if parsed := dict.get(entry, key):
             try:
-                when = datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+                when = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
             except (OverflowError, ValueError, OSError):
                 return False
             return when.year >= EARLIEST_YEAR and when <= now + timedelta(days=366)
@@ -61,7 +61,7 @@ def test_every_corpus_file_is_collected_and_no_entry_is_lost(server: LoopbackSer
     # A few at a time: the server shares this process (and its GIL) with the client.
     fetched = asyncio.run(fetch_all(requests, limits=replace(SHORT, concurrency=4, per_host=4)))
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     raised, lost, wrong = {}, {}, {}
     items = entries = 0
     for request, path in zip(requests, files):

@@ -11,18 +11,15 @@ import threading
 import time
 import tracemalloc
 import zlib
+from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from digest.collect.fetch import FetchResult, Limits, Request, fetch_all
-from tests.hardening import (
-    SHORT, LoopbackServer, closed_port, endless, gzip_bomb, no_network,  # noqa: F401 - fixtures
-    posts, redirect, rss, send, server, stall,
-)
+from tests.hardening import SHORT, LoopbackServer, closed_port, endless, gzip_bomb, posts, redirect, rss, send, stall
 
 FEED = rss(posts(3))
 

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from babel import Locale
 
-from digest.dates import babel_locale, format_day, format_event_when, format_post_date, format_time
-from digest.model import Event, ReadResult, as_instant
 from digest.collect.readers import ical
 from digest.collect.readers.ical import NOT_ICALENDAR, read_calendar
+from digest.dates import babel_locale, format_day, format_event_when, format_post_date, format_time
+from digest.model import Event, ReadResult, as_instant
 
 LONDON = ZoneInfo("Europe/London")
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +62,7 @@ def test_weekly_event_keeps_its_wall_time_across_the_bst_change() -> None:
     ]
     first, overnight, after, _ = result.items
     assert first.start.utcoffset() == timedelta(hours=1) and after.start.utcoffset() == timedelta(0)
-    utc = timezone.utc
+    utc = UTC
     assert overnight.end.astimezone(utc) - overnight.start.astimezone(utc) == timedelta(hours=7)  # clocks went back
 
 
@@ -72,7 +72,7 @@ def test_utc_times_are_shown_in_london_time() -> None:
         ("Peer support cuppa", "Wednesday 9 October 2024, 10:00–11:00"),  # 09:00Z in BST
         ("Reflections session", "Tuesday 12 November 2024, 13:00–15:00"),  # 13:00Z in GMT
     ]
-    assert result.items[0].start == datetime(2024, 10, 9, 9, tzinfo=timezone.utc)
+    assert result.items[0].start == datetime(2024, 10, 9, 9, tzinfo=UTC)
     assert result.items[0].start.utcoffset() == timedelta(0)  # the event keeps its own zone
 
 
@@ -465,13 +465,13 @@ def test_format_day_and_time() -> None:
 
 
 def test_format_post_date_uses_the_newsletter_day() -> None:
-    assert format_post_date(datetime(2024, 6, 27, 23, 30, tzinfo=timezone.utc), LONDON, "en-GB") == "Friday 28 June 2024"
+    assert format_post_date(datetime(2024, 6, 27, 23, 30, tzinfo=UTC), LONDON, "en-GB") == "Friday 28 June 2024"
 
 
 @pytest.mark.parametrize(("start", "end", "en_gb", "cy"), [
     (datetime(2024, 7, 2, 10, tzinfo=LONDON), datetime(2024, 7, 2, 11, 30, tzinfo=LONDON),
      "Tuesday 2 July 2024, 10:00–11:30", "Dydd Mawrth, 2 Gorffennaf 2024, 10:00 – 11:30"),
-    (datetime(2024, 7, 2, 9, tzinfo=timezone.utc), datetime(2024, 7, 3, 11, tzinfo=timezone.utc),
+    (datetime(2024, 7, 2, 9, tzinfo=UTC), datetime(2024, 7, 3, 11, tzinfo=UTC),
      "Tuesday 2 July 2024, 10:00 – Wednesday 3 July 2024, 12:00",
      "Dydd Mawrth, 2 Gorffennaf 2024, 10:00 – Dydd Mercher, 3 Gorffennaf 2024, 12:00"),
     (datetime(2024, 7, 2, 10, tzinfo=LONDON), None, "Tuesday 2 July 2024, 10:00", "Dydd Mawrth, 2 Gorffennaf 2024, 10:00"),

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from digest.collect.readers.ical import read_calendar
 from digest.dates import format_event_when
 from digest.model import Event, ReadResult
-from digest.collect.readers.ical import read_calendar
 from tests.conftest import corpus
 
 pytestmark = pytest.mark.slow  # ~18 s: every calendar of two corpora

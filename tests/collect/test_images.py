@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from lxml import html as lxml_html
 from pytest_httpserver import HTTPServer
 
-from digest.config.keys import parse_config
-from digest.edition.draft import format_draft, parse_draft
-from digest.edition.pipeline import build_edition, build_from_draft
-from digest.config.keys import load_config
 from digest.collect.pictures import size_of
+from digest.config.keys import load_config, parse_config
+from digest.edition.draft import format_draft, parse_draft
 from digest.edition.group import group
+from digest.edition.pipeline import build_from_draft
 from digest.model import Image, Post
-from digest.render.layout import picture
 from digest.render.email import render
+from digest.render.layout import picture
 from digest.render.views import Picture
 
 CONFIG = '''[newsletter]
@@ -44,7 +43,7 @@ name = "B"
 url = "https://b.example.org/feed"
 '''
 EDITION = date(2024, 10, 1)
-WHEN = datetime(2024, 9, 20, tzinfo=timezone.utc)
+WHEN = datetime(2024, 9, 20, tzinfo=UTC)
 POSTS = [
     Post(id="a1", source="A", title="With alt", url="https://a.example.org/1", published=WHEN,
          image=Image("https://a.example.org/cover.jpg", "Cover of the report", 1600, 900)),
@@ -113,8 +112,8 @@ def picture_bytes(width: int, height: int, kind: str = "PNG") -> bytes:
 def test_collect_reads_each_pictures_true_shape(httpserver: HTTPServer, tmp_path: Path) -> None:
     """A 600×800 portrait becomes a 120×160 thumbnail beside the text; a 1200×675 picture fills the column;
     a picture that is not one is left out with a note; sizes are kept in the store and read once."""
-    from digest.collect.run import SourceReport
     from digest.collect.pictures import with_sizes
+    from digest.collect.run import SourceReport
     from digest.collect.store import Store
 
     httpserver.expect_request("/portrait.jpg").respond_with_data(picture_bytes(600, 800, "JPEG"), content_type="image/jpeg")

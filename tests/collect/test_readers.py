@@ -6,7 +6,7 @@ Expected files list only the fields that case is about, so each states its point
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,7 @@ from tests.conftest import FIXTURES
 
 FEEDS = FIXTURES / "feeds"
 CASES = sorted(p for p in FEEDS.iterdir() if not p.name.endswith(".expected.json"))
-WINDOW = (datetime(2024, 1, 1, tzinfo=timezone.utc), datetime(2025, 1, 1, tzinfo=timezone.utc))
+WINDOW = (datetime(2024, 1, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC))
 
 
 def read_fixture(path: Path, summary_length: int = 280):

@@ -14,15 +14,15 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from digest.collect.store import SCHEMA_VERSION, SourceState, Store
 from digest.exceptions import StoreError
 from digest.model import Post
-from digest.collect.store import SCHEMA_VERSION, SourceState, Store
-from tests.hardening import NOW, LoopbackServer, no_network, posts, rss, send, server, write_config  # noqa: F401
+from tests.hardening import NOW, LoopbackServer, posts, rss, send, write_config
 
 MEMBERS = 8  # the size at which a build starts its parse pool (build.POOL_MIN_SOURCES)
 
@@ -169,9 +169,8 @@ def test_damage_found_after_opening_is_reported_too(tmp_path: Path) -> None:
     page = 4096
     data[page * 3: page * 40] = b"\xde\xad" * (page * 37 // 2)  # the items' pages, not the header
     path.write_bytes(bytes(data))
-    with pytest.raises(StoreError) as caught:
-        with Store(path) as store:
-            store.all_items()
+    with pytest.raises(StoreError) as caught, Store(path) as store:
+        store.all_items()
     assert caught.value.message.startswith(f"{path}: is not a digest store or is damaged (")
     assert caught.value.message.endswith("run `digest repair` to rebuild it (it keeps the record of what was sent; "
                                     "sources are fetched afresh on the next build)")
@@ -233,7 +232,7 @@ def test_a_version_1_store_is_upgraded_in_place(tmp_path: Path) -> None:
     db.commit()
     db.close()
     with Store(path) as store:
-        recent = store.all_items(posts_since=datetime(2024, 9, 1, tzinfo=timezone.utc))
+        recent = store.all_items(posts_since=datetime(2024, 9, 1, tzinfo=UTC))
         assert [item.title for item in recent["M"]] == ["Post 1"]  # found by the new column, filled from the JSON
         assert [item.title for item in store.all_items()["M"]] == ["Post 0", "Post 1"]
         state = store.states()["M"]
@@ -262,8 +261,8 @@ def test_saved_items_read_back_the_same(tmp_path: Path) -> None:
 
 def test_a_build_commits_once_and_a_304_never_reads_a_body(server: LoopbackServer, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from digest.edition.pipeline import build_edition
     from digest.config.keys import load_config
+    from digest.edition.pipeline import build_edition
 
     body = rss(posts(3))
     server["/feed"] = lambda req: (send(body, headers={"ETag": '"v1"'}) if req.headers.get("If-None-Match") != '"v1"'

@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from digest.cli import main
 from digest.collect.store import SCHEMA_VERSION, Store
-from tests.hardening import no_network, posts, rss  # noqa: F401 - fixture
+from tests.hardening import posts, rss
 
 GOOD = '''[newsletter]
 title = "Hardening Digest"
@@ -158,12 +158,14 @@ def _bad_uses(command: click.Command, tmp: Path) -> list[list[str]]:
         uses.append(["--config", str(tmp / "missing.toml")])
     if "--date" in options:
         uses.append(["--date", "2024-13-45"])
-    uses.extend([[opt, "not-a-number"] for param in command.params if isinstance(param.type, click.types.IntParamType)
+    uses.extend([[opt, "not-a-number"] for param in command.params
+                 if isinstance(param.type, click.types.IntParamType) and not getattr(param, "count", False)
                  for opt in param.opts[:1]])
     return uses
 
 
-def test_every_command_refuses_bad_arguments_cleanly(tmp_path: Path) -> None:
+def test_every_command_refuses_bad_arguments_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a command that took a bad value for a folder must not leave it in the repository
     for name, command in _commands():
         for use in _bad_uses(command, tmp_path):
             result = CliRunner().invoke(main, [name, *use])

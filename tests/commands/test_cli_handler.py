@@ -14,7 +14,7 @@ from digest.cli import main
 COMMANDS = main.list_commands(click.Context(main))
 
 
-def run(*args: str) -> "click.testing.Result":
+def run(*args: str) -> click.testing.Result:
     return CliRunner().invoke(main, list(args))
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
+from digest.collect.normalize import stable_id
 from digest.config.keys import load_config
 from digest.edition.draft import md_escape, parse_draft
-from digest.collect.normalize import stable_id
 from tests.network import FIXTURES, digest, make_network
 
 DRAFT = "editions/2024-10-01.md"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -68,11 +68,11 @@ def titles(filled) -> dict[str, list[str]]:
 
 def test_first_matching_section_wins_and_order() -> None:
     items = [
-        post("old", "A", datetime(2024, 8, 20, tzinfo=timezone.utc)),
-        post("research", "B", datetime(2024, 9, 10, tzinfo=timezone.utc), categories=("Research",)),
-        post("b1", "B", datetime(2024, 9, 11, tzinfo=timezone.utc)),
-        post("b2", "B", datetime(2024, 9, 12, tzinfo=timezone.utc)),
-        post("a-new", "A", datetime(2024, 9, 20, tzinfo=timezone.utc)),
+        post("old", "A", datetime(2024, 8, 20, tzinfo=UTC)),
+        post("research", "B", datetime(2024, 9, 10, tzinfo=UTC), categories=("Research",)),
+        post("b1", "B", datetime(2024, 9, 11, tzinfo=UTC)),
+        post("b2", "B", datetime(2024, 9, 12, tzinfo=UTC)),
+        post("a-new", "A", datetime(2024, 9, 20, tzinfo=UTC)),
         event("cuppa", "Co-Pro Cuppa", datetime(2024, 10, 2, 10, tzinfo=LONDON)),
         event("webinar", "Webinar", datetime(2024, 10, 1, 9, tzinfo=LONDON)),
         event("late", "Far away", datetime(2024, 10, 20, 9, tzinfo=LONDON)),
@@ -90,9 +90,9 @@ def test_first_matching_section_wins_and_order() -> None:
 
 def test_post_window_uses_newsletter_midnight() -> None:
     # 23:30 UTC on 30 Sep is 00:30 on 1 Oct in London: after the edition starts, so out.
-    inside = post("inside", "A", datetime(2024, 9, 30, 22, 59, tzinfo=timezone.utc))
-    outside = post("outside", "A", datetime(2024, 9, 30, 23, 30, tzinfo=timezone.utc))
-    first_day = post("first", "A", datetime(2024, 8, 30, 23, 15, tzinfo=timezone.utc))  # 00:15 on 31 Aug in London
+    inside = post("inside", "A", datetime(2024, 9, 30, 22, 59, tzinfo=UTC))
+    outside = post("outside", "A", datetime(2024, 9, 30, 23, 30, tzinfo=UTC))
+    first_day = post("first", "A", datetime(2024, 8, 30, 23, 15, tzinfo=UTC))  # 00:15 on 31 Aug in London
     filled = group([inside, outside, first_day], CONFIG, EDITION)
     assert titles(filled)["Everything else"] == ["inside", "first"]
 
@@ -103,7 +103,7 @@ def test_all_day_event_on_edition_date_is_in() -> None:
 
 
 def test_same_post_from_two_members_appears_once() -> None:
-    when = datetime(2024, 9, 12, tzinfo=timezone.utc)
+    when = datetime(2024, 9, 12, tzinfo=UTC)
     a = post("a", "A", when, url="https://www.example.org/blog/pay/")
     b = post("b", "B", when, url="http://example.org/blog/pay?utm_source=rss&utm_medium=feed#top")
     c = post("c", "B", when, url="https://example.org/blog/pay?page=2")

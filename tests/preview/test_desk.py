@@ -21,7 +21,7 @@ import pytest
 from lxml import html as lxml_html
 
 from tests.conftest import ON_CI, need
-from tests.network import make_network, digest
+from tests.network import digest, make_network
 from tests.preview.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, SHOTS
 
 try:

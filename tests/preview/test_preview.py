@@ -19,9 +19,9 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from digest.edition.pipeline import build_edition
 from digest.cli import main
 from digest.config.keys import load_config
+from digest.edition.pipeline import build_edition
 from digest.preview.server import PreviewServer, dark_variant
 from tests.conftest import ROOT
 from tests.network import digest, make_network

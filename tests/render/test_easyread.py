@@ -4,22 +4,21 @@ and the edition in a real browser (axe-core, text size, alt text, screenshots)."
 from __future__ import annotations
 
 import re
-from datetime import date
 import shutil
-from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
 
 from digest.config.keys import load_config
-from digest.render.easyread.edition import ICONS, easy_sections, icon_png, icon_urls, sentences
 from digest.edition.draft import parse_draft
 from digest.i18n import gettext_for
+from digest.render.easyread.edition import ICONS, easy_sections, icon_png, icon_urls, sentences
 from digest.render.easyread.readability import MAX_WORDS, check_easy_read, hard_words
 from digest.render.email import ItemView, SectionView
 from tests.network import digest, make_network
-from tests.test_i18n import config, rendered, views
+from tests.test_i18n import config, rendered
 
 DRAFT = Path("editions") / "2024-10-01.md"
 SHOTS = Path("/tmp/digest-shots")

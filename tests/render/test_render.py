@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
@@ -43,7 +43,7 @@ def config(language: str = "en-GB") -> Config:
 
 
 def posts() -> list[Post]:
-    when = datetime(2024, 9, 27, 9, 0, tzinfo=timezone.utc)
+    when = datetime(2024, 9, 27, 9, 0, tzinfo=UTC)
     return [
         Post(id="1", source="A", title="</mj-text><mj-raw><script>alert('x')</script></mj-raw> {{ 7*7 }}",
              url="https://a.example.org/1", published=when, summary_html="<p>Safe <strong>summary</strong></p>"),
@@ -182,7 +182,7 @@ def test_text_section_and_intro_end_in_buttons() -> None:
 def test_bare_urls_become_short_link_text_and_the_text_twin_spells_links_out() -> None:
     cfg = config()
     bare = Post(id="3", source="A", title="Register", url="https://a.example.org/3",
-                published=datetime(2024, 9, 26, tzinfo=timezone.utc),
+                published=datetime(2024, 9, 26, tzinfo=UTC),
                 summary_html='<p>Sign up at <a href="https://www.example.org/register/?ref=feed">'
                              'https://www.example.org/register/?ref=feed</a> or <a href="mailto:hi@example.org">'
                              'write to us</a>.</p>')

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import digest.render.email
-from digest.render import reuse
-from digest.edition.pipeline import build_edition, build_from_draft, draft_edition
 from digest.config.keys import DEFAULT_TEMPLATES, load_config
+from digest.edition.pipeline import build_edition, build_from_draft, draft_edition
+from digest.render import reuse
 
 EDITION = date(2024, 10, 1)
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
 
 from digest.config.keys import Utm, parse_config
-from digest.exceptions import ConfigError
 from digest.edition.group import group
+from digest.exceptions import ConfigError
 from digest.model import Post
 from digest.render.email import Rendered, render
 from digest.render.utm import tag_url
@@ -47,7 +47,7 @@ TAGS = "utm_source=network-digest&utm_medium=email&utm_campaign=digest-2024-10-0
 def rendered(utm: str = "") -> Rendered:
     config = parse_config(CONFIG.replace("{utm}", utm), Path("sources.toml"))
     post = Post(id="1", source="A", title="Our report", url="https://a.example.org/report#top",
-                published=datetime(2024, 9, 20, tzinfo=timezone.utc), summary_html=BLURB)
+                published=datetime(2024, 9, 20, tzinfo=UTC), summary_html=BLURB)
     return render(config, EDITION, group([post], config, EDITION))
 
 
@@ -83,7 +83,7 @@ def test_the_web_version_is_not_tagged() -> None:
 
 
 def test_defaults_when_the_table_is_empty() -> None:
-    assert f"https://a.example.org/report?utm_source=newsletter&utm_medium=email&utm_campaign=digest-2024-10-01#top" \
+    assert "https://a.example.org/report?utm_source=newsletter&utm_medium=email&utm_campaign=digest-2024-10-01#top" \
         in hrefs(rendered("[newsletter.utm]").html)
 
 

@@ -9,13 +9,13 @@ council page with microdata events, and a page with nothing on it.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
 from digest.config.keys import load_config
-from digest.sources.discover import _platform_url, PLATFORMS
+from digest.sources.discover import PLATFORMS, _platform_url
 from tests.conftest import ROOT
 from tests.network import digest
 from tests.sites import FIXTURES, Route, Site, page

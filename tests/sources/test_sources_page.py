@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from digest.model import Event, Image, Post
 from digest.collect.readers import detect, read
+from digest.model import Event, Image, Post
 
 LONDON = ZoneInfo("Europe/London")
 WINDOW = (datetime(2024, 10, 1, tzinfo=LONDON), datetime(2024, 12, 1, tzinfo=LONDON))
@@ -41,11 +41,11 @@ def test_graph_with_posts_and_an_item_list() -> None:
     graph, listed = result.items
     assert isinstance(graph, Post) and isinstance(listed, Post)
     assert (graph.title, graph.url, graph.published) == (
-        "Graph post", "https://member.example.org/blog/graph", datetime(2024, 9, 20, 8, tzinfo=timezone.utc))
+        "Graph post", "https://member.example.org/blog/graph", datetime(2024, 9, 20, 8, tzinfo=UTC))
     assert graph.summary_html == "From the &lt;b&gt;graph&lt;/b&gt;"  # a description is text, kept as text
     assert (graph.image.url, graph.image.alt) == ("https://member.example.org/img/a.jpg", "A walk")
     assert graph.categories == ("walks", "carers")
-    assert (listed.url, listed.published) == ("https://member.example.org/news/1", datetime(2024, 9, 17, 23, tzinfo=timezone.utc))
+    assert (listed.url, listed.published) == ("https://member.example.org/news/1", datetime(2024, 9, 17, 23, tzinfo=UTC))
 
 
 def test_event_statuses_and_places() -> None:
@@ -84,7 +84,7 @@ def test_times_without_offset_are_the_newsletters_with_a_note() -> None:
                                 "endDate": "2024-10-29T15:00"}))
     (event,) = result.items
     assert event.start == datetime(2024, 10, 29, 14, tzinfo=LONDON)  # GMT by then: 14:00 UTC
-    assert event.start.astimezone(timezone.utc).hour == 14
+    assert event.start.astimezone(UTC).hour == 14
     assert result.problems == ["note: 2 dates on the page give no UTC offset and were read as Europe/London time "
                                "(e.g. '2024-10-29T14:00')"]
 
@@ -96,7 +96,7 @@ def test_rdfa_events() -> None:
         <div property="location" typeof="Place"><span property="name">Room 4</span></div></div></body></html>""")
     (event,) = result.items
     assert (event.title, event.url, event.location) == ("RDFa forum", "https://member.example.org/e/rdfa", "Room 4")
-    assert event.start == datetime(2024, 10, 20, 9, tzinfo=timezone.utc)
+    assert event.start == datetime(2024, 10, 20, 9, tzinfo=UTC)
 
 
 def test_same_event_in_json_ld_and_microdata_is_one() -> None:
@@ -142,7 +142,7 @@ def test_undated_article_is_listed_for_first_seen() -> None:
     result = read_page(json_ld({"@type": "Article", "headline": "Timeless", "url": "/a/timeless"}))
     (post,) = result.items
     assert result.undated == [post.id]
-    assert abs(post.published - datetime.now(timezone.utc)) < timedelta(minutes=1)
+    assert abs(post.published - datetime.now(UTC)) < timedelta(minutes=1)
 
 
 def test_reading_a_page_makes_no_network_request(monkeypatch) -> None:

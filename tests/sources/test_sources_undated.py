@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest.model import Post
 from digest.collect.store import Store
+from digest.model import Post
 from tests.network import digest
 from tests.sites import Site
 
@@ -34,7 +34,7 @@ def test_a_60_item_rss_1_feed_without_dates_yields_its_items(tmp_path: Path) -> 
         config.write_text('[newsletter]\ntitle = "T"\ntimezone = "Europe/London"\n\n[[sections]]\ntitle = "News"\n'
                           f'kind = "posts"\nlimit = 100\n\n[[sources]]\nname = "Old notes"\nurl = "{site.base}/index.rdf"\n')
         tomorrow = (datetime.now(ZoneInfo("Europe/London")).date() + timedelta(days=1)).isoformat()
-        before = datetime.now(timezone.utc).replace(microsecond=0)
+        before = datetime.now(UTC).replace(microsecond=0)
         first = digest("build", "-c", config, "--date", tomorrow, "--out", tmp_path / "out")
         assert first.exit_code == 0, first.output
         assert "Old notes: note: 60 posts have no date: each is dated when digest first saw it (60 new today)" in first.output
@@ -43,7 +43,7 @@ def test_a_60_item_rss_1_feed_without_dates_yields_its_items(tmp_path: Path) -> 
         with Store.beside(config) as store:
             seen = {item.title: item.published for item in store.items("Old notes") if isinstance(item, Post)}
         assert len(seen) == 60
-        assert all(before <= when <= datetime.now(timezone.utc) for when in seen.values())
+        assert all(before <= when <= datetime.now(UTC) for when in seen.values())
 
         with Store.beside(config) as store:  # as if the first 60 were first seen on 1 September
             store.db.execute("UPDATE items SET first_seen = '2024-09-01T10:00:00+00:00'")
@@ -54,8 +54,8 @@ def test_a_60_item_rss_1_feed_without_dates_yields_its_items(tmp_path: Path) -> 
         with Store.beside(config) as store:
             again = {item.title: item.published for item in store.items("Old notes") if isinstance(item, Post)}
         assert len(again) == 61
-        assert {again[title] for title in seen} == {datetime(2024, 9, 1, 10, tzinfo=timezone.utc)}  # from first_seen
-        assert before <= again["Note 61"] <= datetime.now(timezone.utc)  # first seen now
+        assert {again[title] for title in seen} == {datetime(2024, 9, 1, 10, tzinfo=UTC)}  # from first_seen
+        assert before <= again["Note 61"] <= datetime.now(UTC)  # first seen now
     finally:
         site.close()
 
@@ -64,9 +64,9 @@ def test_store_remembers_first_seen(tmp_path: Path) -> None:
     from digest.collect.store import SourceState
 
     with Store(tmp_path / "store.sqlite") as store:
-        post = Post(id="a", source="S", title="A", url=None, published=datetime(2024, 9, 1, tzinfo=timezone.utc))
+        post = Post(id="a", source="S", title="A", url=None, published=datetime(2024, 9, 1, tzinfo=UTC))
         store.save_parsed(SourceState(name="S", url="u"), [post])
         seen = store.first_seen("S", ["a", "never"])
     assert list(seen) == ["a"]
-    assert abs(seen["a"] - datetime.now(timezone.utc)) < timedelta(minutes=1)
+    assert abs(seen["a"] - datetime.now(UTC)) < timedelta(minutes=1)
     assert date.today() - seen["a"].date() <= timedelta(days=1)

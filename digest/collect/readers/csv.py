@@ -16,12 +16,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from digest.model import Event, Post, ReadResult, as_instant
 from digest.collect.normalize import RawEntry, RawEvent, Skip, normalize_event, normalize_post
 from digest.collect.readers.decode import decode
+from digest.model import Event, Post, ReadResult, as_instant
 from digest.sanitize import absolute_url, is_web_url, text_to_html, trim_html
 
 DELIMITERS = ",;\t"
@@ -145,7 +145,7 @@ def _row(cells: dict[str, str], *, source: str, summary_length: int, tz: ZoneInf
     if when is None:
         raise Skip(f"{cells['date']!r} is not a date: write it as 2024-09-30 or 30/09/2024, with a time if you like (14:00)")
     published = as_instant(when, tz)
-    raw = RawEntry(title=title, link=link, guid=link or "", published=published.astimezone(timezone.utc),
+    raw = RawEntry(title=title, link=link, guid=link or "", published=published.astimezone(UTC),
                    summary_html=summary, categories=tags, image_url=cells.get("image") or None,
                    image_alt=cells.get("image_alt", ""))
     return normalize_post(raw, source=source, summary_length=summary_length)

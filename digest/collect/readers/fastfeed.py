@@ -22,8 +22,9 @@ items on feedparser's whole corpus and the sample and benchmark feeds.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
 from lxml import etree
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 import calendar
 import email.utils
 import re
+from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
 
-from digest.model import ReadResult
 from digest.collect.normalize import RawEntry, Skip, normalize_post
 from digest.collect.readers import MAX_SKIP_PROBLEMS
+from digest.model import ReadResult
 
 IMAGE_TYPES = ("image/",)
 # bozo reasons feedparser copes with by itself: not worth an editor's time
@@ -34,7 +35,7 @@ def _uk_zone_date(value: str) -> Any:
         parsed = email.utils.parsedate_to_datetime(_UK_ZONES.sub(" +0100", value))
     except (TypeError, ValueError):
         return None
-    return parsed.astimezone(timezone.utc).timetuple()
+    return parsed.astimezone(UTC).timetuple()
 
 
 feedparser.registerDateHandler(_uk_zone_date)
@@ -70,7 +71,7 @@ def _when(parsed: Any) -> datetime | None:
     if not parsed:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
     except (OverflowError, ValueError, TypeError, OSError):
         return None
 

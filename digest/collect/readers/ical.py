@@ -31,7 +31,6 @@ import x_wr_timezone
 from icalendar import Calendar, Component
 from icalendar.prop import vBroken
 
-from digest.model import Event, ReadResult, as_instant
 from digest.collect.normalize import UNTITLED_EVENT, RawEvent, normalize_event
 from digest.collect.readers import MAX_SKIP_PROBLEMS
 from digest.collect.readers.ical_props import (
@@ -56,6 +55,7 @@ from digest.collect.readers.ical_text import (
     wrap,
 )
 from digest.collect.readers.ical_zones import aware, repair_tzids, span, undefined_zones, zone_named
+from digest.model import Event, ReadResult, as_instant
 from digest.sanitize import clean_html, clean_line, plain_text
 
 NOT_ICALENDAR = "this is not an iCalendar file"

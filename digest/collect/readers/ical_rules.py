@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Component
 
-from digest.model import as_instant
 from digest.collect.readers.ical_props import values
+from digest.model import as_instant
 
 # This caps one series at about a second, so "every second since 1970" cannot stall a build.
 MAX_RULE_STEPS = 300_000

@@ -11,8 +11,8 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from digest.model import ReadResult
 from digest.collect.normalize import RawEntry, Skip, normalize_post
+from digest.model import ReadResult
 
 
 def is_jsonfeed(data: Any) -> bool:

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import html as htmllib
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from digest.model import Image, ReadResult
 from digest.collect.normalize import RawEntry, RawEvent, Skip, normalize_event, normalize_post
+from digest.model import Image, ReadResult
 from digest.sanitize import absolute_url, defuse_merge_tags, is_web_url, plain_text, text_to_html, trim_html
 
 SYNTAXES = ("json-ld", "microdata", "rdfa")

@@ -10,8 +10,8 @@ from pathlib import Path
 from digest.config.keys import Config
 from digest.edition.draft.parse import Draft, parse_draft, read_draft_text
 from digest.edition.draft.write import OFFERED_PREFIX, draft_path, format_draft, item_block, md_escape, offered_line
-from digest.exceptions import DigestError
 from digest.edition.group import Filled
+from digest.exceptions import DigestError
 from digest.render.email import item_view
 from digest.write import write_atomic
 

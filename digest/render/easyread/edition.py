@@ -27,13 +27,13 @@ from typing import Any
 from digest import esp
 from digest.config.keys import DEFAULT_TEMPLATES, Config
 from digest.dates import _time_range, babel_locale, format_day, format_event_when, format_time
-from digest.i18n import gettext_for
-from digest.render.calendar import Occurrence
-from digest.model import Event, as_instant
-from digest.render.email import ItemView, Rendered, SectionView, archive_home, context, markdown, mjml_to_html, theme
 from digest.edition.report import GMAIL_CLIP
-from digest.text import html_to_text
+from digest.i18n import gettext_for
+from digest.model import Event, as_instant
+from digest.render.calendar import Occurrence
+from digest.render.email import ItemView, Rendered, SectionView, archive_home, context, markdown, mjml_to_html, theme
 from digest.render.utm import tag_sections
+from digest.text import html_to_text
 
 ICONS = ("event", "news", "online", "in-person")
 ICON_FOLDER = "icons"

@@ -77,8 +77,8 @@ def check_easy_read(sections: Iterable[EasySection], language: str, draft: str |
 
 def edition_findings(config: Config, rendered: Rendered, draft: Path | None = None) -> list[Finding]:
     """`digest check --easy-read`: the warnings for an edition as built (from its draft, if any)."""
-    from digest.render.easyread.edition import easy_sections, icon_urls
     from digest.i18n import gettext_for
+    from digest.render.easyread.edition import easy_sections, icon_urls
 
     n = config.newsletter
     sections = easy_sections(rendered.views, config, icon_urls(config), gettext_for(n.language, n.words))
