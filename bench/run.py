@@ -301,7 +301,7 @@ def parse_total_cpu(jobs: list[Any]) -> tuple[float, list[Any]]:
     by up to ±13% within one benchmark (parse CPU 4.61, 4.12, 3.56 s in three runs), and a
     floor taken at another moment would skew that build's ratio.
     """
-    from digest.collect.readers import detect
+    from digest.collect.readers.registry import detect
     from digest.collect.run import parse_job
 
     firsts: dict[str, Any] = {}

@@ -18,7 +18,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from lxml import html as lxml_html
 
 from digest.model import Event, Image, Post
-from digest.sanitize import TITLE_LIMIT, absolute_url, clean_html, clean_line, is_web_url, plain_text, trim_html
+from digest.sanitize import TITLE_LIMIT, absolute_url, clean_html, clean_line, plain_text, trim_html
+from digest.urls import is_web_url
 
 EARLIEST_YEAR = 1990
 _WP_FOOTER = re.compile(r"<p>\s*The post .{0,400}? appeared first on .{0,400}?</p>", re.S | re.I)

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from digest.collect.fetch import FetchResult, Limits, Request, fetch_all
-from digest.collect.readers import detect, read
+from digest.collect.readers.registry import detect, read
 from digest.collect.store import SourceState, Store
 from digest.collect.wire import head, inflate
 from digest.config.keys import Config, Source

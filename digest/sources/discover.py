@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from digest.collect.fetch import FetchResult, Limits, Request, fetch_all
-from digest.collect.readers import detect, read
+from digest.collect.readers.registry import detect, read
 from digest.collect.readers.discover import alternate_feeds, html_document
 from digest.exceptions import DigestError
 from digest.model import Event, Post, ReadResult, as_instant

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.collect.readers import detect
+from digest.collect.readers.registry import detect
 from digest.collect.readers.csv import read_csv
 from digest.model import Event, Post
 from tests.network import FIXTURES, digest, make_network

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.collect.readers import read
+from digest.collect.readers.registry import read
 from digest.collect.store import Store
 from digest.config.keys import Config, load_config
 from digest.edition.pipeline import Edition, build_edition

@@ -19,7 +19,7 @@ import pytest
 
 from digest.collect.fetch import Request, fetch_all
 from digest.collect.normalize import EARLIEST_YEAR
-from digest.collect.readers import read
+from digest.collect.readers.registry import read
 from digest.collect.readers.feed import parse_feed
 from tests.conftest import corpus
 from tests.hardening import SHORT, LoopbackServer, send

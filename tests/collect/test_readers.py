@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.collect.readers import detect, read
+from digest.collect.readers.registry import detect, read
 from tests.conftest import FIXTURES
 
 FEEDS = FIXTURES / "feeds"

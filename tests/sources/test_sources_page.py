@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from digest.collect.readers import detect, read
+from digest.collect.readers.registry import detect, read
 from digest.model import Event, Image, Post
 
 LONDON = ZoneInfo("Europe/London")

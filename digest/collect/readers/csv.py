@@ -21,8 +21,10 @@ from zoneinfo import ZoneInfo
 
 from digest.collect.normalize import RawEntry, RawEvent, Skip, normalize_event, normalize_post
 from digest.collect.readers.decode import decode
+from digest.collect.readers.spec import Head, Reader
 from digest.model import Event, Post, ReadResult, as_instant
-from digest.sanitize import absolute_url, is_web_url, text_to_html, trim_html
+from digest.sanitize import absolute_url, text_to_html, trim_html
+from digest.urls import is_web_url
 
 DELIMITERS = ",;\t"
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y")
@@ -161,3 +163,11 @@ def _event(cells: dict[str, str], title: str, link: str | None, summary: str, ta
                                     location=cells.get("location", ""), url=link, summary_html=summary,
                                     categories=tags, image_url=cells.get("image", "").strip() or None,
                                     image_alt=cells.get("image_alt", "")), source=source)
+
+
+def _detects(head: Head) -> bool:
+    return not head.raw.startswith(b"<") and is_csv(head.raw)
+
+
+READER = Reader("csv", _detects, lambda body, ctx: read_csv(body, source=ctx.source, summary_length=ctx.summary_length,
+                                                             tz=ctx.tz))

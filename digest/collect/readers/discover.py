@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from lxml import etree
 from lxml import html as lxml_html
 
-from digest.sanitize import absolute_url, is_web_url
+from digest.sanitize import absolute_url
+from digest.urls import is_web_url
 
 _XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")  # lxml refuses text that declares an encoding
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json", "text/calendar")
@@ -20,10 +22,8 @@ def html_document(body: bytes) -> lxml_html.HtmlElement | None:
     <meta>: lxml alone would read one without as Latin-1), else lxml's own guess.
     """
     source: str | bytes = body
-    try:
+    with contextlib.suppress(UnicodeDecodeError):
         source = _XML_DECLARATION.sub("", body.decode("utf-8"), count=1)
-    except UnicodeDecodeError:
-        pass
     try:
         return lxml_html.document_fromstring(source)
     except (etree.ParserError, ValueError):

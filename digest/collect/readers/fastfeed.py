@@ -10,13 +10,15 @@ None for anything else, which then goes to feedparser:
 - the root is <rss version="2.0"> or an Atom 1.0 <feed>;
 - every element of an entry is one this module maps (or ignores as feedparser's mapping would
   not reach a RawEntry field); Atom text constructs are text or html, never xhtml, and
-  titles are plain text (RSS titles must not look like HTML, by feedparser's own test);
+  titles are plain text (an RSS title with a closing tag or an entity reference in it, which
+  feedparser may take for HTML, goes to feedparser);
 - no entry has fields that feedparser resolves by document order (two links, two dates...),
-  and every Atom link has an href.
+  and every Atom link has an href;
+- every date is one readers/feed_dates.py reads by its strict rules (RFC 822 or W3C), which
+  feedparser is given as its first date handler, so a date means the same on both paths.
 
-Dates are read with feedparser's own date parser (with digest's handlers registered), so a
-date means the same on both paths. tests/test_fastfeed.py holds the two paths to the same
-items on feedparser's whole corpus and the sample and benchmark feeds.
+tests/collect/test_fastfeed.py holds the two paths to the same items on feedparser's whole
+corpus and the sample and benchmark feeds.
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from html import escape
 from typing import Any
 
 from lxml import etree
 
 from digest.collect.normalize import RawEntry
+from digest.collect.readers.feed_dates import strict
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
@@ -45,6 +49,7 @@ RSS_IGNORED = {"author", "comments", "source", DC + "creator", "{http://wellform
                "{http://purl.org/rss/1.0/modules/slash/}comments"}
 ATOM_READ = {ATOM + n for n in ("title", "link", "id", "published", "updated", "summary", "content", "category")}
 ATOM_IGNORED = {ATOM + n for n in ("author", "contributor", "rights")} | {"{http://purl.org/syndication/thread/1.0}total"}
+_MAYBE_HTML = re.compile(r"</\w+>|&#?\w+;")  # what feedparser's looks_like_html needs before it looks further
 ONCE = ("title", "link", "pubDate", "guid", "description", CONTENT + "encoded", ATOM + "title", ATOM + "id",
         ATOM + "published", ATOM + "updated", ATOM + "summary", ATOM + "content")
 
@@ -132,17 +137,18 @@ def _date(element: Any) -> datetime | None:
     value = _text(element)
     if not value:
         return None
-    from feedparser.datetimes import _parse_date  # feedparser's rules, digest's handlers included
-
-    from digest.collect.readers.feed import _when
-
-    return _when(_parse_date(value))
+    if (moment := strict(value)) is None:
+        raise NotEligible(f"a date only feedparser's rules read ({value[:40]!r})")
+    return moment
 
 
 def _looks_like_html(value: str) -> bool:
-    from feedparser.mixin import _FeedParserMixin
+    """Whether feedparser might read the title as HTML: it has a closing tag or an entity reference.
 
-    return bool(_FeedParserMixin.looks_like_html(value))
+    feedparser then checks every tag and entity against its own lists; a title that passes this
+    first test goes to feedparser instead, which gives the same answer with fewer rules here.
+    """
+    return _MAYBE_HTML.search(value) is not None
 
 
 def _image(entry: Any, enclosures: Iterator[tuple[str | None, str]]) -> str | None:
@@ -163,7 +169,7 @@ def _rss_item(item: Any) -> tuple[RawEntry, str, bool]:
     _check_children(item, RSS_READ, RSS_IGNORED)
     title = _text(item.find("title"))
     if _looks_like_html(title):
-        raise NotEligible("an HTML title")
+        raise NotEligible("an HTML title (or one feedparser might take for HTML)")
     link_el, guid_el = item.find("link"), item.find("guid")
     link = _text(link_el) or None
     guid = _text(guid_el)
@@ -227,8 +233,6 @@ def _atom_entry(entry: Any) -> tuple[RawEntry, str, bool]:
     content, content_plain = _construct(content_el)
     if content_el is not None and entry.find(ATOM + "summary") is None:
         summary, summary_plain = content, content_plain  # feedparser copies content to summary
-    from html import escape
-
     enclosures = ((_href(link), link.get("type") or "") for link in links if link.get("rel") == "enclosure")
     guid = _text(entry.find(ATOM + "id"))
     link = _href(alternates[0]) if alternates else None

@@ -1,44 +1,38 @@
 """RSS 0.9x/1.0/2.0 and Atom, read with feedparser, mapped to RawEntry for normalize.
 
 feedparser's own sanitiser and relative-URI resolver are turned off: they cost about 7x the
-parse time, and normalize sanitises every kept field with nh3 anyway.
+parse time, and normalize sanitises every kept field with nh3 anyway. Dates are read by
+readers/feed_dates.py's rules first (given to feedparser as its first date handler), then by
+feedparser's own, and a date none of them reads is tried as one in another language.
+
+This is the reader of last resort: anything no other reader claims is given to feedparser,
+which copes with RSS 0.9x/1.0/2.0, Atom and broken XML.
 """
 
 from __future__ import annotations
 
 import calendar
-import email.utils
 import re
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
 
 from digest.collect.normalize import RawEntry, Skip, normalize_post
-from digest.collect.readers import MAX_SKIP_PROBLEMS
+from digest.collect.readers.fastfeed import fast_entries
+from digest.collect.readers.feed_dates import as_struct, foreign
+from digest.collect.readers.spec import MAX_SKIP_PROBLEMS, ReadContext, Reader
 from digest.model import ReadResult
 
 IMAGE_TYPES = ("image/",)
 # bozo reasons feedparser copes with by itself: not worth an editor's time
 HARMLESS = ("CharacterEncodingOverride", "NonXMLContentType")
-_UK_ZONES = re.compile(r"\s(BST|IST)\s*$", re.I)
 
-
-def _uk_zone_date(value: str) -> Any:
-    """RFC 822 dates with a UK zone name ("… 14:05:00 BST"): feedparser would read them as UTC."""
-    if not _UK_ZONES.search(value):
-        return None
-    try:
-        parsed = email.utils.parsedate_to_datetime(_UK_ZONES.sub(" +0100", value))
-    except (TypeError, ValueError):
-        return None
-    return parsed.astimezone(UTC).timetuple()
-
-
-feedparser.registerDateHandler(_uk_zone_date)
+feedparser.registerDateHandler(as_struct)  # tried before feedparser's own: see feed_dates.py
 
 _CHAR_REF = re.compile(r"&#\w+;")
 _REBUILT_DOCTYPE = re.compile(rb"<!DOCTYPE feed \[\n.*?\n\]>", re.S)  # the DOCTYPE feedparser writes back
@@ -67,9 +61,10 @@ def _replace_doctype(data: bytes) -> tuple[str | None, bytes, dict[str, str]]:
 feedparser.api.replace_doctype = _replace_doctype  # parse() looks it up here on every call
 
 
-def _when(parsed: Any) -> datetime | None:
+def _when(parsed: Any, text: Any) -> datetime | None:
+    """feedparser's reading of a date, or, when it has none, the date `text` as one in another language."""
     if not parsed:
-        return None
+        return foreign(text) if isinstance(text, str) else None
     try:
         return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
     except (OverflowError, ValueError, TypeError, OSError):
@@ -79,8 +74,6 @@ def _when(parsed: Any) -> datetime | None:
 def _html(detail: Any, value: str) -> str:
     """Feed text as HTML: plain-text fields are escaped so they stay text."""
     if detail and detail.get("type") == "text/plain":
-        from html import escape
-
         return escape(value)
     return value
 
@@ -110,8 +103,8 @@ def raw_entry(entry: Any, feed_base: str | None) -> RawEntry:
         link=entry.get("link"),
         guid=entry.get("id", "") or "",
         guid_is_link=bool(entry.get("guidislink")),
-        published=_when(entry.get("published_parsed")),
-        updated=_when(dict.get(entry, "updated_parsed")),  # entry.get() warns when only published exists
+        published=_when(entry.get("published_parsed"), dict.get(entry, "published")),
+        updated=_when(dict.get(entry, "updated_parsed"), dict.get(entry, "updated")),  # .get() warns when only published exists
         summary_html=_html(summary_detail, entry.get("summary", "") or ""),
         content_html=_html(content, content.get("value", "") or ""),
         categories=[t.get("term") or t.get("label") or "" for t in entry.get("tags") or []],
@@ -148,16 +141,13 @@ def read_feed(body: bytes, *, source: str, base_url: str | None, summary_length:
     A well-formed RSS 2.0 or Atom 1.0 body is read by the fast path (readers/fastfeed.py)
     when it is eligible; everything else, and everything with `fast=False`, by feedparser.
     """
-    if fast:
-        from digest.collect.readers.fastfeed import fast_entries
-
-        if (quick := fast_entries(body)) is not None:
-            version, feed_link, entries = quick
-            base = base_url if base_url and base_url.startswith("http") else feed_link
-            result = ReadResult(format=version)
-            _normalize_all(result, ((replace(raw, base=base), title, dated) for raw, title, dated in entries),
-                           source, summary_length)
-            return result
+    if fast and (quick := fast_entries(body)) is not None:
+        version, feed_link, entries = quick
+        base = base_url if base_url and base_url.startswith("http") else feed_link
+        result = ReadResult(format=version)
+        _normalize_all(result, ((replace(raw, base=base), title, dated) for raw, title, dated in entries),
+                       source, summary_length)
+        return result
     parsed, base = parse_feed(body, base_url)
     result = ReadResult(format=_format_name(parsed.get("version", "")))
     _normalize_all(result, ((raw_entry(entry, base), entry.get("title"), _has_date_text(entry))
@@ -210,3 +200,10 @@ def _bozo(parsed: Any) -> str:
 def _harmless(parsed: Any) -> bool:
     """A wrong charset label or a missing Content-Type: feedparser fixed it by itself."""
     return type(parsed.get("bozo_exception")).__name__ in HARMLESS
+
+
+def _read(body: bytes, ctx: ReadContext) -> ReadResult:
+    return read_feed(body, source=ctx.source, base_url=ctx.base_url, summary_length=ctx.summary_length)
+
+
+READER = Reader("feed", lambda head: True, _read)  # asked last: whatever is left is feedparser's

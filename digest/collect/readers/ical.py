@@ -32,7 +32,6 @@ from icalendar import Calendar, Component
 from icalendar.prop import vBroken
 
 from digest.collect.normalize import UNTITLED_EVENT, RawEvent, normalize_event
-from digest.collect.readers import MAX_SKIP_PROBLEMS
 from digest.collect.readers.ical_props import (
     holder,
     is_html,
@@ -55,6 +54,7 @@ from digest.collect.readers.ical_text import (
     wrap,
 )
 from digest.collect.readers.ical_zones import aware, repair_tzids, span, undefined_zones, zone_named
+from digest.collect.readers.spec import MAX_SKIP_PROBLEMS, ReadContext, Reader
 from digest.model import Event, ReadResult, as_instant
 from digest.sanitize import clean_html, clean_line, plain_text
 
@@ -369,3 +369,10 @@ def _attached_image(occ: Component) -> str | None:
         if link and (kind.startswith("image/") or (not kind and _IMAGE_EXT.search(link))):
             return link
     return None
+
+
+def _read(body: bytes, ctx: ReadContext) -> ReadResult:
+    return read_calendar(body, source=ctx.source, tz=ctx.tz, start=ctx.window[0], end=ctx.window[1], base_url=ctx.base_url)
+
+
+READER = Reader("ical", lambda head: head.lower.startswith(b"begin:vcalendar"), _read)

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from digest.collect.normalize import RawEntry, Skip, normalize_post
+from digest.collect.readers.spec import ReadContext, Reader
 from digest.model import ReadResult
 
 
@@ -79,3 +80,10 @@ def read_jsonfeed(body: bytes, *, source: str, base_url: str | None, summary_len
             result.skipped += 1
             result.problems.append(f"skipped {(_text(item.get('title')) or 'an untitled item')[:60]!r}: {why}")
     return result
+
+
+def _read(body: bytes, ctx: ReadContext) -> ReadResult:
+    return read_jsonfeed(body, source=ctx.source, base_url=ctx.base_url, summary_length=ctx.summary_length)
+
+
+READER = Reader("jsonfeed", lambda head: head.lower.startswith((b"{", b"[")), _read)

@@ -23,8 +23,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from digest.collect.normalize import RawEntry, RawEvent, Skip, normalize_event, normalize_post
+from digest.collect.readers.discover import alternate_feeds, html_document
+from digest.collect.readers.spec import Head, ReadContext, Reader
 from digest.model import Image, ReadResult
-from digest.sanitize import absolute_url, defuse_merge_tags, is_web_url, plain_text, text_to_html, trim_html
+from digest.sanitize import absolute_url, defuse_merge_tags, plain_text, text_to_html, trim_html
+from digest.urls import is_web_url
 
 SYNTAXES = ("json-ld", "microdata", "rdfa")
 SCHEMA = ("http://schema.org/", "https://schema.org/")
@@ -73,8 +76,6 @@ def read_page(
 
 def no_data_problem(body: bytes, base_url: str | None, failed: list[str]) -> str:
     """What to tell the editor about a page with nothing we can read, naming what was tried."""
-    from digest.collect.readers.discover import alternate_feeds
-
     feeds = alternate_feeds(body, base_url)
     if feeds:
         return f"this address is a web page, not a feed: use this URL instead: {feeds[0]}"
@@ -109,8 +110,6 @@ def structured_data(body: bytes, base_url: str | None) -> tuple[list[dict[str, A
 
 def json_ld_blocks(body: bytes) -> tuple[list[Any], int]:
     """Each JSON-LD block that parses, and how many did not (extruct gives up at the first bad one)."""
-    from digest.collect.readers.discover import html_document
-
     doc = html_document(body)
     if doc is None:
         return [], 0
@@ -289,7 +288,7 @@ def _add_event(result: ReadResult, node: dict[str, Any], *, source: str, base_ur
     if all_day:
         # schema.org's endDate is the last day; the Event model's end is exclusive, as in iCalendar
         end = (end.date() if isinstance(end, datetime) else end or start) + timedelta(days=1)
-    elif not isinstance(end, datetime) or end < start:  # type: ignore[operator]
+    elif not isinstance(end, datetime) or end < start:
         end = None
     url = _url(node.get("url"), base_url)
     description = plain_text(_text(node.get("description")))
@@ -341,3 +340,16 @@ def _as_datetime(moment: datetime | date | None, tz: ZoneInfo) -> datetime | Non
     if moment is None or isinstance(moment, datetime):
         return moment
     return datetime(moment.year, moment.month, moment.day, tzinfo=tz)
+
+
+def _detects(head: Head) -> bool:
+    """An HTML page, and not a feed that happens to mention <html>."""
+    return (b"<html" in head.lower or b"<!doctype html" in head.lower) and not any(
+        tag in head.lower for tag in (b"<rss", b"<feed", b"<rdf"))
+
+
+def _read(body: bytes, ctx: ReadContext) -> ReadResult:
+    return read_page(body, source=ctx.source, base_url=ctx.base_url, summary_length=ctx.summary_length, tz=ctx.tz)
+
+
+READER = Reader("html", _detects, _read)
