@@ -283,8 +283,8 @@ def measure_baseline(network: Network, runs: int, logs: Path) -> list[dict[str, 
 
 
 def parse_jobs(network: Network, config_path: Path) -> list[Any]:
-    """Every member's body as the build hands it to a reader (digest.collect.run.ParseJob)."""
-    from digest.collect.run import ParseJob
+    """Every member's body as the build hands it to a reader (digest.collect.parse.ParseJob)."""
+    from digest.collect.parse import ParseJob
     from digest.config.keys import load_config
     from digest.edition.group import event_window
 
@@ -301,8 +301,8 @@ def parse_total_cpu(jobs: list[Any]) -> tuple[float, list[Any]]:
     by up to ±13% within one benchmark (parse CPU 4.61, 4.12, 3.56 s in three runs), and a
     floor taken at another moment would skew that build's ratio.
     """
+    from digest.collect.parse import parse_job
     from digest.collect.readers.registry import detect
-    from digest.collect.run import parse_job
 
     firsts: dict[str, Any] = {}
     for job in jobs:  # imports and first-call caches out of the timing
@@ -321,7 +321,7 @@ def measure_parse(network: Network, jobs: list[Any], totals: list[float], parsed
     """
     import feedparser
 
-    from digest.collect.run import ParseJob, parse_job
+    from digest.collect.parse import ParseJob, parse_job
 
     problems = sorted({p for r in parsed for p in r.problems})
     sample = [job for job, f in zip(jobs, network.feeds) if f.kind == "rss"][:10]

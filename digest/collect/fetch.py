@@ -10,8 +10,9 @@ piece at a time, only to apply the size cap and take its hash, and whoever reads
 it again. A cold build at 1,000 members thus holds its bodies compressed while they wait for
 the parse workers.
 
-Length (~390 lines): one fetch per source with its many outcomes (304, redirects, retries,
-caps, deadlines, each with its sentence), kept together so every failure path reads in one place.
+One fetch per source with its many outcomes (304, redirects, retries, caps, deadlines, each
+with its sentence) is kept together, so every failure path reads in one place; the client it
+fetches with is digest/collect/transport.py's.
 """
 
 from __future__ import annotations
@@ -32,16 +33,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from digest import __version__
+from digest.collect.transport import http_client
 from digest.collect.wire import Inflater, Undecodable, inflate
 
-USER_AGENT = f"digest/{__version__} (newsletter builder; +https://pypi.org/project/digest/)"
-ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
-    "text/calendar, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
-)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-HOSTS_PER_POOL = 32  # hosts per HTTP client (connection pool); see fetch_all
 
 
 @dataclass(frozen=True)
@@ -56,6 +51,9 @@ class Limits:
     per_host: int = 2
     max_retry_after: float = 10.0
     max_redirects: int = 10
+
+
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -187,7 +185,7 @@ async def _read_capped(chunks: AsyncIterator[bytes], inflater: Inflater,
     Each piece is inflated only to be counted and hashed, then let go. A body cut at max_bytes
     (the rest is never read) is kept decoded, since what came would inflate to more than that.
     """
-    wire, decoded, digest, size = bytearray(), bytearray(), hashlib.sha256(), 0
+    wire, digest, size = bytearray(), hashlib.sha256(), 0
     async for raw in chunks:
         wire += raw
         for piece in inflater.pieces(raw):
@@ -248,7 +246,7 @@ def _permanent_redirect(resp: httpx.Response) -> str | None:
     """
     moved = None
     targets = [hop.url for hop in resp.history[1:]] + [resp.url]
-    for hop, target in zip(resp.history, targets):
+    for hop, target in zip(resp.history, targets, strict=False):  # targets has one more: the final URL
         if hop.status_code not in (301, 308):
             break
         moved = str(target)
@@ -276,35 +274,26 @@ def _read_file(req: Request, limits: Limits) -> FetchResult:
     except IsADirectoryError:
         return FetchResult(req.name, "failed", error=f"{req.path} is a folder, not a feed file: fix the path in sources.toml")
     except OSError as exc:
-        return FetchResult(req.name, "failed", error=f"file {req.path} cannot be read ({exc.strerror or exc}): check its permissions")
+        return FetchResult(req.name, "failed",
+                           error=f"file {req.path} cannot be read ({exc.strerror or exc}): check its permissions")
 
 
 async def fetch_all(
     requests: Sequence[Request],
     *,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     client: httpx.AsyncClient | None = None,
     on_done: Callable[[FetchResult], None] | None = None,
 ) -> dict[str, FetchResult]:
     """Fetch every request concurrently; never raises for a source's failure.
 
-    Without a `client`, hosts share clients HOSTS_PER_POOL at a time: httpcore's connection
-    pool does work in proportion to its connections on every request's every step, so one pool
-    for 1,000 members made 1,000 conditional GETs cost ~2.5 ms of CPU each instead of ~1 ms.
+    With a `client` (the build's one, digest/collect/network.py) its connections are reused
+    and it is left open; without one, a client is made for these requests and closed after.
     """
     overall = asyncio.Semaphore(limits.concurrency)
     hosts: dict[str, asyncio.Semaphore] = {}
-    pools: dict[str, int] = {}
-    clients: dict[int, httpx.AsyncClient] = {}
-    tls = _TLS()
-
-    def client_for(host: str) -> httpx.AsyncClient:
-        if client is not None:
-            return client
-        pool = pools.setdefault(host, len(pools)) // HOSTS_PER_POOL
-        if pool not in clients:
-            clients[pool] = make_client(limits, tls)
-        return clients[pool]
+    own = client is None
+    using = make_client(limits) if client is None else client
 
     async def one(req: Request) -> FetchResult:
         started = time.perf_counter()
@@ -316,7 +305,7 @@ async def fetch_all(
             async with overall, per_host:
                 try:
                     async with asyncio.timeout(limits.deadline):  # unlike wait_for, no extra task per request
-                        result = await _get(client_for(host), req, limits)
+                        result = await _get(using, req, limits)
                 except Exception as exc:  # noqa: BLE001 - one bad source must never stop the others
                     result = FetchResult(req.name, "failed", error=_describe(exc, req.url, limits))
         result = replace(result, seconds=time.perf_counter() - started)
@@ -327,64 +316,12 @@ async def fetch_all(
     try:
         results = await asyncio.gather(*(one(r) for r in requests))
     finally:
-        for made in clients.values():
-            await made.aclose()
+        if own:
+            await using.aclose()
     return {r.name: r for r in results}
 
 
-def _on_asyncio(transport: httpx.AsyncHTTPTransport) -> httpx.AsyncHTTPTransport:
-    """The transport with its socket work on asyncio's streams rather than anyio's (digest/netio.py)."""
-    from digest.collect.netio import Backend
-
-    transport._pool._network_backend = Backend()  # noqa: SLF001 - httpx has no parameter for it
-    return transport
-
-
-class _TLS:
-    """The verified SSL context, made once when the first https:// request (or redirect) needs it.
-
-    Making it loads the CA bundle: 40-80 ms of CPU, a tenth of a warm build, which a build of
-    plain-http or local-file sources never needs; every connection pool shares the one context.
-    """
-
-    def __init__(self) -> None:
-        self._context: ssl.SSLContext | None = None
-
-    def context(self) -> ssl.SSLContext:
-        if self._context is None:
-            self._context = httpx.create_ssl_context(trust_env=False)  # verify=True: certificates are checked
-        return self._context
-
-
-class _TLSOnFirstUse(httpx.AsyncBaseTransport):
-    """The HTTPS transport, made when it is first used (see _TLS)."""
-
-    def __init__(self, pool: httpx.Limits, tls: _TLS) -> None:
-        self._pool = pool
-        self._tls = tls
-        self._transport: httpx.AsyncHTTPTransport | None = None
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self._transport is None:
-            self._transport = _on_asyncio(httpx.AsyncHTTPTransport(verify=self._tls.context(), limits=self._pool,
-                                                                   trust_env=False))
-        return await self._transport.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        if self._transport is not None:
-            await self._transport.aclose()
-
-
-def make_client(limits: Limits = Limits(), tls: _TLS | None = None) -> httpx.AsyncClient:
-    """The HTTP client digest uses: timeouts, redirects followed, gzip/deflate asked for, our UA."""
-    pool = httpx.Limits(max_connections=limits.concurrency * 2, max_keepalive_connections=limits.concurrency)
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout),
-        follow_redirects=True,
-        max_redirects=limits.max_redirects,
-        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
-        transport=_TLSOnFirstUse(pool, tls or _TLS()),  # https:// and anything else
-        # http:// never does TLS, so its transport needs no CA bundle (verify=False only skips loading one)
-        mounts={"http://": _on_asyncio(httpx.AsyncHTTPTransport(limits=pool, trust_env=False, verify=False))},
-        trust_env=False,
-    )
+def make_client(limits: Limits = DEFAULT_LIMITS) -> httpx.AsyncClient:
+    """The HTTP client digest uses, for these limits (digest/collect/transport.py)."""
+    return http_client(limits.concurrency, connect_timeout=limits.connect_timeout, read_timeout=limits.read_timeout,
+                       max_redirects=limits.max_redirects)

@@ -4,12 +4,16 @@ An email has to state every picture's width and height (Outlook on Windows honou
 squashes a picture whose box has the wrong shape), and the layout depends on the shape: a
 landscape picture fills the column, a portrait or small one becomes a thumbnail beside the
 text. So collect, the only stage that touches the network, reads the first bytes of every
-picture that a section with `images = true` will show — never more than MAX_BYTES, never
-longer than TIMEOUT — and Pillow reads the size from them (EXIF rotation included: a phone's
-portrait photo is stored sideways). Sizes are cached in the store's own small table
-(`picture_sizes`, keyed by the picture's address), so a picture is read once, and offline
-builds use what was read before. A picture that cannot be read is left out of its item,
-with a note in that member's report line, never shown as a broken box.
+picture the edition shows — never more than MAX_BYTES, never longer than TIMEOUT — and Pillow
+reads the size from them (EXIF rotation included: a phone's portrait photo is stored sideways).
+Sizes are cached in the store's own small table (`picture_sizes`, keyed by the picture's
+address), so a picture is read once, and offline builds use what was read before. A picture
+that cannot be read is left out of its item, with a note in that member's report line, never
+shown as a broken box.
+
+This is a step of its own, after grouping: the caller (digest/edition/pipeline.py) hands over
+the items that sections with `images = true` show, and gets them back sized; the pictures are
+read on the build's network (digest/collect/network.py), the loop and client the feeds came by.
 """
 
 from __future__ import annotations
@@ -19,19 +23,19 @@ import io
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
 
-from digest.model import Image, Item
+import httpx
 
-if TYPE_CHECKING:
-    from digest.collect.run import SourceReport
-    from digest.collect.store import Store
-    from digest.config.keys import Config
+from digest.collect.network import Network
+from digest.collect.report import SourceReport
+from digest.collect.store import Store
+from digest.model import Item
 
 MAX_BYTES = 256 * 1024  # a JPEG's size sits after its EXIF block; 256 KB holds it for any camera's file
 TIMEOUT = 5.0  # seconds per picture, connection and reading together
 AT_ONCE = 8
+HEADERS = {"User-Agent": "digest (newsletter picture sizes)", "Accept": "image/*"}
 TABLE = """CREATE TABLE IF NOT EXISTS picture_sizes (
     url TEXT PRIMARY KEY, width INTEGER, height INTEGER, problem TEXT, checked_at TEXT NOT NULL)"""
 _ROTATED = {5, 6, 7, 8}  # EXIF orientations that turn the picture a quarter turn
@@ -43,6 +47,7 @@ class Unreadable(Exception):
 
 def size_of(head: bytes) -> tuple[int, int] | None:
     """(width, height) as shown, from a picture's first bytes; None when they are not enough yet."""
+    # Pillow is imported here: ~90 ms that a build showing no pictures (or none new) never needs
     from PIL import Image as PILImage
     from PIL import UnidentifiedImageError
 
@@ -59,15 +64,13 @@ def size_of(head: bytes) -> tuple[int, int] | None:
     return (height, width) if orientation in _ROTATED else (width, height)
 
 
-async def _read_size(client: object, url: str) -> tuple[int, int]:
+async def _read_size(client: httpx.AsyncClient, url: str) -> tuple[int, int]:
     """Stream the picture until its size can be read (or MAX_BYTES have come); raise Unreadable."""
-    import httpx
-
-    assert isinstance(client, httpx.AsyncClient)
     head = b""
     try:
         async with asyncio.timeout(TIMEOUT):
-            async with client.stream("GET", url, headers={"Range": f"bytes=0-{MAX_BYTES - 1}"}) as response:
+            async with client.stream("GET", url, headers={**HEADERS, "Range": f"bytes=0-{MAX_BYTES - 1}"},
+                                     timeout=TIMEOUT) as response:
                 if response.status_code >= 400:
                     raise Unreadable(f"the server answered {response.status_code}")
                 kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -88,27 +91,17 @@ async def _read_size(client: object, url: str) -> tuple[int, int]:
     raise Unreadable("it is not a picture format email clients show (JPEG, PNG, GIF, WebP)")
 
 
-async def _read_all(urls: list[str]) -> dict[str, tuple[int, int] | str]:
-    import httpx
-
+async def _read_all(client: httpx.AsyncClient, urls: list[str]) -> dict[str, tuple[int, int] | str]:
     limit = asyncio.Semaphore(AT_ONCE)
-    async with httpx.AsyncClient(follow_redirects=True, max_redirects=3, timeout=TIMEOUT,
-                                 headers={"User-Agent": "digest (newsletter picture sizes)"}) as client:
-        async def one(url: str) -> tuple[str, tuple[int, int] | str]:
-            async with limit:
-                try:
-                    return url, await _read_size(client, url)
-                except Unreadable as exc:
-                    return url, str(exc)
 
-        return dict(await asyncio.gather(*(one(u) for u in urls)))
+    async def one(url: str) -> tuple[str, tuple[int, int] | str]:
+        async with limit:
+            try:
+                return url, await _read_size(client, url)
+            except Unreadable as exc:
+                return url, str(exc)
 
-
-def chosen(config: Config, items: list[Item], edition: date) -> set[str]:
-    """Ids of the items that a section showing pictures will show (before earlier editions are left out)."""
-    from digest.edition.group import group
-
-    return {item.id for box in group(items, config, edition) if box.section.images for item in box.items if item.image}
+    return dict(await asyncio.gather(*(one(u) for u in urls)))
 
 
 def _cached(store: Store, urls: Iterable[str]) -> dict[str, tuple[int, int] | str]:
@@ -130,43 +123,36 @@ def _remember(store: Store, found: dict[str, tuple[int, int] | str]) -> None:
             [(url, None, None, v, now) if isinstance(v, str) else (url, v[0], v[1], None, now) for url, v in found.items()])
 
 
-def with_sizes(config: Config, store: Store, items: list[Item], edition: date, reports: list[SourceReport], *,
-               refetch: bool) -> list[Item]:
-    """The items, each chosen picture with its size; unreadable ones left out and noted in the report.
+def with_sizes(items: list[Item], store: Store, reports: list[SourceReport], *, refetch: bool,
+               network: Network) -> list[Item]:
+    """The items, in order, each picture with its size; unreadable ones left out and noted in the report.
 
-    A size read before is reused; a failure is tried again on the next build that fetches.
-    Without fetching (offline), a picture never read keeps no size (the email then gives its
-    width only).
+    `items` are those the edition shows in sections with pictures (grouping chose them). A size
+    read before is reused; a failure is tried again on the next build that fetches. Without
+    fetching (offline), a picture never read keeps no size (the email then gives its width only).
     """
-    if not any(s.images for s in config.sections):
-        return items
-    wanted = chosen(config, items, edition)
-    urls = sorted({item.image.url for item in items if item.id in wanted and item.image})
+    urls = sorted({item.image.url for item in items if item.image})
     if not urls:
         return items
     try:
         known = _cached(store, urls)
         missing = [u for u in urls if u not in known or (refetch and isinstance(known[u], str))]
         if refetch and missing:
-            read = asyncio.run(_read_all(missing))
+            read = network.run(_read_all(network.client(), missing))
             _remember(store, read)
             known.update(read)
     except sqlite3.Error:
         return items  # the store reports its own damage elsewhere; pictures then keep no size
     by_name = {r.name: r for r in reports}
-    out: list[Item] = []
-    for item in items:
-        if item.id in wanted and item.image and item.image.url in known:
-            size = known[item.image.url]
-            if isinstance(size, str):
-                if (report := by_name.get(item.source)) is not None:
-                    report.problems.append(f"the picture of {item.title!r} was left out: {size} ({item.image.url})")
-                item = replace(item, image=None)
-            else:
-                item = replace(item, image=replace(item.image, width=size[0], height=size[1]))
-        out.append(item)
-    return out
+    return [_sized(item, known, by_name) for item in items]
 
 
-def sized(image: Image | None) -> bool:
-    return image is not None and bool(image.width) and bool(image.height)
+def _sized(item: Item, known: dict[str, tuple[int, int] | str], reports: dict[str, SourceReport]) -> Item:
+    if item.image is None or item.image.url not in known:
+        return item
+    size = known[item.image.url]
+    if isinstance(size, str):
+        if (report := reports.get(item.source)) is not None:
+            report.problems.append(f"the picture of {item.title!r} was left out: {size} ({item.image.url})")
+        return replace(item, image=None)
+    return replace(item, image=replace(item.image, width=size[0], height=size[1]))

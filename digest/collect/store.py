@@ -98,6 +98,13 @@ class SourceState:
     stored: bool = False  # read from the store: whether it holds a body (loaded only on demand, see Store.body)
 
 
+def _state_of(row: tuple[Any, ...]) -> SourceState:
+    """A row of STATE_COLUMNS as a SourceState (its body left in the store)."""
+    name, url, etag, last_modified, body, body_hash, parsed_key, ok_at, last_error, body_format, coding, stored = row
+    return SourceState(name, url, etag, last_modified, body, body_hash, parsed_key, ok_at, last_error, body_format, coding,
+                       stored=bool(stored))
+
+
 def _encoded(value: Any) -> Any:
     """json.dumps' fallback for items: dataclasses as their fields, dates in ISO form (Post.to_json's JSON).
 
@@ -262,13 +269,13 @@ class Store:
     def state(self, name: str) -> SourceState | None:
         """What the store remembers of a source, without its body (see body)."""
         row = self.db.execute(f"SELECT {STATE_COLUMNS} FROM sources WHERE name=?", (name,)).fetchone()
-        return SourceState(*row[:-1], stored=bool(row[-1])) if row else None
+        return _state_of(row) if row else None
 
     @_guarded
     def states(self) -> dict[str, SourceState]:
         """Every source's state, without bodies: a build whose sources answer 304 never reads them."""
         rows = self.db.execute(f"SELECT {STATE_COLUMNS} FROM sources").fetchall()
-        return {row[0]: SourceState(*row[:-1], stored=bool(row[-1])) for row in rows}
+        return {row[0]: _state_of(row) for row in rows}
 
     @_guarded
     def wire(self, name: str) -> tuple[bytes | None, str | None]:
@@ -321,7 +328,8 @@ class Store:
             "etag=excluded.etag, last_modified=excluded.last_modified, body=coalesce(excluded.body, body), "
             "body_coding=CASE WHEN excluded.body IS NULL THEN body_coding ELSE excluded.body_coding END, "
             "body_hash=coalesce(excluded.body_hash, body_hash), format=coalesce(excluded.format, format), "
-            "parsed_key=excluded.parsed_key, fetched_at=excluded.fetched_at, ok_at=excluded.ok_at, last_error=excluded.last_error",
+            "parsed_key=excluded.parsed_key, fetched_at=excluded.fetched_at, ok_at=excluded.ok_at, "
+            "last_error=excluded.last_error",
             (
                 state.name, state.url, state.etag, state.last_modified, state.body, state.body_hash,
                 state.parsed_key, now, now if ok else state.ok_at, None if ok else state.last_error, state.format,
@@ -341,7 +349,7 @@ class Store:
         The store keeps every post ever seen, so a build reads only the posts its windows can
         use (SQLite compares the ISO dates in UTC; events are always loaded).
         """
-        query, args = "SELECT source, data FROM items", ()
+        query, args = "SELECT source, data FROM items", tuple[str, ...]()
         if posts_since is not None:
             query += " WHERE kind != 'post' OR published >= ?"
             args = (posts_since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),)

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digest.collect.fetch import FetchResult, Limits
+from digest.collect.network import Network
+from digest.collect.pictures import with_sizes
 from digest.collect.run import Collection, SourceReport, collect
 from digest.collect.store import Store
 from digest.config.keys import Config
@@ -159,12 +161,21 @@ def build_edition(
 
     collection: Collection | None = None
     try:
-        with Store.beside(config.path) as store:
+        with Store.beside(config.path) as store, Network() as network:  # one event loop and HTTP client per build
             if parsed is None or refetch:
                 collection = collect(config, store, event_window(config, edition), refetch=refetch, limits=limits,
-                                     on_done=on_done, executor=executor, pool=None if executor else pool_for)
+                                     on_done=on_done, executor=executor, pool=None if executor else pool_for,
+                                     network=network)
             if parsed is None:
+                assert collection is not None
                 sent = store.sent_ids(before_edition=edition.isoformat())
+                grouping: list[str] = []  # e.g. a section's match that ran out of time
+                filled = tuple(group(collection.items, config, edition, exclude=sent, problems=grouping))
+                pictured = [box for box in filled if box.section.images]  # sized once grouped: only what is shown
+                sized = iter(with_sizes([i for box in pictured for i in box.items], store, collection.sources,
+                                        refetch=refetch, network=network))
+                for box in pictured:
+                    box.items = [next(sized) for _ in box.items]
             else:
                 by_source = store.all_items()
     finally:
@@ -172,8 +183,6 @@ def build_edition(
             made.shutdown(cancel_futures=True)
     if parsed is None:
         assert collection is not None
-        grouping: list[str] = []  # e.g. a section's match that ran out of time
-        filled = tuple(group(collection.items, config, edition, exclude=sent, problems=grouping))
         rendered = reuse.render(config, edition, list(filled))  # not rendered again when nothing changed
         shown = [item for box in filled for item in box.items]
         return _finish(config, edition, rendered, shown, collection.sources, [SectionCount.of(b) for b in filled],

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.collect.readers.registry import detect
 from digest.collect.readers.csv import read_csv
+from digest.collect.readers.registry import detect
 from digest.model import Event, Post
 from tests.network import FIXTURES, digest, make_network
 

@@ -19,8 +19,8 @@ import pytest
 
 from digest.collect.fetch import Request, fetch_all
 from digest.collect.normalize import EARLIEST_YEAR
-from digest.collect.readers.registry import read
 from digest.collect.readers.feed import parse_feed
+from digest.collect.readers.registry import read
 from tests.conftest import corpus
 from tests.hardening import SHORT, LoopbackServer, send
 

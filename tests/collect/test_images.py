@@ -112,8 +112,9 @@ def picture_bytes(width: int, height: int, kind: str = "PNG") -> bytes:
 def test_collect_reads_each_pictures_true_shape(httpserver: HTTPServer, tmp_path: Path) -> None:
     """A 600×800 portrait becomes a 120×160 thumbnail beside the text; a 1200×675 picture fills the column;
     a picture that is not one is left out with a note; sizes are kept in the store and read once."""
+    from digest.collect.network import Network
     from digest.collect.pictures import with_sizes
-    from digest.collect.run import SourceReport
+    from digest.collect.report import SourceReport
     from digest.collect.store import Store
 
     httpserver.expect_request("/portrait.jpg").respond_with_data(picture_bytes(600, 800, "JPEG"), content_type="image/jpeg")
@@ -128,8 +129,8 @@ def test_collect_reads_each_pictures_true_shape(httpserver: HTTPServer, tmp_path
 
     def collected() -> tuple[str, SourceReport]:
         report = SourceReport("A", "ok")
-        with Store.beside(config.path) as store:
-            items = with_sizes(config, store, list(posts), EDITION, [report], refetch=True)
+        with Store.beside(config.path) as store, Network() as network:
+            items = with_sizes(list(posts), store, [report], refetch=True, network=network)
         return render(config, EDITION, group(items, config, EDITION)).html, report
 
     html, report = collected()
