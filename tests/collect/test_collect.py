@@ -16,9 +16,9 @@ from digest.collect.fetch import Limits
 from digest.config.keys import load_config
 from digest.edition.pipeline import build_edition
 
-RSS = """<?xml version="1.0"?><rss version="2.0"><channel><title>M</title><link>https://m.example.org/</link><description>d</description>
-<item><title>{title}</title><link>https://m.example.org/{slug}</link><guid>{slug}</guid><pubDate>Tue, 10 Sep 2024 10:00:00 GMT</pubDate><description>Body</description></item>
-</channel></rss>"""
+RSS = ("""<?xml version="1.0"?><rss version="2.0"><channel><title>M</title><link>https://m.example.org/</link>"""
+       """<description>d</description>\n<item><title>{title}</title><link>https://m.example.org/{slug}</link><guid>{slug}</guid>"""
+       """<pubDate>Tue, 10 Sep 2024 10:00:00 GMT</pubDate><description>Body</description></item>\n</channel></rss>""")
 EDITION = date(2024, 10, 1)
 FAST = Limits(connect_timeout=2, read_timeout=2, deadline=5)
 
@@ -26,7 +26,8 @@ FAST = Limits(connect_timeout=2, read_timeout=2, deadline=5)
 def write_config(folder: Path, urls: dict[str, str]) -> Path:
     sources = "".join(f'\n[[sources]]\nname = "{name}"\nurl = "{url}"\n' for name, url in urls.items())
     path = folder / "sources.toml"
-    path.write_text(f'[newsletter]\ntitle = "T"\ntimezone = "Europe/London"\n\n[[sections]]\ntitle = "News"\nkind = "posts"\n{sources}')
+    path.write_text('[newsletter]\ntitle = "T"\ntimezone = "Europe/London"\n\n'
+                    f'[[sections]]\ntitle = "News"\nkind = "posts"\n{sources}')
     return path
 
 
@@ -54,7 +55,8 @@ def test_etag_304_and_unchanged_body_not_parsed(httpserver: HTTPServer, tmp_path
     httpserver.expect_request("/etag").respond_with_handler(etag_feed)
     httpserver.expect_request("/lm").respond_with_handler(lm_feed)
     httpserver.expect_request("/plain").respond_with_handler(no_validators)
-    config = load_config(write_config(tmp_path, {"E": httpserver.url_for("/etag"), "L": httpserver.url_for("/lm"), "P": httpserver.url_for("/plain")}))
+    config = load_config(write_config(tmp_path, {"E": httpserver.url_for("/etag"), "L": httpserver.url_for("/lm"),
+                                                 "P": httpserver.url_for("/plain")}))
 
     first = build_edition(config, EDITION, limits=FAST)
     assert statuses(first) == {"E": "ok", "L": "ok", "P": "ok"}

@@ -64,7 +64,7 @@ def test_every_corpus_file_is_collected_and_no_entry_is_lost(server: LoopbackSer
     now = datetime.now(UTC)
     raised, lost, wrong = {}, {}, {}
     items = entries = 0
-    for request, path in zip(requests, files):
+    for request, path in zip(requests, files, strict=True):
         result = fetched[request.name]
         assert result.status == "ok" and result.body == path.read_bytes(), path
         name = str(path.relative_to(root))

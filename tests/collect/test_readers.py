@@ -31,7 +31,7 @@ def test_fixture_matches_expected(path: Path) -> None:
     result = read_fixture(path)
     assert result.skipped == expected["skipped"], result.problems
     assert len(result.items) == len(expected["items"])
-    for item, want in zip(result.items, expected["items"]):
+    for item, want in zip(result.items, expected["items"], strict=True):
         got = item.to_json()
         for key, value in want.items():
             if key == "categories":
@@ -69,7 +69,8 @@ def test_detect_by_content_not_name(body: bytes, kind: str) -> None:
 
 
 def test_web_page_points_to_its_feed() -> None:
-    page = b'<!doctype html><html><head><link rel="alternate" type="application/rss+xml" href="/feed/"></head><body>Hi</body></html>'
+    page = (b'<!doctype html><html><head><link rel="alternate" type="application/rss+xml" href="/feed/"></head>'
+            b"<body>Hi</body></html>")
     result = read(page, source="M", base_url="https://member.example.org/blog/", summary_length=280,
                   tz=ZoneInfo("UTC"), window=WINDOW)
     assert result.items == []

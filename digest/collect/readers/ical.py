@@ -122,8 +122,9 @@ class _Reader:
 
     def finish(self) -> ReadResult:
         """Dedupe (a file may repeat a calendar), sort, and fold the skip report."""
-        unique = {item.id: item for item in reversed(self.result.items)}
-        self.result.items = sorted(unique.values(), key=lambda e: (as_instant(e.start, self.tz), e.title))
+        unique: dict[str, Event] = {item.id: item for item in reversed(self.result.items) if isinstance(item, Event)}
+        events = sorted(unique.values(), key=lambda e: (as_instant(e.start, self.tz), e.title))
+        self.result.items = list(events)
         shown = self._skip_lines[:MAX_SKIP_PROBLEMS]
         hidden = len(self._skip_lines) - len(shown)
         self.result.problems.extend(shown)
@@ -284,7 +285,8 @@ class _Reader:
             return "it has no start time"
         if isinstance(event["DTSTART"], list):
             return "it has more than one start time"
-        if "DTSTART" in broken or not isinstance(event["DTSTART"].dt, date):
+        start: Any = event["DTSTART"]  # any of icalendar's property kinds, until checked here
+        if "DTSTART" in broken or not isinstance(start.dt, date):
             return "its start time could not be read"
         if broken & {"RRULE", "EXRULE"}:
             return "its repeat rule could not be read"
@@ -327,7 +329,7 @@ class _Reader:
 
 
 def _occurrences(events: list[Component], lo: datetime, hi: datetime) -> list[Component]:
-    return recurring_ical_events.of(holder(events)).between(lo, hi)
+    return list(recurring_ical_events.of(holder(events)).between(lo, hi))
 
 
 def _title(component: Component) -> str:

@@ -35,7 +35,8 @@ _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 def rule_fault(component: Component, hi: datetime, tz: ZoneInfo) -> str | None:
     """Why the RRULEs cannot be listed or would stall dateutil (an editor's sentence), or None."""
     steps = 0.0
-    first = as_instant(component["DTSTART"].dt, tz)
+    start: Any = component["DTSTART"]  # a date or date-time property (read_calendar checked it)
+    first = as_instant(start.dt, tz)
     for rule in values(component, "RRULE"):
         if not rule:  # "RRULE:" with nothing after it (seen in holiday feeds) repeats nothing
             continue

@@ -154,9 +154,9 @@ def zoned(moment: datetime, tzid: str | None, floating: Any) -> datetime:
 
 def span(occ: Component, floating: Any) -> tuple[date | datetime, date | datetime | None, bool]:
     """(start, end, all_day) with the model's invariants; an end that adds nothing is None."""
-    start_prop = occ["DTSTART"]
+    start_prop: Any = occ["DTSTART"]  # icalendar types a property as any of its 30 kinds; DTSTART is a date or time
     start = start_prop.dt
-    end_prop = occ.get("DTEND")
+    end_prop: Any = occ.get("DTEND")
     end = end_prop.dt if end_prop is not None else None
     if not isinstance(start, datetime):
         last = end.date() if isinstance(end, datetime) else end
