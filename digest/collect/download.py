@@ -28,4 +28,6 @@ def download(plan: Plan, network: Network, limits: Limits, parsing: Parsing,
         if on_done:
             on_done(result)
 
-    return network.run(fetch_all(plan.requests(), limits=limits, client=network.client(limits), on_done=arrived))
+    requests = plan.requests()
+    client = network.client(limits) if any(r.path is None for r in requests) else None  # files need no client
+    return network.run(fetch_all(requests, limits=limits, client=client, on_done=arrived))

@@ -33,7 +33,6 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from digest.collect.transport import http_client
 from digest.collect.wire import Inflater, Undecodable, inflate
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -288,12 +287,19 @@ async def fetch_all(
     """Fetch every request concurrently; never raises for a source's failure.
 
     With a `client` (the build's one, digest/collect/network.py) its connections are reused
-    and it is left open; without one, a client is made for these requests and closed after.
+    and it is left open; without one, a client is made at the first URL and closed after.
+    Local files need no client.
     """
     overall = asyncio.Semaphore(limits.concurrency)
     hosts: dict[str, asyncio.Semaphore] = {}
-    own = client is None
-    using = make_client(limits) if client is None else client
+    made: list[httpx.AsyncClient] = []
+
+    def using() -> httpx.AsyncClient:
+        if client is not None:
+            return client
+        if not made:
+            made.append(make_client(limits))
+        return made[0]
 
     async def one(req: Request) -> FetchResult:
         started = time.perf_counter()
@@ -305,7 +311,7 @@ async def fetch_all(
             async with overall, per_host:
                 try:
                     async with asyncio.timeout(limits.deadline):  # unlike wait_for, no extra task per request
-                        result = await _get(using, req, limits)
+                        result = await _get(using(), req, limits)
                 except Exception as exc:  # noqa: BLE001 - one bad source must never stop the others
                     result = FetchResult(req.name, "failed", error=_describe(exc, req.url, limits))
         result = replace(result, seconds=time.perf_counter() - started)
@@ -316,12 +322,15 @@ async def fetch_all(
     try:
         results = await asyncio.gather(*(one(r) for r in requests))
     finally:
-        if own:
-            await using.aclose()
+        for own in made:
+            await own.aclose()
     return {r.name: r for r in results}
 
 
 def make_client(limits: Limits = DEFAULT_LIMITS) -> httpx.AsyncClient:
     """The HTTP client digest uses, for these limits (digest/collect/transport.py)."""
+    # Imported here: httpcore and h11 (~20 ms) load with the first client, which a build of local files never makes
+    from digest.collect.transport import http_client
+
     return http_client(limits.concurrency, connect_timeout=limits.connect_timeout, read_timeout=limits.read_timeout,
                        max_redirects=limits.max_redirects)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from digest.collect.fetch import FetchResult, Limits
 from digest.collect.network import Network
 from digest.collect.pictures import with_sizes
+from digest.collect.readers.registry import warm
 from digest.collect.run import Collection, SourceReport, collect
 from digest.collect.store import Store
 from digest.config.keys import Config
@@ -107,8 +108,8 @@ def parse_pool() -> ProcessPoolExecutor | None:
 
 
 def _prepare_worker() -> None:
-    """Import the feed reader in a worker before its first body arrives."""
-    import digest.collect.readers.feed  # noqa: F401
+    """Import the readers' libraries in a worker before its first body arrives."""
+    warm()
 
 
 def find_draft(config: Config, edition: date | None = None, *, draft: Path | None = None,

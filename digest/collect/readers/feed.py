@@ -12,15 +12,14 @@ which copes with RSS 0.9x/1.0/2.0, Atom and broken XML.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
 from urllib.parse import urljoin
-
-import feedparser
 
 from digest.collect.normalize import RawEntry, Skip, normalize_post
 from digest.collect.readers.fastfeed import fast_entries
@@ -32,15 +31,24 @@ IMAGE_TYPES = ("image/",)
 # bozo reasons feedparser copes with by itself: not worth an editor's time
 HARMLESS = ("CharacterEncodingOverride", "NonXMLContentType")
 
-feedparser.registerDateHandler(as_struct)  # tried before feedparser's own: see feed_dates.py
-
 _CHAR_REF = re.compile(r"&#\w+;")
 _REBUILT_DOCTYPE = re.compile(rb"<!DOCTYPE feed \[\n.*?\n\]>", re.S)  # the DOCTYPE feedparser writes back
-_feedparser_replace_doctype = feedparser.api.replace_doctype
 
 
-def _replace_doctype(data: bytes) -> tuple[str | None, bytes, dict[str, str]]:
-    """feedparser's DOCTYPE clean-up, keeping only entities that stand for one character.
+@functools.cache
+def feedparser() -> Any:
+    """feedparser, imported when a feed is first read (~35 ms a build that reads no feed never pays), set up
+    for digest: feed_dates.py's rules tried before its own, and the DOCTYPE clean-up below."""
+    import feedparser as module
+
+    module.registerDateHandler(as_struct)  # handlers added later are tried first
+    module.api.replace_doctype = functools.partial(_replace_doctype, module.api.replace_doctype)  # looked up per parse
+    return module
+
+
+def _replace_doctype(original: Callable[[bytes], tuple[str | None, bytes, dict[str, str]]],
+                     data: bytes) -> tuple[str | None, bytes, dict[str, str]]:
+    """feedparser's DOCTYPE clean-up (`original`), keeping only entities that stand for one character.
 
     feedparser already drops external (XXE) and nested (billion laughs) entities, but keeps
     any whose value has no "&": a 300-character entity referenced 20,000 times is 7 MB of
@@ -49,16 +57,13 @@ def _replace_doctype(data: bytes) -> tuple[str | None, bytes, dict[str, str]]:
     The loose parser (for broken XML) gets no entities: it turns declared character references
     into "&&#160;;", while it knows the HTML names (&nbsp;) by itself.
     """
-    version, data, entities = _feedparser_replace_doctype(data)
+    version, data, entities = original(data)
     kept = {name: value for name, value in entities.items() if _CHAR_REF.fullmatch(value)}
     if kept != entities:
         declarations = "".join(f'<!ENTITY {name} "{value}">\n' for name, value in kept.items())
         doctype = f"<!DOCTYPE feed [\n{declarations}]>".encode() if kept else b""
         data = _REBUILT_DOCTYPE.sub(lambda _match: doctype, data, count=1)
     return version, data, {}
-
-
-feedparser.api.replace_doctype = _replace_doctype  # parse() looks it up here on every call
 
 
 def _when(parsed: Any, text: Any) -> datetime | None:
@@ -130,7 +135,7 @@ def parse_feed(body: bytes, base_url: str | None) -> tuple[Any, str | None]:
     """
     # No content-location header: with one, feedparser resolves URLs at every element (+30% parse
     # time) although normalize makes every kept URL absolute anyway (see _entry_base).
-    parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    parsed = feedparser().parse(body, sanitize_html=False, resolve_relative_uris=False)
     feed_base = parsed.feed.get("link") if isinstance(parsed.feed.get("link"), str) else None
     return parsed, base_url if base_url and base_url.startswith("http") else feed_base
 

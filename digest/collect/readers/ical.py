@@ -23,19 +23,16 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-import recurring_ical_events
-import x_wr_timezone
-from icalendar import Calendar, Component
-from icalendar.prop import vBroken
 
 from digest.collect.normalize import UNTITLED_EVENT, RawEvent, normalize_event
 from digest.collect.readers.ical_props import (
+    broken,
     holder,
     is_html,
     keep_only,
+    parse_components,
     properties,
     text,
     unescaped,
@@ -57,6 +54,9 @@ from digest.collect.readers.ical_zones import aware, repair_tzids, span, undefin
 from digest.collect.readers.spec import MAX_SKIP_PROBLEMS, ReadContext, Reader
 from digest.model import Event, ReadResult, as_instant
 from digest.sanitize import clean_html, clean_line, plain_text
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Component
 
 NOT_ICALENDAR = "this is not an iCalendar file"
 UNTITLED = UNTITLED_EVENT
@@ -142,7 +142,7 @@ class _Reader:
     def _parse(self, content: str) -> list[Calendar]:
         """Every VCALENDAR in the file; loose VEVENTs (no VCALENDAR) get one of their own."""
         try:
-            components = Calendar.from_ical(content.encode("utf-8"), multiple=True)
+            components = parse_components(content.encode("utf-8"))
         except Exception as exc:  # noqa: BLE001
             return self._salvage(content, _brief(exc))
         if not components:
@@ -266,6 +266,8 @@ class _Reader:
     def _apply_stated_zone(self, events: list[Component], zone: Any) -> list[Component]:
         """Google writes recurring UTC times meaning "this wall time in X-WR-TIMEZONE";
         the x_wr_timezone converter (what recurring_ical_events.of uses) rewrites them."""
+        import x_wr_timezone  # with icalendar, when a calendar is first read (see ical_props)
+
         try:
             return list(x_wr_timezone.to_standard(holder(events), timezone=zone).subcomponents)
         except Exception:  # noqa: BLE001
@@ -280,31 +282,31 @@ class _Reader:
         Tolerable damage is repaired in place: an unreadable end or SEQUENCE is dropped, and
         so is an empty EXDATE (Google writes `EXDATE;VALUE=DATE:`).
         """
-        broken = {name for name, prop in properties(event) if isinstance(prop, vBroken)}
+        unread = {name for name, prop in properties(event) if broken(prop)}
         if "DTSTART" not in event:
             return "it has no start time"
         if isinstance(event["DTSTART"], list):
             return "it has more than one start time"
         start: Any = event["DTSTART"]  # any of icalendar's property kinds, until checked here
-        if "DTSTART" in broken or not isinstance(start.dt, date):
+        if "DTSTART" in unread or not isinstance(start.dt, date):
             return "its start time could not be read"
-        if broken & {"RRULE", "EXRULE"}:
+        if unread & {"RRULE", "EXRULE"}:
             return "its repeat rule could not be read"
-        if "RECURRENCE-ID" in broken:
+        if "RECURRENCE-ID" in unread:
             return "it changes one date of a series, but that date could not be read"
-        if "EXDATE" in broken:
-            if any(isinstance(p, vBroken) and str(p).strip() for p in values(event, "EXDATE")):
+        if "EXDATE" in unread:
+            if any(broken(p) and str(p).strip() for p in values(event, "EXDATE")):
                 return "its list of cancelled dates could not be read"
-            keep_only(event, "EXDATE", lambda p: not isinstance(p, vBroken))
-        if "RDATE" in broken:
+            keep_only(event, "EXDATE", lambda p: not broken(p))
+        if "RDATE" in unread:
             return "its list of extra dates could not be read"
         for name in ("DTEND", "DURATION"):
-            if name in broken:
+            if name in unread:
                 event.pop(name)
                 self.result.problems.append(
                     f"'{_title(event)}': its end time could not be read, so it is listed without one"
                 )
-        if "SEQUENCE" in broken:  # only orders revisions; recurring_ical_events compares it
+        if "SEQUENCE" in unread:  # only orders revisions; recurring_ical_events compares it
             event.pop("SEQUENCE")
         missing = undefined_zones(event)
         if missing:  # repair_tzids leaves none; a safety net for what icalendar reads otherwise
@@ -329,6 +331,8 @@ class _Reader:
 
 
 def _occurrences(events: list[Component], lo: datetime, hi: datetime) -> list[Component]:
+    import recurring_ical_events  # with icalendar, when a calendar is first read (see ical_props)
+
     return list(recurring_ical_events.of(holder(events)).between(lo, hi))
 
 
@@ -348,6 +352,8 @@ def _made_up_uid(component: Component) -> str:
 
 
 def _expansion_fault(exc: Exception) -> str:
+    import recurring_ical_events
+
     if isinstance(exc, recurring_ical_events.BadRuleStringFormat):
         return "its repeat rule could not be read"
     if isinstance(exc, recurring_ical_events.PeriodEndBeforeStart):

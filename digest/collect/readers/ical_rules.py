@@ -9,13 +9,14 @@ walked, so "every second since 1970" or "every 30 February" costs nothing.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from icalendar import Component
 
 from digest.collect.readers.ical_props import values
 from digest.model import as_instant
+
+if TYPE_CHECKING:
+    from icalendar import Component
 
 # This caps one series at about a second, so "every second since 1970" cannot stall a build.
 MAX_RULE_STEPS = 300_000

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import date
-
-from icalendar import Calendar
+from typing import TYPE_CHECKING
 
 from digest.collect.readers.decode import decode as decode_bytes
+from digest.collect.readers.ical_props import parse_calendar
 from digest.sanitize import clean_html, clean_line, plain_text, text_to_html
 
 VEVENT_BLOCK = re.compile(r"^BEGIN:VEVENT[ \t]*$.*?^END:VEVENT[ \t]*$", re.I | re.M | re.S)
@@ -28,6 +28,9 @@ _SUMMARY_LINE = re.compile(r"^SUMMARY[;:][^\n]*", re.I | re.M)
 _LOOKS_LIKE_HTML = re.compile(
     r"<(?:/?(?:p|br|b|i|u|em|strong|ul|ol|li|span|div)\b[^>]*|a\s+href=[^>]*)>", re.I
 )
+
+if TYPE_CHECKING:
+    from icalendar import Calendar
 _BARE_URL = re.compile(r"https?://(?:(?!&quot;|&#x27;|&lt;|&gt;)[^\s<>\"'])+")
 
 
@@ -78,7 +81,7 @@ def wrap(blocks: list[str]) -> str:
 
 def parses(text: str) -> Calendar | None:
     try:
-        return Calendar.from_ical(text.encode("utf-8"))
+        return parse_calendar(text.encode("utf-8"))
     except Exception:  # noqa: BLE001
         return None
 

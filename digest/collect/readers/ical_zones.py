@@ -18,14 +18,13 @@ import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from icalendar import Component
-from icalendar.timezone import tzp
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
-
 from digest.collect.readers.ical_props import values
+
+if TYPE_CHECKING:
+    from icalendar import Component
 
 _ZONED_PROPERTIES = ("DTSTART", "DTEND", "RECURRENCE-ID", "EXDATE", "RDATE")
 _DEFINED = re.compile(r"^TZID[;:]([^\n]*)", re.I | re.M)  # only a VTIMEZONE has a TZID property
@@ -71,10 +70,20 @@ def _cities() -> dict[str, str]:
             for zone in sorted(available_timezones()) if "/" in zone and not zone.startswith(("Etc/", "SystemV/"))}
 
 
+@lru_cache(maxsize=1)
+def _windows_zones() -> dict[str, str]:
+    """Windows zone ids → IANA names, as icalendar maps them."""
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+    return dict(WINDOWS_TO_OLSON)
+
+
 def zone_named(name: str) -> Any:
     """A tzinfo for an IANA name, a Windows zone id or display name, or anything icalendar knows; or None."""
+    from icalendar.timezone import tzp
+
     name = name.strip().strip('"')
-    for candidate in (WINDOWS_TO_OLSON.get(name.strip("/"), name), display_zone(name)):
+    for candidate in (_windows_zones().get(name.strip("/"), name), display_zone(name)):
         if candidate:
             try:
                 return ZoneInfo(candidate)
@@ -147,8 +156,8 @@ def zoned(moment: datetime, tzid: str | None, floating: Any) -> datetime:
     """
     if moment.tzinfo is None:
         return moment.replace(tzinfo=floating)
-    if not isinstance(moment.tzinfo, ZoneInfo) and tzid and tzid in WINDOWS_TO_OLSON:
-        return moment.replace(tzinfo=ZoneInfo(WINDOWS_TO_OLSON[tzid]))
+    if not isinstance(moment.tzinfo, ZoneInfo) and tzid and tzid in _windows_zones():
+        return moment.replace(tzinfo=ZoneInfo(_windows_zones()[tzid]))
     return moment
 
 

@@ -2,7 +2,8 @@
 
 Each reader module declares its READER (readers/spec.py): how it recognises its format from the
 body's first bytes, and how it reads a body. READERS lists them in the order they are asked;
-the first that says yes reads the body. The order is the only rule here: an empty body first, a
+the first that says yes reads the body. Importing them is cheap: each imports its heavy library
+(feedparser, icalendar) when it first reads. The order is the only rule here: an empty body first, a
 VCALENDAR, a JSON object, an HTML page (read for its schema.org events and posts; without any,
 the editor is told the feed it advertises or what was tried), a CSV sheet (a first row naming
 title and date or start columns), and last feedparser, which takes anything (it copes with RSS
@@ -11,6 +12,7 @@ title and date or start columns), and last feedparser, which takes anything (it 
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -18,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from digest.collect.readers.csv import READER as CSV
 from digest.collect.readers.feed import READER as FEED
+from digest.collect.readers.feed import feedparser
 from digest.collect.readers.ical import READER as ICAL
 from digest.collect.readers.jsonfeed import READER as JSONFEED
 from digest.collect.readers.page import READER as PAGE
@@ -29,6 +32,14 @@ LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 EMPTY = Reader("empty", lambda head: not head.raw,
                lambda body, ctx: ReadResult(problems=["the source sent an empty body: the feed may be broken or moved"]))
 READERS: tuple[Reader, ...] = (EMPTY, ICAL, JSONFEED, PAGE, CSV, FEED)
+
+
+def warm() -> None:
+    """Import the libraries the readers import on first use (feedparser, icalendar, recurring_ical_events,
+    x_wr_timezone): a parse worker does this before its first body arrives, while the build still downloads."""
+    feedparser()
+    for name in ("recurring_ical_events", "x_wr_timezone"):
+        importlib.import_module(name)
 
 
 def reader_for(body: bytes) -> Reader:
