@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from lxml import html as lxml_html
 from pytest_httpserver import HTTPServer
 
@@ -213,3 +214,36 @@ def test_events_show_their_calendar_picture_where_the_section_asks() -> None:
     hidden = parse_config(shown.replace("images = true\n", ""), Path("sources.toml"))
     html = render(hidden, EDITION, group([sized], hidden, EDITION)).html
     assert "Community fair" in html and images(html) == []
+
+
+def test_a_build_groups_once_and_sizes_only_the_pictures_it_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pictures are sized after grouping, from the items grouping chose: the build groups once, and a
+    picture in a section that shows none (here B's) is never fetched."""
+    import digest.collect.pictures as pictures
+    import digest.edition.pipeline as pipeline
+
+    item = ("<item><title>{t}</title><link>https://{s}.example.org/1</link><guid>{s}1</guid>"
+            "<pubDate>Fri, 20 Sep 2024 10:00:00 GMT</pubDate><description>Text</description>"
+            '<enclosure url="https://{s}.example.org/{s}.png" type="image/png" length="1"/></item>')
+    for source in ("a", "b"):
+        (tmp_path / f"{source}.xml").write_text(
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>M</title><link>https://m.example.org/</link>'
+            + item.format(t=f"Post of {source.upper()}", s=source) + "</channel></rss>")
+    (tmp_path / "sources.toml").write_text(CONFIG.replace("https://a.example.org/feed", "a.xml")
+                                           .replace("https://b.example.org/feed", "b.xml"))
+    groupings: list[int] = []
+    asked: list[str] = []
+    real = pipeline.group
+
+    async def measured(client: object, urls: list[str]) -> dict[str, tuple[int, int] | str]:
+        asked.extend(urls)
+        return {url: (1200, 675) for url in urls}
+
+    monkeypatch.setattr(pipeline, "group", lambda *a, **k: groupings.append(1) or real(*a, **k))
+    monkeypatch.setattr(pictures, "_read_all", measured)
+    edition = pipeline.build_edition(load_config(tmp_path / "sources.toml"), EDITION)
+    assert len(groupings) == 1
+    assert asked == ["https://a.example.org/a.png"]
+    shown = {i.title: i.image for box in edition.sections for i in box.items}
+    assert shown["Post of A"] == Image("https://a.example.org/a.png", "", 1200, 675)
+    assert shown["Post of B"] == Image("https://b.example.org/b.png", "")  # not shown with pictures: not measured
