@@ -24,7 +24,7 @@ from digest.collect.plan import parsed_key, plan
 from digest.collect.report import SourceReport
 from digest.collect.run import collect
 from digest.collect.save import save, settle
-from digest.collect.store import SourceState, Store
+from digest.collect.store import Store
 from digest.config.keys import load_config
 from tests.conftest import ROOT
 
