@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from digest.check import Finding, check_html, summarise
+from digest.check import Finding, summarise
+from digest.check.lint import check_html
 from digest.commands.options import config_option, date_option, draft_options, pick_draft
 
 

@@ -197,7 +197,8 @@ def _finish(config: Config, edition: date, rendered: Rendered, shown: list[Item]
     findings: tuple[Finding, ...] = ()
     summary = ""
     if check:
-        from digest.check import check_html, summarise
+        from digest.check import summarise
+        from digest.check.lint import check_html
 
         findings = tuple(reuse.checked(rendered.html, check_html))  # stored with the outputs it checked
         summary = summarise(list(findings))

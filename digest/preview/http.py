@@ -27,8 +27,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import jinja2
 
+from digest.check import GMAIL_CLIP
 from digest.edition.pipeline import Edition
-from digest.edition.report import GMAIL_CLIP
 from digest.exceptions import DigestError
 from digest.preview.desk import BadRequest, Conflict, Desk, Refused
 

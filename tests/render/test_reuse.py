@@ -112,7 +112,7 @@ def test_an_incomplete_entry_is_not_used(sample_network: Path, renders: list[str
 
 
 def test_the_check_of_an_unchanged_email_is_reused(sample_network: Path) -> None:
-    from digest.check import check_html
+    from digest.check.lint import check_html
 
     calls: list[str] = []
 

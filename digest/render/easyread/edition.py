@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from digest import esp
+from digest.check import GMAIL_CLIP
 from digest.config.keys import DEFAULT_TEMPLATES, Config
 from digest.dates import _time_range, babel_locale, format_day, format_event_when, format_time
-from digest.edition.report import GMAIL_CLIP
 from digest.i18n import gettext_for
 from digest.model import Event, as_instant
 from digest.render.calendar import Occurrence
