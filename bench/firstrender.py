@@ -30,7 +30,7 @@ def main() -> None:
     from digest.collect.store import Store
     from digest.config.keys import load_config
     from digest.edition.group import group
-    from digest.render.email import render
+    from digest.render.email import render_views, section_views
 
     imports = time.perf_counter() - started
     config = load_config(Path(config_path))
@@ -42,9 +42,9 @@ def main() -> None:
     edition = date.fromisoformat(day)
     filled = group(items, config, edition)
     t0 = time.perf_counter()
-    render(config, edition, filled)
+    render_views(config, edition, section_views(filled, config))
     t1 = time.perf_counter()
-    render(config, edition, filled)
+    render_views(config, edition, section_views(filled, config))
     t2 = time.perf_counter()
     print(json.dumps({"imports": imports, "first": t1 - t0, "second": t2 - t1,
                       "items": sum(len(box.items) for box in filled)}))

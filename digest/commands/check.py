@@ -28,7 +28,7 @@ def _build(config_path: Path, edition_date: datetime.date | None, draft: Path | 
     with `easy_read`, also the readability warnings of its Easy Read edition (digest/readability.py)."""
     from digest.config.keys import load_config
     from digest.edition.pipeline import build_edition  # imported late: building pulls in the whole pipeline
-    from digest.render.easyread.readability import edition_findings
+    from digest.render.easyread.edition import edition_findings
 
     config = load_config(config_path)
     chosen = pick_draft(config, edition_date, draft, from_feeds)

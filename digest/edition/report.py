@@ -7,7 +7,7 @@ from pathlib import Path
 
 from digest.check import GMAIL_CLIP
 from digest.collect.run import SourceReport
-from digest.edition.group import Filled
+from digest.model import Filled
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from digest.edition.draft import DraftError, draft_path, edit, merge_draft, parse_draft, read_draft_text, write_draft
+from digest.edition.draft import DraftError, draft_path, edit
+from digest.edition.draft.merge import merge_draft, write_draft
+from digest.edition.draft.parse import parse_draft, read_draft_text
 from digest.exceptions import DigestError
 from digest.write import write_atomic
 

@@ -12,7 +12,7 @@ import pytest
 from lxml import html as lxml_html
 
 from digest.config.keys import load_config
-from digest.edition.draft import parse_draft
+from digest.edition.draft.parse import parse_draft
 from digest.i18n import gettext_for
 from digest.render.easyread.edition import ICONS, easy_sections, icon_png, icon_urls, sentences
 from digest.render.easyread.readability import MAX_WORDS, check_easy_read, hard_words
