@@ -13,6 +13,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digest.check import Finding, summarise
 from digest.collect.fetch import FetchResult, Limits
@@ -20,17 +21,23 @@ from digest.collect.run import Collection, SourceReport, collect
 from digest.collect.store import Store
 from digest.config.keys import Config
 from digest.edition.draft.document import Draft
-from digest.edition.draft.merge import DraftOutcome, write_draft
-from digest.edition.draft.parse import load_draft
 from digest.edition.draft.paths import draft_path
-from digest.edition.draft.views import draft_views
 from digest.edition.group import event_window, group
 from digest.edition.pool import ParsePool
 from digest.edition.report import Report, SectionCount
 from digest.model import Filled, Item
 from digest.render import reuse
 from digest.render.outputs import Rendered
-from digest.render.views import SectionView, section_views
+
+if TYPE_CHECKING:
+    from digest.edition.draft.merge import DraftOutcome
+    from digest.render.views import SectionView
+
+# Imported in the functions that need them, and why: a warm build from the feeds is a reuse hit, which
+# must not pay ~140 ms of imports for what it never runs. The draft's reading and writing
+# (digest.edition.draft.parse/views/merge: markdown-it, html2text) serve draft builds only; the views
+# (digest.render.views: Markdown, Babel) are made on a render miss only; the checker (digest.check.lint:
+# lxml's parser, tinycss2, caniemail's data) serves checked builds only.
 
 DEFAULT_LIMITS = Limits()
 
@@ -95,7 +102,8 @@ def find_draft(config: Config, edition: date | None = None, *, draft: Path | Non
 class _Made:
     """What a build renders and reports, from the feeds or from a draft, before rendering."""
 
-    views: list[SectionView]
+    inputs: object  # what the views are made from: the key of the render (digest/render/reuse.py)
+    views: Callable[[], list[SectionView]]
     shown: list[Item]  # the collected items it shows
     sources: list[SourceReport]
     sections: list[SectionCount]
@@ -125,7 +133,11 @@ def build_edition(
     them (digest/edition/pool.py and collect's `pool`).
     """
     started = time.perf_counter()
-    parsed = load_draft(draft, config) if draft is not None else None
+    parsed = None
+    if draft is not None:
+        from digest.edition.draft.parse import load_draft
+
+        parsed = load_draft(draft, config)
     edition = parsed.edition if parsed is not None else edition or today(config)
     collection: Collection | None = None
     with Store.beside(config.path) as store:
@@ -138,7 +150,7 @@ def build_edition(
             made = _from_feeds(config, edition, collection, store.sent_ids(before_edition=edition.isoformat()))
         else:
             made = _from_draft(config, parsed, collection, store.all_items())
-    rendered = reuse.render(config, edition, made.views, intro=made.intro)  # not rendered again when nothing changed
+    rendered = reuse.render(config, edition, made.inputs, made.views, intro=made.intro)  # reused when nothing changed
     return _finish(config, edition, rendered, made, started, check, draft)
 
 
@@ -147,18 +159,27 @@ def _from_feeds(config: Config, edition: date, collection: Collection, sent: set
     problems: list[str] = []  # e.g. a section's match that ran out of time
     filled = tuple(group(collection.items, config, edition, exclude=sent, problems=problems))
     shown = [item for box in filled for item in box.items]
-    return _Made(section_views(filled, config), shown, collection.sources, [SectionCount.of(b) for b in filled],
+
+    def views() -> list[SectionView]:
+        from digest.render.views import section_views
+
+        return section_views(filled, config)
+
+    return _Made(filled, views, shown, collection.sources, [SectionCount.of(b) for b in filled],
                  tuple(item.id for item in shown if item.id), problems, filled=filled)
 
 
 def _from_draft(config: Config, parsed: Draft, collection: Collection | None,
                 by_source: dict[str, list[Item]]) -> _Made:
     """The editor's draft, its collected items as they are stored."""
+    from digest.edition.draft.views import draft_views
+
     stored = {item.id: item for items in by_source.values() for item in items}
     sources = collection.sources if collection is not None else [
         SourceReport(s.name, "not fetched (draft build)", found=len(by_source.get(s.name, []))) for s in config.sources]
     counts = [SectionCount(s.section.title, s.section.kind, len(s.items), len(s.items)) for s in parsed.sections]
-    return _Made(draft_views(parsed, config, stored), [stored[i] for i in parsed.ids if i in stored], sources, counts,
+    views = draft_views(parsed, config, stored)  # a draft's views are its key: made from its blocks and stored items
+    return _Made(views, lambda: views, [stored[i] for i in parsed.ids if i in stored], sources, counts,
                  tuple(parsed.ids), list(parsed.warnings), intro=parsed.intro)
 
 
@@ -168,7 +189,7 @@ def _finish(config: Config, edition: date, rendered: Rendered, made: _Made, star
     used = Counter(item.source for item in made.shown)
     findings: tuple[Finding, ...] = ()
     if check:
-        from digest.check.lint import check_html  # here: lxml's parser and caniemail's data for checked builds only
+        from digest.check.lint import check_html
 
         findings = tuple(reuse.checked(rendered, check_html))  # stored with the outputs it checked
     report = Report(
@@ -190,5 +211,7 @@ def build_from_draft(config: Config, path: Path) -> Edition:
 def draft_edition(config: Config, edition: date | None = None, *, force: bool = False, refetch: bool = True,
                   on_done: Callable[[FetchResult], None] | None = None) -> tuple[Edition, DraftOutcome]:
     """Gather the edition from the feeds, as `build --from-feeds` does, and write (or top up) its draft."""
+    from digest.edition.draft.merge import write_draft
+
     built = build_edition(config, edition, refetch=refetch, on_done=on_done)
     return built, write_draft(config, built.date, built.sections, force=force)

@@ -265,5 +265,5 @@ def render_views(config: Config, edition: date, sections: list[SectionView], *, 
     def make_web() -> str:
         return mjml_to_html(template.render(context(config, edition, laid, intro=intro, web=True, **extra)))
 
-    return Rendered(mjml=mjml_source, html=html, text=text, views=sections, intro=intro, make_web=make_web,
+    return Rendered(mjml=mjml_source, html=html, text=text, _views=sections, intro=intro, make_web=make_web,
                     make_calendars=lambda: {name: make() for name, make in calendars.items()})

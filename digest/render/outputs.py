@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from digest.render.views import SectionView
+if TYPE_CHECKING:  # a reused render makes no views unless asked: views.py imports Markdown and Babel
+    from digest.render.views import SectionView
 
 
 def _nothing() -> str:
     return ""
+
+
+def _no_views() -> list[SectionView]:
+    return []
 
 
 @dataclass
@@ -18,15 +24,17 @@ class Rendered:
     """The outputs of an edition. The web version is rendered on first use: previews never need it.
 
     views: the sections the templates were given (before layout), which the Easy Read edition
-    tells again. calendars: an .ics file per event card ("events/<name>.ics" → content), written
-    beside web.html and published with it. entry: where reuse stored these outputs (None: not
-    stored), so what is worked out from them later (`digest check`'s findings) is stored beside them.
+    tells again; a reused render makes them on first use. calendars: an .ics file per event card
+    ("events/<name>.ics" → content), written beside web.html and published with it. entry: where
+    reuse stored these outputs (None: not stored), so what is worked out from them later (`digest
+    check`'s findings) is stored beside them.
     """
 
     mjml: str
     html: str
     text: str
-    views: list[SectionView] = field(default_factory=list, repr=False, compare=False)
+    _views: list[SectionView] | None = field(default=None, repr=False, compare=False)
+    make_views: Callable[[], list[SectionView]] = field(default=_no_views, repr=False, compare=False)
     intro: str | None = field(default=None, repr=False, compare=False)  # a draft's intro (None: the configured one)
     entry: Path | None = field(default=None, repr=False, compare=False)
     make_web: Callable[[], str] = field(default=_nothing, repr=False, compare=False)
@@ -40,6 +48,13 @@ class Rendered:
         if self._calendars is None:
             self._calendars = self.make_calendars()
         return self._calendars
+
+    @property
+    def views(self) -> list[SectionView]:
+        """The sections as the templates saw them (before layout)."""
+        if self._views is None:
+            self._views = self.make_views()
+        return self._views
 
     @property
     def web(self) -> str:

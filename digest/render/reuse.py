@@ -4,9 +4,10 @@ Rendering (Jinja2 → MJML → premailer, the text twin, the web version) costs 
 build's fetching, and most builds an editor runs change nothing. The outputs are stored in
 `.digest/reuse/<key>/`, where the key is a hash of everything the renderer reads: digest's
 version, the whole configuration (after any command-line override), every file of the theme
-and of the default theme, the edition date, the sections as views (from the feeds or from an
-editor's draft) and a draft's intro. Change any of them and the key changes, so a stored output
-is never stale; it is only ever an exact earlier result. The renderer is imported only on a miss.
+and of the default theme, the edition date, what the sections' views are made from (the grouped
+items, or an editor's draft's views) and a draft's intro. Change any of them and the key changes,
+so a stored output is never stale; it is only ever an exact earlier result. On a hit neither the
+renderer nor the views are made (a warm build imports neither Jinja2 nor Markdown nor Babel).
 The result says where it is stored (Rendered.entry): `digest check`'s findings on the email are
 kept in the same entry (they depend on the HTML alone), with the hash of the HTML they are about.
 """
@@ -20,15 +21,18 @@ import os
 import shutil
 from collections.abc import Callable
 from datetime import date
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest import __version__
 from digest.check import Finding
 from digest.config.keys import DEFAULT_TEMPLATES, Config
 from digest.render.outputs import Rendered
-from digest.render.views import SectionView
 from digest.write import write_atomic
+
+if TYPE_CHECKING:  # the views are made on a miss only (views.py imports Markdown and Babel)
+    from digest.render.views import SectionView
 
 FILES = ("newsletter.mjml", "newsletter.html", "newsletter.txt")  # what a hit needs; web.html comes when made
 WEB = "web.html"
@@ -41,8 +45,8 @@ KEEP = 8  # entries kept: enough to go back and forth between a few dates or dra
 def key(config: Config, edition: date, inputs: object, **extra: Any) -> str:
     """The content address of one render: changes whenever anything the renderer reads changes.
 
-    `inputs` is the sections as views; its repr covers every field of every item, because they
-    are dataclasses of plain values.
+    `inputs` is what the views are made from (with the config); its repr covers every field of
+    every item, because they are dataclasses of plain values.
     """
     digest = hashlib.sha256()
     for part in (__version__, repr(config), edition.isoformat(), repr(inputs), repr(sorted(extra.items()))):
@@ -73,19 +77,24 @@ def folder(config: Config) -> Path:
     return config.path.parent / ".digest" / "reuse"
 
 
-def render(config: Config, edition: date, sections: list[SectionView], *, intro: str | None = None,
-           **extra: Any) -> Rendered:
-    """digest.render.email.render_views, reused when nothing it reads has changed."""
+def render(config: Config, edition: date, inputs: object, views: Callable[[], list[SectionView]], *,
+           intro: str | None = None, **extra: Any) -> Rendered:
+    """digest.render.email.render_views(views()), reused when nothing it reads has changed.
+
+    `inputs` is what `views()` makes the sections' views from (the grouping, or a draft's views):
+    it keys the render, and the views are made only when rendering (or the Easy Read edition) needs them.
+    """
+    views = cache(views)
 
     def make() -> Rendered:
         from digest.render.email import render_views  # imported on a miss only: Jinja2, MRML and premailer
 
-        return render_views(config, edition, sections, intro=intro, **extra)
+        return render_views(config, edition, views(), intro=intro, **extra)
 
-    entry = folder(config) / key(config, edition, sections, intro=intro, **extra)
+    entry = folder(config) / key(config, edition, inputs, intro=intro, **extra)
     hit = load(entry, make)
     if hit is not None:
-        hit.views, hit.intro, hit.entry = sections, intro, entry
+        hit.make_views, hit.intro, hit.entry = views, intro, entry
         return hit
     made = make()
     if _save(entry, made):

@@ -184,7 +184,7 @@ def render_easy_read(config: Config, edition: date, rendered: Rendered,
     mjml_source = env.get_template("easyread.mjml.j2").render(ctx)
     html = esp.fill_html(mjml_to_html(mjml_source), esp.preset(config.newsletter.esp))
     return Rendered(mjml=mjml_source, html=html, text=env.get_template("easyread.txt.j2").render(ctx),
-                    views=rendered.views, intro=rendered.intro)
+                    _views=rendered.views, intro=rendered.intro)
 
 
 def edition_findings(config: Config, rendered: Rendered, draft: Path | None = None) -> list[Finding]:
