@@ -17,6 +17,7 @@ no items in this build (they go on to later sections). A build never hangs on a 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -47,7 +48,7 @@ def _start_of(item: Event, tz: ZoneInfo) -> datetime:
     return as_instant(item.start, tz)
 
 
-def dedupe(items: list[Item], source_order: list[str], tz: ZoneInfo) -> list[Item]:
+def dedupe(items: Sequence[Item], source_order: Sequence[str], tz: ZoneInfo) -> list[Item]:
     """Drop the same post or event reported by a second member."""
     rank = {name: i for i, name in enumerate(source_order)}
     seen: set[str] = set()
@@ -130,7 +131,7 @@ def _in_window(section: Section, item: Item, start: datetime, tz: ZoneInfo) -> b
     return False
 
 
-def group(items: list[Item], config: Config, edition: date, *, exclude: AbstractSet[str] = frozenset(),
+def group(items: Sequence[Item], config: Config, edition: date, *, exclude: AbstractSet[str] = frozenset(),
           problems: list[str] | None = None) -> list[Filled]:
     """Fill every section; `exclude` holds ids of items sent in an earlier edition.
 

@@ -7,6 +7,7 @@ and one just past it, where a window counted in UTC, or ending inclusive, would 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -44,7 +45,7 @@ def event(id: str, start: datetime | date) -> Event:
     return Event(id=id, source="A", title=id, start=start, end=None, all_day=all_day)
 
 
-def shown(items: list[Item], cfg: Config, edition: date = EDITION) -> dict[str, list[str]]:
+def shown(items: Sequence[Item], cfg: Config, edition: date = EDITION) -> dict[str, list[str]]:
     filled: list[Filled] = group(items, cfg, edition)
     return {box.section.title: sorted(item.id for item in box.items) for box in filled}
 
@@ -142,8 +143,8 @@ def test_a_naive_event_time_is_the_newsletters_local_time() -> None:
 ])
 def test_windows_turn_at_local_midnight_whatever_the_offset(timezone: str, midnight_utc: datetime) -> None:
     cfg = config(posts_section(7) + events_section(14), timezone)
-    items = [post("last post", midnight_utc - TICK), post("too new", midnight_utc),
-             event("first event", midnight_utc), event("too early", midnight_utc - TICK)]
+    items: list[Item] = [post("last post", midnight_utc - TICK), post("too new", midnight_utc),
+                         event("first event", midnight_utc), event("too early", midnight_utc - TICK)]
     assert shown(items, cfg) == {"News": ["last post"], "Coming up": ["first event"]}
 
 
