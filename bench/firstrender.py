@@ -28,7 +28,7 @@ def main() -> None:
     import digest.dates  # noqa: F401
     from bench.run import scaled_limits
     from digest.collect.store import Store
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.group import group
     from digest.render.email import render
 

@@ -285,7 +285,7 @@ def measure_baseline(network: Network, runs: int, logs: Path) -> list[dict[str, 
 def parse_jobs(network: Network, config_path: Path) -> list[Any]:
     """Every member's body as the build hands it to a reader (digest.collect.run.ParseJob)."""
     from digest.collect.run import ParseJob
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.group import event_window
 
     config = load_config(config_path)
@@ -354,7 +354,7 @@ def measure_render(config_path: Path, repeats: int) -> dict[str, Any]:
     from mjml import mjml2html
 
     from digest.collect.store import Store
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.group import group
     from digest.render.email import context, environment, mjml_to_html, render, section_views
 
@@ -422,7 +422,7 @@ def measure_preview(config_path: Path, out: Path, repeats: int) -> dict[str, Any
     While digest/preview.py does not exist this is the proxy the issue allows; the browser's
     reload itself (milliseconds on loopback) is not included.
     """
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.pipeline import build_edition
     from digest.write import write_outputs
 
@@ -512,7 +512,7 @@ def measure_preview_live(config_path: Path, repeats: int, logs: Path) -> dict[st
 
 def check_warm_in_process(config_path: Path) -> dict[str, Any]:
     """Re-check 'zero feeds re-parsed' from the inside: every SourceReport.parsed is False."""
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.pipeline import build_edition
 
     edition = build_edition(load_config(config_path), EDITION)
@@ -581,7 +581,7 @@ def measure_scale(count: int, work: Path, latency: float, logs: Path) -> dict[st
 def fill_a_year(config_path: Path, months: int = 12) -> int:
     """Turn the store a cold build filled into a year of posts: each month's copy is a month older."""
     from digest.collect.store import Store
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.model import Post
 
     config = load_config(config_path)

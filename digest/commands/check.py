@@ -25,7 +25,7 @@ def _build(config_path: Path, edition_date: datetime.date | None, draft: Path | 
            easy_read: bool = False) -> tuple[str, list[Finding]]:
     """Render the edition exactly as `digest build` would (its draft when there is one), writing nothing;
     with `easy_read`, also the readability warnings of its Easy Read edition (digest/readability.py)."""
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.pipeline import build_edition  # imported late: building pulls in the whole pipeline
     from digest.render.easyread.readability import edition_findings
 

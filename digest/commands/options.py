@@ -73,7 +73,7 @@ def pick_draft(config: Config, edition: date | None, draft: Path | None, from_fe
 
 def build_folder(config: Config, edition: date, *, from_feeds: bool) -> Path:
     """Where a build goes by default: build/<date>/, or build/<date>-from-feeds/ for --from-feeds."""
-    return config.root / "build" / (edition.isoformat() + ("-from-feeds" if from_feeds else ""))
+    return config.workspace.build(edition, from_feeds=from_feeds)
 
 
 def shown(path: Path) -> Path:

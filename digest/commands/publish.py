@@ -25,7 +25,7 @@ def publish(config_path: Path, edition: date | None, draft: Path | None, esp: st
     web version in archive/<date>/ and rewrites archive/index.html and archive/feed.atom.
     Events keep appearing until they happen (set repeat = false on a section to change that).
     """
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.draft import draft_path
     from digest.edition.pipeline import build_edition, today
     from digest.exceptions import DigestError

@@ -8,7 +8,8 @@ example. From that single declaration this module
 2. writes the table's part of `digest init`'s commented starter file (`starter`);
 3. writes the table's rows of the README's key reference (`reference`).
 
-Run `python -m digest.config.schema` to rewrite the README's table after changing a key (a test fails until you do).
+Run `python -m digest.config.reference` to rewrite the README's table after changing a key (a test fails until you
+do).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 Check = Callable[[Any], str | None]
@@ -246,21 +246,3 @@ def reference(cls: type, header: str) -> list[str]:
         if spec.table is not None:
             nested += ["", *reference(spec.table, f"[{header.strip('[]')}.{spec.name}]")]
     return rows + nested
-
-
-START, END = "<!-- keys: start (python -m digest.config.schema writes this) -->", "<!-- keys: end -->"
-
-
-def readme_with_reference(readme: str, table: str) -> str:
-    """`readme` with the text between the START and END markers replaced by `table`."""
-    before, rest = readme.split(START, 1)
-    _, after = rest.split(END, 1)
-    return f"{before}{START}\n{table}\n{END}{after}"
-
-
-if __name__ == "__main__":  # rewrite the README's key reference from the declarations
-    from digest.config.keys import reference_table
-
-    path = Path(__file__).resolve().parents[2] / "README.md"
-    path.write_text(readme_with_reference(path.read_text(encoding="utf-8"), reference_table()), encoding="utf-8")
-    print(f"rewrote the key reference in {path}")

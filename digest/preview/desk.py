@@ -85,7 +85,7 @@ def checked(body: object) -> tuple[str, str, dict[str, Any]]:
 
 def writable(config: Config, path: Path) -> bool:
     """Only a Markdown file in the editions/ folder beside sources.toml (links followed) is written."""
-    folder = (config.root / "editions").resolve()
+    folder = config.workspace.editions.resolve()
     target = path.resolve()
     return target.suffix == ".md" and target.parent == folder
 

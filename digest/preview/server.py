@@ -30,7 +30,9 @@ import jinja2
 import watchfiles
 
 from digest.check import Finding
-from digest.config.keys import Config, load_config
+from digest.config.keys import Config
+from digest.config.load import load_config
+from digest.config.workspace import Workspace
 from digest.edition.pipeline import Edition, build_edition, find_draft, today
 from digest.exceptions import DigestError
 from digest.preview.http import MAX_CONNECTIONS, REQUEST_TIMEOUT, Server, dark_variant, is_loopback, listen  # noqa: F401
@@ -163,7 +165,7 @@ class WatchSet:
     @classmethod
     def of(cls, config_path: Path, config: Config | None) -> WatchSet:
         config_path = config_path.resolve()
-        trees = [config_path.parent / "editions"]
+        trees = [Workspace.beside(config_path).editions]
         if config is not None:
             trees.insert(0, config.templates_dir)
         folders = [config_path.parent]

@@ -68,7 +68,7 @@ class Published:
 
 
 def archive_dir(config: Config) -> Path:
-    return config.root / "archive"
+    return config.workspace.archive
 
 
 def publish(config: Config, edition: date, ids: list[str], web_html: str,

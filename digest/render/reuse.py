@@ -73,7 +73,7 @@ def _hash_folder(digest: Any, folder: Path) -> None:
 
 def folder(config: Config) -> Path:
     """Where reused outputs live: beside the store."""
-    return config.path.parent / ".digest" / "reuse"
+    return config.workspace.reuse
 
 
 def render(config: Config, edition: date, filled: list[Filled], **extra: Any) -> Rendered:

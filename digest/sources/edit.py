@@ -14,7 +14,7 @@ from pathlib import Path
 
 import tomlkit
 
-from digest.config.keys import parse_config
+from digest.config.load import parse_config
 from digest.write import write_atomic
 
 

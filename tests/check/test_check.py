@@ -377,7 +377,7 @@ def test_cli_without_file_builds_the_edition(monkeypatch: pytest.MonkeyPatch, tm
     import types
 
     calls = []
-    fake_config = types.ModuleType("digest.config.keys")
+    fake_config = types.ModuleType("digest.config.load")
     fake_config.load_config = lambda path: calls.append(("config", path)) or "CONFIG"
     fake_build = types.ModuleType("digest.edition.pipeline")
 
@@ -388,7 +388,7 @@ def test_cli_without_file_builds_the_edition(monkeypatch: pytest.MonkeyPatch, tm
 
     fake_build.build_edition = build_edition
     fake_build.find_draft = lambda config, edition, *, draft, from_feeds: None
-    monkeypatch.setitem(sys.modules, "digest.config.keys", fake_config)
+    monkeypatch.setitem(sys.modules, "digest.config.load", fake_config)
     monkeypatch.setitem(sys.modules, "digest.edition.pipeline", fake_build)
 
     result = CliRunner().invoke(check, ["--config", str(tmp_path / "s.toml"), "--date", "2025-10-01"])

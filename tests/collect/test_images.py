@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 from pytest_httpserver import HTTPServer
 
 from digest.collect.pictures import size_of
-from digest.config.keys import load_config, parse_config
+from digest.config.load import load_config, parse_config
 from digest.edition.draft import format_draft, parse_draft
 from digest.edition.group import group
 from digest.edition.pipeline import build_from_draft

@@ -11,8 +11,10 @@ from click.testing import CliRunner
 
 from digest.cli import main
 from digest.commands.init import starter_file
-from digest.config.keys import Newsletter, Section, Source, Utm, load_config, parse_config, reference_table
-from digest.config.schema import Problems, check_table, key, readme_with_reference, specs
+from digest.config.keys import Newsletter, Section, Source, Utm
+from digest.config.load import load_config, parse_config
+from digest.config.reference import readme_with_reference, reference_table
+from digest.config.schema import Problems, check_table, key, specs
 from digest.exceptions import ConfigError
 
 GOOD = '''[newsletter]
@@ -116,7 +118,7 @@ def test_cli_config_error_exit_2_no_traceback(tmp_path: Path) -> None:
 def test_readme_key_reference_matches_the_declarations() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert readme_with_reference(readme, reference_table()) == readme, (
-        "README.md's key reference differs from digest/config.py: run `python -m digest.config.schema`"
+        "README.md's key reference differs from digest/config/keys.py: run `python -m digest.config.reference`"
     )
 
 

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from digest.cli import main
-from digest.config.keys import load_config
+from digest.config.load import load_config
 from digest.edition.pipeline import build_edition
 from digest.preview.server import PreviewServer, dark_variant
 from tests.conftest import ROOT

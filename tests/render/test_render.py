@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import html as lxml_html
 
-from digest.config.keys import Config, parse_config
+from digest.config.keys import Config
+
+from digest.config.load import parse_config
 from digest.edition.group import group
 from digest.model import Event, Post
 from digest.render.email import render

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from digest.config.keys import Utm, parse_config
+from digest.config.keys import Utm
+
+from digest.config.load import parse_config
 from digest.edition.group import group
 from digest.exceptions import ConfigError
 from digest.model import Post

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.config.keys import load_config
+from digest.config.load import load_config
 from digest.sources.discover import PLATFORMS, _platform_url
 from tests.conftest import ROOT
 from tests.network import digest

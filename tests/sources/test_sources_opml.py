@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from digest.config.keys import load_config
+from digest.config.load import load_config
 from tests.network import digest
 
 EMPTY = '[newsletter]\ntitle = "New network"\n\n[[sections]]\ntitle = "News"\nkind = "posts"\n'
