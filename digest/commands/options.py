@@ -34,11 +34,16 @@ def config_option(func: FuncT) -> FuncT:
     )(func)
 
 
-def date_option(func: FuncT) -> FuncT:
-    return click.option(
-        "--date", "-d", "edition", callback=_parse_date, metavar="YYYY-MM-DD",
-        help="Edition date (default: today in the newsletter's timezone).",
-    )(func)
+def dated(help: str) -> Callable[[FuncT], FuncT]:
+    """--date/-d YYYY-MM-DD (checked, passed on as `edition`), with the help a command gives it."""
+
+    def option(func: FuncT) -> FuncT:
+        return click.option("--date", "-d", "edition", callback=_parse_date, metavar="YYYY-MM-DD", help=help)(func)
+
+    return option
+
+
+date_option = dated("Edition date (default: today in the newsletter's timezone).")
 
 
 def esp_option(func: FuncT) -> FuncT:

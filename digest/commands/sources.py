@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from digest.commands.options import _parse_date, config_option
+from digest.commands.options import config_option, dated
 
 if TYPE_CHECKING:
     from digest.sources.discover import Candidate
@@ -20,10 +20,8 @@ def sources() -> None:
     """Add members by their home page, list and check sources, move the list in and out as OPML."""
 
 
-def date_option(func):  # type: ignore[no-untyped-def]
-    """--date for looking at sources: the day their events are counted from."""
-    return click.option("--date", "-d", "edition", callback=_parse_date, metavar="YYYY-MM-DD",
-                        help="Count events from this day (default: today in the newsletter's timezone).")(func)
+# for looking at sources: the day their events are counted from
+date_option = dated("Count events from this day (default: today in the newsletter's timezone).")
 
 
 @sources.command("add")
@@ -161,7 +159,8 @@ def import_opml(opml_file: Path, tags: tuple[str, ...], config_path: Path) -> No
 
     config = load_config(config_path)
     extra = tuple(t.strip() for group in tags for t in group.split(",") if t.strip())
-    listed = [NewSource(s.name, s.url, tuple(dict.fromkeys((*s.tags, *extra)))) for s in read_opml(opml_file.read_bytes(), str(opml_file))]
+    listed = [NewSource(s.name, s.url, tuple(dict.fromkeys((*s.tags, *extra))))
+              for s in read_opml(opml_file.read_bytes(), str(opml_file))]
     added, refused = add_sources(config.path, listed)
     for reason in refused:
         click.echo(f"not added: {reason}")
