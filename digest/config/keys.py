@@ -47,8 +47,8 @@ def _babel_has(value: str) -> bool:
     if not re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Z]{2})?", value):
         return False
     spec = importlib.util.find_spec("babel")  # finds the package without running it
-    folders = spec.submodule_search_locations if spec else None
-    return bool(folders) and any((Path(f) / "locale-data" / f"{value.replace('-', '_')}.dat").is_file() for f in folders)
+    folders = (spec.submodule_search_locations if spec else None) or []
+    return any((Path(f) / "locale-data" / f"{value.replace('-', '_')}.dat").is_file() for f in folders)
 
 
 def _language(value: str) -> str | None:
@@ -208,7 +208,7 @@ class Newsletter:
                                                           "(\"\" means the month and year: \"October 2024\")")
     button: Button | None = key(None, help="optional: a button that ends the intro")
     # not hashed: a dict (the rest of Newsletter still hashes as before)
-    words: dict | None = field(default=None, hash=False, metadata=key(  # type: ignore[type-arg]
+    words: dict[str, str] | None = field(default=None, hash=False, metadata=key(
         None, check=_words, example={"Unsubscribe": "Stop getting these emails"},
         help="the theme's own words in your words: \"English\" = \"yours\", for any word of digest/locale/digest.pot "
              "(see Languages and Easy Read)").metadata)
@@ -222,7 +222,8 @@ class Newsletter:
 class Section:
     title: str = key(help="the section's heading", example="What else have we been up to?", show=True)
     kind: str = key(check=_kind, example="posts", show=True, help="posts, events or text")
-    days_back: int = key(31, check=_up_to(3660, " days (ten years)"), show=True, help="posts published in [date - days_back, date)")
+    days_back: int = key(31, check=_up_to(3660, " days (ten years)"), show=True,
+                         help="posts published in [date - days_back, date)")
     days_ahead: int = key(62, check=_up_to(3660, " days (ten years)"), help="events starting in [date, date + days_ahead)")
     match: str | None = key(None, check=_regex, example="(?i)research",
                             help="only items whose title matches this regular expression")

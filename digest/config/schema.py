@@ -14,6 +14,7 @@ do).
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import difflib
 import json
@@ -53,8 +54,8 @@ class Spec:
 
     name: str
     type: type  # the TOML value's Python type: str, int, bool, list or dict
-    items: type | None  # lists: the type of each entry
-    table: type | None  # nested tables ([newsletter.utm]): the dataclass they become
+    items: builtins.type | None  # lists: the type of each entry (`type` is the field above, here)
+    table: builtins.type | None  # nested tables ([newsletter.utm]): the dataclass they become
     default: Any
     meta: Meta
 
@@ -81,6 +82,8 @@ def specs(cls: type) -> dict[str, Spec]:
         items = table = None
         if typing.get_origin(kind) is tuple:
             kind, items = list, typing.get_args(kind)[0]
+        elif typing.get_origin(kind) is dict:  # an inline table of values its check reads: [newsletter.words]
+            kind = dict
         elif dataclasses.is_dataclass(kind):
             kind, table = dict, kind
         result[f.name] = Spec(f.name, kind, items, table, f.default, f.metadata["key"])
@@ -148,7 +151,7 @@ def check_table(raw: Any, cls: type, where: str, problems: Problems) -> dict[str
         if spec.type is int and isinstance(value, bool) or not isinstance(value, spec.type):
             problems.error(key, f"must be {_TYPE_NAMES[spec.type]}, not {value!r}")
             continue
-        if spec.items and not all(isinstance(v, spec.items) for v in value):
+        if spec.items and not (isinstance(value, list) and all(isinstance(v, spec.items) for v in value)):
             problems.error(key, f"every entry must be {_TYPE_NAMES[spec.items]}")
             continue
         if spec.meta.check and (message := spec.meta.check(value)):
@@ -210,7 +213,7 @@ def starter(cls: type, header: str, help: str = "", shown: bool = True) -> list[
     """The starter file's lines for one table: shown keys written out, the rest commented, each with its help."""
     off = "" if shown else "# "
     lines = _line(f"{off}{header}", help) if help else [f"{off}{header}"]
-    nested = []
+    nested: list[str] = []
     for spec in specs(cls).values():
         on = shown and spec.meta.show
         if spec.table is not None:

@@ -80,7 +80,7 @@ class Previewer:
                     self._say(f"from the draft {draft}")
                 self.draft = draft
                 edition = build_edition(config, self.edition_date, draft=draft, refetch=refetch, check=True)
-            except Exception as exc:  # noqa: BLE001 — any failure goes on the page; the server keeps going
+            except Exception as exc:  # any failure goes on the page; the server keeps going
                 return self._publish(error=_describe(exc))
             return self._publish(edition=edition)
 
@@ -91,11 +91,11 @@ class Previewer:
             snap = replace(last, number=number, error=error) if edition is None else Snapshot(number, edition, number)
             self._snapshot = snap
             self._changed.notify_all()
-        if error:
+        if error or snap.edition is None:
             kept = f" (still showing #{snap.good_number})" if snap.edition else ""
             self._say(f"build #{number} failed{kept}: {error}")
         else:
-            report = snap.edition.report  # type: ignore[union-attr]
+            report = snap.edition.report
             self._say(f"build #{number}: {report.item_count} items, {report.html_bytes / 1024:.1f} KB, "
                       f"check: {report.check_summary}, {report.seconds:.2f} s")
         return snap

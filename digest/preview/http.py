@@ -157,19 +157,19 @@ class Server(ThreadingHTTPServer):
         finally:
             self._slots.release()
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], OSError):
             return  # a page reloaded while its long poll was open, a client that timed out: nothing went wrong
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: Server
     server_version = "digest-preview"
 
-    @property
-    def timeout(self) -> float:  # type: ignore[override]  # read by StreamRequestHandler.setup
-        return self.server.request_timeout
+    def setup(self) -> None:
+        self.request.settimeout(self.server.request_timeout)  # slow or idle connections time out
+        super().setup()
 
     def _host_ok(self) -> bool:
         if self.headers.get("Host", "").lower() in self.server.hosts:

@@ -19,7 +19,8 @@ def site() -> Iterator[Site]:
         "/removed": (410, "text/plain", "gone"),
         "/missing": (404, "text/plain", "no"),
         "/home/": page("wordpress-home.html"),
-        "/empty.xml": (200, "application/rss+xml", "<?xml version='1.0'?><rss version='2.0'><channel><title>x</title></channel></rss>"),
+        "/empty.xml": (200, "application/rss+xml",
+                       "<?xml version='1.0'?><rss version='2.0'><channel><title>x</title></channel></rss>"),
         "/broken": (500, "text/plain", "oops"),
     })
     yield started

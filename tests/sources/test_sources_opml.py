@@ -50,7 +50,8 @@ def test_a_feed_readers_folders_become_tags(tmp_path: Path) -> None:
 <opml version="1.0"><head><title>Feedly</title></head><body>
   <outline text="Leeds" title="Leeds">
     <outline type="rss" text="Hillside Carers" title="Hillside Carers" xmlUrl="https://hillside.example.org/feed/" htmlUrl="https://hillside.example.org/"/>
-    <outline text="Councils"><outline type="rss" text="Leeds City Council &amp; partners" xmlUrl="https://leeds.example.gov.uk/news.rss" category="/council"/></outline>
+    <outline text="Councils"><outline type="rss" text="Leeds City Council &amp; partners"
+      xmlUrl="https://leeds.example.gov.uk/news.rss" category="/council"/></outline>
   </outline>
   <outline type="rss" xmlUrl="https://untitled.example.org/atom.xml"/>
 </body></opml>""", encoding="utf-8")
