@@ -99,8 +99,11 @@ class Problems:
         self.warnings: list[str] = []
 
     def _where(self, key: str) -> str:
-        line = self.lines.get(key)
-        return f"{key} (line {line})" if line else key
+        """`key (line N)`: its own line, else its table's (a key of an inline table: `button = { url = … }`)."""
+        name = key
+        while name and name not in self.lines:
+            name = name.rpartition(".")[0]
+        return f"{key} (line {self.lines[name]})" if name else key
 
     def error(self, key: str, message: str) -> None:
         self.errors.append(f"{self._where(key)}: {message}")

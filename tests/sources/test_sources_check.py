@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ConfigFactory
 from tests.network import digest
 from tests.sites import Site, page
 
@@ -28,11 +29,8 @@ def site() -> Iterator[Site]:
 
 
 def write(folder: Path, urls: dict[str, str]) -> Path:
-    entries = "".join(f'\n[[sources]]\nname = "{name}"\nurl = "{url}"\n' for name, url in urls.items())
-    path = folder / "sources.toml"
-    path.write_text('[newsletter]\ntitle = "T"\ntimezone = "Europe/London"\n\n[[sections]]\ntitle = "News"\n'
-                    f'kind = "posts"\n{entries}', encoding="utf-8")
-    return path
+    sources = [{"name": name, "url": url} for name, url in urls.items()]
+    return ConfigFactory(folder).write(timezone="Europe/London", sources=sources)
 
 
 def test_check_says_ok_moved_gone_empty_failed_with_the_fix(site: Site, tmp_path: Path) -> None:

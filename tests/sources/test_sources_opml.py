@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from digest.config.load import load_config
+from tests.conftest import config_toml
 from tests.network import digest
 
-EMPTY = '[newsletter]\ntitle = "New network"\n\n[[sections]]\ntitle = "News"\nkind = "posts"\n'
+EMPTY = config_toml(title="New network", sources=[])
 
 
 def sources_of(path: Path) -> list[tuple[str, str, tuple[str, ...]]]:
