@@ -55,7 +55,7 @@ PRESETS: dict[str, Preset | None] = {
 
 
 def preset(name: str) -> Preset | None:
-    """The preset called `name` (config.py has already checked the name)."""
+    """The preset called `name` (config/keys.py has already checked the name)."""
     return PRESETS[name]
 
 
