@@ -25,8 +25,8 @@ def _read(path: Path) -> str:
 def _build(config_path: Path, edition_date: datetime.date | None, draft: Path | None, from_feeds: bool,
            easy_read: bool = False) -> tuple[str, list[Finding]]:
     """Render the edition exactly as `digest build` would (its draft when there is one), writing nothing;
-    with `easy_read`, also the readability warnings of its Easy Read edition (digest/readability.py)."""
-    from digest.config.keys import load_config
+    with `easy_read`, also the readability warnings of its Easy Read edition (digest/render/easyread/readability.py)."""
+    from digest.config.load import load_config
     from digest.edition.pipeline import build_edition  # imported late: building pulls in the whole pipeline
     from digest.render.easyread.edition import edition_findings
 

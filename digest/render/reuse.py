@@ -74,7 +74,7 @@ def _hash_folder(digest: Any, folder: Path) -> None:
 
 def folder(config: Config) -> Path:
     """Where reused outputs live: beside the store."""
-    return config.path.parent / ".digest" / "reuse"
+    return config.workspace.reuse
 
 
 def render(config: Config, edition: date, inputs: object, views: Callable[[], list[SectionView]], *,

@@ -380,7 +380,7 @@ def test_cli_without_file_builds_the_edition(monkeypatch: pytest.MonkeyPatch, tm
 
     # the real modules with their entry points replaced (faking whole modules in sys.modules made the
     # test depend on which modules earlier tests had imported)
-    monkeypatch.setattr("digest.config.keys.load_config", lambda path: calls.append(("config", path)) or "CONFIG")
+    monkeypatch.setattr("digest.config.load.load_config", lambda path: calls.append(("config", path)) or "CONFIG")
     monkeypatch.setattr("digest.edition.pipeline.build_edition", build_edition)
     monkeypatch.setattr("digest.edition.pipeline.find_draft", lambda config, edition, *, draft, from_feeds: None)
 

@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 from pytest_httpserver import HTTPServer
 
 from digest.collect.pictures import size_of
-from digest.config.keys import load_config, parse_config
+from digest.config.load import load_config, parse_config
 from digest.edition.draft.parse import parse_draft
 from digest.edition.draft.write import format_draft
 from digest.edition.group import group

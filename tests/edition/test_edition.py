@@ -8,7 +8,7 @@ import pytest
 from lxml import html as lxml_html
 
 from digest.collect.normalize import stable_id
-from digest.config.keys import load_config
+from digest.config.load import load_config
 from digest.edition.draft.parse import parse_draft
 from digest.edition.draft.write import md_escape
 from tests.network import FIXTURES, digest, make_network

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest.config.keys import parse_config
+from digest.config.load import parse_config
 from digest.edition.group import dedupe, group
 from digest.model import Event, Post
 

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digest.config.keys import Config, parse_config
+from digest.config.keys import Config
+from digest.config.load import parse_config
 from digest.edition.group import edition_start, event_window, group
 from digest.model import Event, Filled, Item, Post
 

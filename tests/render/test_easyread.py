@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from digest.config.keys import load_config
+from digest.config.load import load_config
 from digest.edition.draft.parse import parse_draft
 from digest.i18n import gettext_for
 from digest.render.easyread.edition import ICONS, easy_sections, icon_png, icon_urls, sentences

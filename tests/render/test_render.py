@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import html as lxml_html
 
-from digest.config.keys import Config, parse_config
+from digest.config.keys import Config
+from digest.config.load import parse_config
 from digest.edition.group import group
 from digest.model import Event, Filled, Post
 from digest.render.email import Rendered, render_views

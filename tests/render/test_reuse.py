@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 import digest.render.email
-from digest.config.keys import DEFAULT_TEMPLATES, load_config
+from digest.config.keys import DEFAULT_TEMPLATES
+from digest.config.load import load_config
 from digest.edition.pipeline import build_edition, build_from_draft, draft_edition
 from digest.render import reuse
 

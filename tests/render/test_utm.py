@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from digest.config.keys import Config, Utm, parse_config
+from digest.config.keys import Config, Utm
+from digest.config.load import parse_config
 from digest.edition.group import group
 from digest.exceptions import ConfigError
 from digest.model import Filled, Post
