@@ -74,7 +74,7 @@ class ItemView:
     outlook_url: str = ""
     ics_name: str = ""
     ics_url: str | None = None
-    easy: str = ""  # the editor's Easy Read text (the draft's `easy:` block, digest/easyread.py)
+    easy: str = ""  # the editor's Easy Read text (the draft's `easy:` block, digest/render/easyread/)
     line: int = 0  # where the item is in the draft (its `easy:` block, else its heading), for the editor
 
     def __post_init__(self) -> None:
