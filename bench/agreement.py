@@ -59,7 +59,7 @@ def compare(bodies: Iterable[tuple[str, bytes]], base_url: str | None = BASE) ->
         except NotEligible as why:
             result.reasons[str(why).split(" (")[0][:40]] += 1
             continue
-        except Exception as exc:  # noqa: BLE001 - a crash on the fast path is a disagreement to report
+        except Exception as exc:  # a crash on the fast path is a disagreement to report
             result.eligible += 1
             result.disagree[name] = f"raised {exc!r}"
             continue
@@ -84,7 +84,7 @@ def _difference(quick: object, slow: object) -> str:
     for key in ("format", "skipped", "problems", "undated"):
         if getattr(quick, key) != getattr(slow, key):
             return f"{key}: {getattr(quick, key)!r} vs feedparser {getattr(slow, key)!r}"
-    for a, b in zip(quick.items, slow.items, strict=False):  # type: ignore[attr-defined]  # lengths may differ
+    for a, b in zip(quick.items, slow.items, strict=False):  # type: ignore[attr-defined]  # unequal counts: reported below
         if a != b:
             fields = [k for k in a.__dataclass_fields__ if getattr(a, k) != getattr(b, k)]
             return "; ".join(f"{k}: {getattr(a, k)!r:.80} vs feedparser {getattr(b, k)!r:.80}" for k in fields)

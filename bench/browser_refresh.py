@@ -37,7 +37,7 @@ REFRESHED = """title => {
 
 def time_saves(page: Page, network: Path, edits: int, timeout_ms: int = 10_000) -> tuple[list[float], list[float]]:
     """Edit the title `edits` times; the seconds from each save to the new newsletter shown, and loaded."""
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
 
     shown, loaded = [], []
     for n in range(1, edits + 1):

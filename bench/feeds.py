@@ -18,7 +18,16 @@ from html import escape
 ENTRIES = 50
 ICS_EVERY = 10  # every 10th member publishes an .ics calendar instead of an RSS feed
 
-WORDS = ["co-production", "community", "research", "lived", "experience", "partners", "network", "members", "practice", "people", "session", "workshop", "training", "carers", "evaluation", "social", "care", "health", "services", "together", "voices", "shared", "learning", "project", "funding", "volunteers", "council", "housing", "young", "adults", "peer", "support", "inclusion", "accessible", "online", "London", "Scotland", "Wales", "Sussex", "Kirklees", "strategy", "report", "toolkit", "listening", "change", "power", "equal", "decisions", "meeting", "round-up", "welcome", "team", "story", "journey", "families", "wellbeing", "local", "national", "evidence", "policy", "co-design", "collaboration", "trust", "respect", "reciprocity", "values", "outcomes", "feedback", "survey", "forum", "cuppa"]
+WORDS = [
+    "co-production", "community", "research", "lived", "experience", "partners", "network", "members", "practice",
+    "people", "session", "workshop", "training", "carers", "evaluation", "social", "care", "health", "services",
+    "together", "voices", "shared", "learning", "project", "funding", "volunteers", "council", "housing", "young",
+    "adults", "peer", "support", "inclusion", "accessible", "online", "London", "Scotland", "Wales", "Sussex",
+    "Kirklees", "strategy", "report", "toolkit", "listening", "change", "power", "equal", "decisions", "meeting",
+    "round-up", "welcome", "team", "story", "journey", "families", "wellbeing", "local", "national", "evidence",
+    "policy", "co-design", "collaboration", "trust", "respect", "reciprocity", "values", "outcomes", "feedback",
+    "survey", "forum", "cuppa",
+]
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DIGEST = str(BIN / "digest")
 EDITION = date(2024, 10, 1)
-GMAIL_CLIP = 102 * 1024  # as digest/report.py
+GMAIL_CLIP = 102 * 1024  # as digest/edition/report.py
 KIB = 1024
 MIB = 1024 * 1024
 
@@ -191,7 +191,7 @@ class Network:
         info = json.loads(self.server.stdout.readline())
         self.ports: list[int] = info["ports"]
         self.control: int = info["control"]
-        self.urls = [f"http://127.0.0.1:{port}{f.path}" for port, f in zip(self.ports, self.feeds)]
+        self.urls = [f"http://127.0.0.1:{port}{f.path}" for port, f in zip(self.ports, self.feeds, strict=True)]
         (work / "urls.txt").write_text("\n".join(self.urls) + "\n")
 
     def stats(self, reset: bool = False) -> dict[str, Any]:
@@ -208,7 +208,7 @@ def write_config(path: Path, network: Network, limits: dict[str, int]) -> Path:
     """A sources.toml for the synthetic network, sectioned like the sample (posts, events, text)."""
     text = CONFIG.format(n=len(network.feeds), cuppas=limits["Co-Pro Cuppas"], coming=limits["Coming up"],
                          news=limits["News from across the network"])
-    for f, url in zip(network.feeds, network.urls):
+    for f, url in zip(network.feeds, network.urls, strict=True):
         text += f'\n[[sources]]\nname = "{f.name}"\nurl = "{url}"\ntags = ["{f.kind}"]\n'
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
@@ -285,13 +285,13 @@ def measure_baseline(network: Network, runs: int, logs: Path) -> list[dict[str, 
 def parse_jobs(network: Network, config_path: Path) -> list[Any]:
     """Every member's body as the build hands it to a reader (digest.collect.parse.ParseJob)."""
     from digest.collect.parse import ParseJob
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.group import event_window
 
     config = load_config(config_path)
     window = event_window(config, EDITION)
     return [ParseJob(f.body, f.name, url, config.newsletter.summary_length, config.newsletter.timezone, window)
-            for f, url in zip(network.feeds, network.urls)]
+            for f, url in zip(network.feeds, network.urls, strict=True)]
 
 
 def parse_total_cpu(jobs: list[Any]) -> tuple[float, list[Any]]:
@@ -324,7 +324,7 @@ def measure_parse(network: Network, jobs: list[Any], totals: list[float], parsed
     from digest.collect.parse import ParseJob, parse_job
 
     problems = sorted({p for r in parsed for p in r.problems})
-    sample = [job for job, f in zip(jobs, network.feeds) if f.kind == "rss"][:10]
+    sample = [job for job, f in zip(jobs, network.feeds, strict=True) if f.kind == "rss"][:10]
     entries = sum(len(feedparser.parse(job.body, sanitize_html=False, resolve_relative_uris=False).entries) for job in sample)
 
     def cpu(fn: Callable[[ParseJob], object]) -> float:
@@ -354,9 +354,9 @@ def measure_render(config_path: Path, repeats: int) -> dict[str, Any]:
     from mjml import mjml2html
 
     from digest.collect.store import Store
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.group import group
-    from digest.render.email import context, environment, mjml_to_html, render, section_views
+    from digest.render.email import context, environment, mjml_to_html, render_views, section_views
 
     config = load_config(config_path)
     with Store.beside(config.path) as store:
@@ -368,11 +368,11 @@ def measure_render(config_path: Path, repeats: int) -> dict[str, Any]:
             dataclasses.replace(s, limit=limits[s.title]) if s.title in limits else s for s in config.sections))
         filled = group(items, variant, EDITION)
         count = sum(len(box.items) for box in filled)
-        render(variant, EDITION, filled)  # warm-up: imports, template compilation
+        render_views(variant, EDITION, section_views(filled, variant))  # warm-up: imports, template compilation
         total = []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            rendered = render(variant, EDITION, filled)
+            rendered = render_views(variant, EDITION, section_views(filled, variant))
             total.append(time.perf_counter() - t0)
         stages: dict[str, list[float]] = {}
         try:  # where the time goes; render's internals may change, render() itself is what is timed
@@ -392,7 +392,7 @@ def measure_render(config_path: Path, repeats: int) -> dict[str, Any]:
                 for name, spent in (("views+context", t1 - t0), ("jinja→mjml", t2 - t1), ("mrml", t3 - t2),
                                     ("premailer", (t4 - t3) - (t3 - t2)), ("text twin", t5 - t4)):
                     stages.setdefault(name, []).append(spent)
-        except Exception as exc:  # noqa: BLE001 — the breakdown is a hint, never a reason to stop
+        except Exception as exc:  # the breakdown is a hint, never a reason to stop
             stages = {}
             print(f"(render stage breakdown skipped: {type(exc).__name__}: {exc})", file=sys.stderr)
         out[str(size)] = {
@@ -419,14 +419,14 @@ def measure_render(config_path: Path, repeats: int) -> dict[str, Any]:
 def measure_preview(config_path: Path, out: Path, repeats: int) -> dict[str, Any]:
     """save→refresh: what preview does after a save — reload config, rebuild from the store, write.
 
-    While digest/preview.py does not exist this is the proxy the issue allows; the browser's
+    While digest/preview/ does not exist this is the proxy the issue allows; the browser's
     reload itself (milliseconds on loopback) is not included.
     """
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.pipeline import build_edition
     from digest.write import write_outputs
 
-    exists = importlib.util.find_spec("digest.preview.server") is not None or (ROOT / "digest" / "preview.py").exists()
+    exists = importlib.util.find_spec("digest.preview.server") is not None
 
     def once() -> float:
         started = time.perf_counter()
@@ -449,16 +449,16 @@ def measure_preview_live(config_path: Path, repeats: int, logs: Path) -> dict[st
     The save is atomic (write beside, rename over), as editors do, so the watcher never sees a
     half-written file. The first edit is a warm-up and not counted. None when preview is missing.
     """
-    if not (ROOT / "digest" / "preview.py").exists():
+    if importlib.util.find_spec("digest.preview.server") is None:  # moved from digest/preview.py in issue 20
         return None
     import threading
 
     original = config_path.read_text()
     anchor = "Our members have been busy."
-    err = open(logs.with_suffix(".err"), "wb")
-    proc = subprocess.Popen([DIGEST, "preview", "--config", str(config_path), "--date", EDITION.isoformat(),
-                             "--port", "0"], cwd=config_path.parent, env=child_env(), stdout=subprocess.PIPE,
-                            stderr=err, stdin=subprocess.DEVNULL, text=True)
+    with open(logs.with_suffix(".err"), "wb") as err:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen([DIGEST, "preview", "--config", str(config_path), "--date", EDITION.isoformat(),
+                                 "--port", "0"], cwd=config_path.parent, env=child_env(), stdout=subprocess.PIPE,
+                                stderr=err, stdin=subprocess.DEVNULL, text=True)
     try:
         assert proc.stdout is not None
         deadline = time.monotonic() + 120
@@ -507,12 +507,11 @@ def measure_preview_live(config_path: Path, repeats: int, logs: Path) -> dict[st
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        err.close()
 
 
 def check_warm_in_process(config_path: Path) -> dict[str, Any]:
     """Re-check 'zero feeds re-parsed' from the inside: every SourceReport.parsed is False."""
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.pipeline import build_edition
 
     edition = build_edition(load_config(config_path), EDITION)
@@ -581,7 +580,7 @@ def measure_scale(count: int, work: Path, latency: float, logs: Path) -> dict[st
 def fill_a_year(config_path: Path, months: int = 12) -> int:
     """Turn the store a cold build filled into a year of posts: each month's copy is a month older."""
     from digest.collect.store import Store
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.model import Post
 
     config = load_config(config_path)
@@ -737,8 +736,9 @@ def run_only(opts: Options) -> Results:
                 res.startup = measure_startup(max(5, opts.runs))
                 for i in range(opts.runs):
                     step(f"digest build cold, then warm: run {i + 1}/{opts.runs}")
-                    res.cold.append(build_once(network, config, work / "out" / f"cold-{i + 1}", logs / f"cold-{i + 1}", cold=True))
-                    res.warm.append(build_once(network, config, work / "out" / f"warm-{i + 1}", logs / f"warm-{i + 1}", cold=False))
+                    out, log = work / "out", logs
+                    res.cold.append(build_once(network, config, out / f"cold-{i + 1}", log / f"cold-{i + 1}", cold=True))
+                    res.warm.append(build_once(network, config, out / f"warm-{i + 1}", log / f"warm-{i + 1}", cold=False))
                 step("digest build cold, once more, sampling memory (not timed)")
                 res.memory = build_once(network, config, work / "out" / "memory", logs / "memory", cold=True, memory=True)
             finally:
@@ -749,11 +749,31 @@ def run_only(opts: Options) -> Results:
     return res
 
 
+def _seconds(x: float) -> str:
+    return f"{x:.2f} s"
+
+
+def _millis(x: float) -> str:
+    return f"{x * 1000:.0f} ms"
+
+
+def _peak_mib(run: dict[str, Any]) -> float:
+    return float(run["tree_pss_peak_kb"]) * KIB / MIB
+
+
+def _other_load(run: dict[str, Any]) -> str:
+    return f"{run.get('other_load', 0.0) * 100:.0f}%"
+
+
+def _others(runs: list[dict[str, Any]]) -> str:
+    return f"other processes {median([r.get('other_load', 0.0) for r in runs]) * 100:.0f}%"
+
+
 def table_only(res: Results) -> str:
     """The rows run_only measured, each build's figures listed, medians first."""
-    s = lambda x: f"{x:.2f} s"  # noqa: E731
-    mib = lambda run: run["tree_pss_peak_kb"] * KIB / MIB  # noqa: E731
-    load = lambda run: f"{run.get('other_load', 0.0) * 100:.0f}%"  # noqa: E731
+    s = _seconds
+    mib = _peak_mib
+    load = _other_load
     lines = []
     if res.warm:
         n = res.options["sources"]
@@ -807,8 +827,8 @@ def step(what: str) -> None:
 
 def table(res: Results, opts: Options) -> str:
     """The printed report: measurements with medians, then each target met or missed."""
-    s = lambda x: f"{x:.2f} s"  # noqa: E731
-    ms = lambda x: f"{x * 1000:.0f} ms"  # noqa: E731
+    s = _seconds
+    ms = _millis
     cores = res.machine["cores"]
     startup = median(res.startup)
     base = median([b["wall"] for b in res.baseline])
@@ -817,11 +837,11 @@ def table(res: Results, opts: Options) -> str:
     cold_internal = median([c["internal"] for c in res.cold if c["internal"] is not None])
     warm_internal = median([w["internal"] for w in res.warm if w["internal"] is not None])
     cold_cpu = median([c["cpu"] for c in res.cold])
-    others = lambda runs: f"other processes {median([r.get('other_load', 0.0) for r in runs]) * 100:.0f}%"  # noqa: E731
+    others = _others
     p = res.parse
     floors = [opts.latency + total / cores + startup for total in p["total_cpu_runs"]]
     floor = median(floors)
-    ratio_floor = median([c["wall"] / f for c, f in zip(res.cold, floors)])  # each cold build with its own floor
+    ratio_floor = median([c["wall"] / f for c, f in zip(res.cold, floors, strict=False)])  # each cold build with its own floor
     maxrss = max(c["maxrss_kb"] for c in [*res.cold, res.memory]) * KIB / MIB
     pss = res.memory["tree_pss_peak_kb"] * KIB / MIB
     procs = res.memory["tree_procs"]
@@ -960,7 +980,7 @@ def _scale(res: Results, cold: float, warm: float, pss: float, s: Callable[[floa
     """Rows for N = 10, 100, 1,000 members and for a store holding a year of posts; the N = 1,000 targets."""
     rows: list[Any] = []
     targets: list[Any] = []
-    mib = lambda run: run["tree_pss_peak_kb"] * KIB / MIB  # noqa: E731
+    mib = _peak_mib
     n = res.corpus["sources"]
     found = {int(k): v for k, v in res.scale.items()}
     for count in sorted({*found, n}):

@@ -105,7 +105,7 @@ class Server:
                 headers[name.strip().lower()] = value.strip()
         return method, target, headers
 
-    def member(self, resource: Resource):  # noqa: ANN201 - asyncio's callback type is verbose
+    def member(self, resource: Resource):  # no return annotation: asyncio's callback type is verbose
         """The connection handler of one member's origin: keep-alive, latency before each answer."""
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             self.stats.connections += 1

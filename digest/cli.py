@@ -8,15 +8,14 @@ and its --help ends with its exit codes.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
+import gc
 import importlib
 import io
 import os
 import sys
-import threading
 import traceback
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -97,20 +96,20 @@ class LazyGroup(click.Group):
     """Imports a command's module only when it runs, so `digest --help` starts fast."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        """The console script: run the command, then end the process without tearing Python down.
+        """The console script: run the command, then let Python exit normally, minus the collector's sweeps.
 
-        Freeing every module and object at exit took ~0.14 s after a build (a tenth of a warm
-        build). By the time the command returns its outputs are written and closed, so when this
-        is the only thread left, atexit handlers run and the process ends with os._exit.
-        Not under a profiler, tracer or debugger (they report after the program ends), and not
-        from CliRunner (tests), which calls main() rather than this.
+        Interpreter teardown after a build took ~0.14 s once (a tenth of a warm build), then ~40 ms
+        on the sample: most of it the cyclic collector scanning every object the build left alive
+        (imports, caches) while modules are cleared. gc.freeze() moves them all out of its reach,
+        so teardown is ~9 ms (~3 ms on `--version`, from ~13) and the exit stays an ordinary one:
+        non-daemon threads are joined, atexit handlers run (process pools shut down), streams
+        are flushed and sys.exit's meaning of the status is Python's own.
+        CliRunner (tests) calls main() rather than this, so the tests' collector is untouched.
         """
         try:
             return super().__call__(*args, **kwargs)
-        except SystemExit as done:
-            if threading.active_count() > 1 or sys.getprofile() is not None or sys.gettrace() is not None:
-                raise
-            _leave(done.code)
+        finally:
+            gc.freeze()
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -170,20 +169,3 @@ def main() -> None:
     Start with `digest init DIR`, list members in sources.toml, then `digest build`.
     """
 
-
-def _leave(code: object) -> NoReturn:
-    """sys.exit's meaning of `code` (None → 0, text → printed and 1), minus interpreter teardown."""
-    if code is None:
-        status = 0
-    elif isinstance(code, int):
-        status = code
-    else:
-        print(code, file=sys.stderr)
-        status = 1
-    atexit._run_exitfuncs()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # e.g. the reader of a pipe went away: Python itself exits 120 then
-        status = status or 120
-    os._exit(status)

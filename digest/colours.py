@@ -23,7 +23,7 @@ def parse_colour(value: str) -> RGB | None:
         srgb = colour.to("srgb").coordinates
     except NotImplementedError:  # lab(), oklch()…: not convertible here, so unknown
         return None
-    return tuple(max(0, min(255, round(c * 255))) for c in srgb)  # type: ignore[return-value]
+    return tuple(max(0, min(255, round(c * 255))) for c in srgb)
 
 
 def is_hex_colour(value: str) -> bool:
@@ -58,9 +58,10 @@ def readable_on(colour: str, background: str, minimum: float = 4.5) -> str:
         raise ValueError(f"not an opaque colour: {colour!r} on {background!r}")
     target = (0, 0, 0) if luminance(bg) > 0.5 else (255, 255, 255)
     mixed: tuple[float, float, float] = rgb
+    (r, g, b), (tr, tg, tb) = rgb, target
     for step in range(21):
         t = step / 20
-        mixed = tuple(c + (tc - c) * t for c, tc in zip(rgb, target))  # type: ignore[assignment]
+        mixed = (r + (tr - r) * t, g + (tg - g) * t, b + (tb - b) * t)
         if contrast(mixed, bg) >= minimum:
             break
     return to_hex(mixed)

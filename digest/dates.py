@@ -138,5 +138,6 @@ def _time_range(first: time, last: time, language: str) -> str:
 def _range_separator(language: str) -> str:
     """The locale's "{0} – {1}" fallback interval pattern."""
     pattern = babel_locale(language).interval_formats.get(None)
-    usable = isinstance(pattern, str) and "{0}" in pattern and "{1}" in pattern
-    return pattern.translate(_EMAIL_SPACES) if usable else "{0} – {1}"
+    if isinstance(pattern, str) and "{0}" in pattern and "{1}" in pattern:
+        return pattern.translate(_EMAIL_SPACES)
+    return "{0} – {1}"

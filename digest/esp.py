@@ -55,7 +55,7 @@ PRESETS: dict[str, Preset | None] = {
 
 
 def preset(name: str) -> Preset | None:
-    """The preset called `name` (config.py has already checked the name)."""
+    """The preset called `name` (config/keys.py has already checked the name)."""
     return PRESETS[name]
 
 
@@ -66,7 +66,11 @@ def fill_html(html: str, chosen: Preset | None) -> str:
     for placeholder, tag in ((UNSUBSCRIBE_PLACEHOLDER, chosen.unsubscribe), (VIEW_ONLINE_PLACEHOLDER, chosen.view_online)):
         if chosen.elements:
             link = re.compile(rf'<a\b([^>]*?)\s*href="{re.escape(placeholder)}"([^>]*)>(.*?)</a>', re.S)
-            html = link.sub(lambda m, tag=tag: f"<{tag}{m.group(1)}{m.group(2)}>{m.group(3)}</{tag}>", html)
+
+            def element(m: re.Match[str], tag: str = tag) -> str:
+                return f"<{tag}{m.group(1)}{m.group(2)}>{m.group(3)}</{tag}>"
+
+            html = link.sub(element, html)
         else:
             html = html.replace(placeholder, tag)
     return html

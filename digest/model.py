@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, tzinfo
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # types only: the ground floor imports no stage at run time
+    from digest.config.keys import Section
 
 
 @dataclass(frozen=True)
@@ -134,3 +137,17 @@ class ReadResult:
     problems: list[str] = field(default_factory=list)
     format: str = ""
     undated: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Filled:
+    """A section with the items grouping chose for it, and how many matched before its `limit`.
+
+    Grouping (digest/edition/group.py) makes it; rendering makes the templates' views from it and
+    collecting sizes the pictures of the items it holds: a type shared by stages below and above
+    grouping, so it lives here rather than in the edition stage they must not import.
+    """
+
+    section: Section
+    items: list[Item] = field(default_factory=list)
+    matched: int = 0

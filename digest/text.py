@@ -88,7 +88,7 @@ def _html2text(fragment: str, *, emphasis: bool, links: bool = True) -> str:
 
 
 def _wrap_line(line: str, width: int) -> str:
-    lead = _BULLET.match(line).group(1)  # type: ignore[union-attr]
+    lead = bullet.group(1) if (bullet := _BULLET.match(line)) else ""  # the pattern matches any line
     hang = lead if lead.strip() == ">" else " " * len(lead)
     return textwrap.fill(line[len(lead):], width=width, initial_indent=lead, subsequent_indent=hang,
                          break_long_words=False, break_on_hyphens=False) if line.strip() else ""

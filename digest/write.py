@@ -92,7 +92,8 @@ def write_outputs(out_dir: Path, files: Mapping[str, str | bytes]) -> dict[str, 
             written[name] = out_dir / name
         return written
     except OSError as exc:
-        raise DigestError(f"cannot write to {out_dir} ({exc.strerror or exc}): choose another --out folder or fix its permissions") from None
+        raise DigestError(f"cannot write to {out_dir} ({exc.strerror or exc}): "
+                          "choose another --out folder or fix its permissions") from None
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)

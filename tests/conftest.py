@@ -1,15 +1,21 @@
-"""Shared test helpers: where the repo and the shared corpora are, and a throwaway sample network."""
+"""Shared test helpers: where the repo and the shared corpora are, a throwaway sample network, and sources.toml files
+built from keyword overrides (`config_toml`, the `make_config` fixture)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from digest.config.keys import Config
+from digest.config.load import load_config
+from digest.config.schema import toml_value
 from tests.hardening import LOOPBACK, LoopbackServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +37,52 @@ def need(path: Path, what: str) -> Path:
 def corpus(*parts: str) -> Path:
     """A folder of ../shared/corpora, or skip/fail as `need` does."""
     return need(CORPORA.joinpath(*parts), "the shared corpora (../shared/corpora)")
+
+
+# The smallest valid sources.toml: config_toml() with no overrides writes exactly this.
+SECTION: Mapping[str, Any] = {"title": "News", "kind": "posts"}
+SOURCE: Mapping[str, Any] = {"name": "A", "url": "https://a.example.org/feed"}
+
+
+def config_toml(*, sections: Sequence[Mapping[str, Any]] | None = None, sources: Sequence[Mapping[str, Any]] | None = None,
+                section: Mapping[str, Any] | None = None, source: Mapping[str, Any] | None = None,
+                **newsletter: Any) -> str:
+    """A sources.toml: [newsletter] title = "T" plus `newsletter` keys, then the tables given.
+
+    `section`/`source` change keys of the one default section/source; `sections`/`sources`
+    replace the lists (`sources=[]`: none). A key given as None is left out, so
+    `config_toml(title=None)` lacks the required title. One key a line, tables a blank line
+    apart, so a test can count the line a key is on: [newsletter] is line 1, its title line 2.
+    """
+    tables = [("[newsletter]", {"title": "T", **newsletter})]
+    tables += [("[[sections]]", s) for s in (sections if sections is not None else [{**SECTION, **(section or {})}])]
+    tables += [("[[sources]]", s) for s in (sources if sources is not None else [{**SOURCE, **(source or {})}])]
+    blocks = ["\n".join([header, *(f"{k} = {toml_value(v)}" for k, v in keys.items() if v is not None)])
+              for header, keys in tables]
+    return "\n\n".join(blocks) + "\n"
+
+
+@dataclass(frozen=True)
+class ConfigFactory:
+    """Writes sources.toml files into a test's folder from keyword overrides (see config_toml)."""
+
+    folder: Path
+
+    def write(self, name: str = "sources.toml", **overrides: Any) -> Path:
+        path = self.folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(config_toml(**overrides), encoding="utf-8")
+        return path
+
+    def __call__(self, **overrides: Any) -> Config:
+        """The Config of a sources.toml written with these overrides (a ConfigError when they are wrong)."""
+        return load_config(self.write(**overrides))
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> ConfigFactory:
+    """`make_config(language="cy", section={"limit": 3})` → Config; `make_config.write(...)` → its path."""
+    return ConfigFactory(tmp_path)
 
 
 @pytest.fixture

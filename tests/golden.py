@@ -17,7 +17,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from digest.config.keys import load_config
+from digest.config.load import load_config
 from digest.edition.pipeline import build_edition
 from digest.render.layout import CALENDAR_FOLDER
 

@@ -6,6 +6,7 @@ Imported by the test_* files that exercise faults and hostile input; it is not a
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import zlib
@@ -34,15 +35,13 @@ class _Request(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, and no Nagle delay: thousands of requests stay quick
     disable_nagle_algorithm = True
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:  # the stdlib's name
         path = self.path.split("?", 1)[0]
         with self.server.lock:
             self.server.hits[path] = self.server.hits.get(path, 0) + 1
             handler = self.server.routes.get(path)
-        try:
-            (handler or send(b"no such path", status=404))(self)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up, as a capped or timed-out fetch does
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up, as a capped or
+            (handler or send(b"no such path", status=404))(self)           # timed-out fetch does
 
     def log_message(self, *args: object) -> None:
         return None

@@ -33,7 +33,7 @@ class Site:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            def do_GET(self) -> None:  # the stdlib's name
                 site.requests.append(self.path)
                 status, kind, body = site.routes.get(self.path, (404, "text/plain", "not found"))
                 data = (body.replace("{base}", site.base) if isinstance(body, str) else body)

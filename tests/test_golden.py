@@ -49,7 +49,8 @@ def test_every_event_calendar_matches(outputs: dict[str, str]) -> None:
 
 
 def test_pretty_printing_only_adds_line_breaks() -> None:
-    html = '<!doctype html>\n<html lang="en"><head><style>a{color:red}p{margin:0}</style></head><body><div><p>Hi <b>you</b></p></div></body></html>'
+    html = ('<!doctype html>\n<html lang="en"><head><style>a{color:red}p{margin:0}</style></head>'
+            '<body><div><p>Hi <b>you</b></p></div></body></html>')
     shown = pretty(html)
     assert shown.replace("\n", "") == html.replace("\n", "")
     assert shown.splitlines()[:4] == ['<!doctype html>', '<html lang="en">', '<head>', '<style>a{color:red}']

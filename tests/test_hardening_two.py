@@ -74,7 +74,7 @@ def test_a_backtracking_match_over_1000_hostile_titles_never_hangs_the_build(tmp
 def test_a_blown_match_leaves_its_items_to_the_later_sections(tmp_path: Path) -> None:
     from datetime import date
 
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.group import group
     from digest.model import Post
 

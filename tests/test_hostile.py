@@ -21,7 +21,7 @@ from lxml import html as lxml_html
 
 from digest.collect.normalize import normalize_post
 from digest.collect.readers.feed import parse_feed, raw_entry, read_feed
-from digest.config.keys import load_config
+from digest.config.load import load_config
 from digest.edition.pipeline import build_edition
 from digest.model import Post
 from tests.conftest import corpus

@@ -12,7 +12,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from lxml import html as lxml_html
 
-from digest.config.keys import parse_config
+from digest.config.load import parse_config
 from digest.exceptions import ConfigError
 from digest.i18n import catalog_names, translations
 from digest.model import Event, Image

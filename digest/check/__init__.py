@@ -32,46 +32,13 @@ Links may also be ESP merge tags (*|UNSUB|*, {{ unsubscribe_url }}, {$unsubscrib
 [unsubscribe], %unsubscribe_url%): the ESP fills them in when sending.
 Outlook-only markup in <!--[if mso]> comments is removed before anything is looked at.
 
-The parts: document.py parses the email and holds what rules share, css.py reads CSS with tinycss2,
-rules.py holds the rules on the document, caniemail.py the rules on caniemail.com's data.
+The parts: lint.py runs the rules (check_html); finding.py holds what every rule reports (Finding)
+and the size budget (GMAIL_CLIP); document.py parses the email and holds what rules share, css.py
+reads CSS with tinycss2, rules.py holds the rules on the document, caniemail.py the rules on
+caniemail.com's data. This module re-exports finding.py only, so `import digest.check` loads no
+parser: the checker itself is `digest.check.lint`.
 """
 
-from __future__ import annotations
+from digest.check.finding import GMAIL_CLIP, Finding, summarise
 
-from collections.abc import Sequence
-
-from lxml import etree
-
-from digest.check import rules
-from digest.check.caniemail import CLIENT_NAMES, DEFAULT_CLIENTS, check_features, outlook_fallbacks
-from digest.check.document import Finding, parse
-
-__all__ = ["CLIENT_NAMES", "DEFAULT_CLIENTS", "Finding", "check_html", "summarise"]
-
-DOCUMENT_RULES = (rules.check_head, rules.check_preheader, rules.check_resources, rules.check_links,
-                  rules.check_link_text, rules.check_images, rules.check_headings, rules.check_font_size,
-                  rules.check_contrast, rules.check_compliance)
-
-
-def check_html(html: str, *, clients: Sequence[str] | None = None) -> list[Finding]:
-    """All findings for one email, errors first; `clients` are CLIENT_NAMES keys (default DEFAULT_CLIENTS)."""
-    clients = tuple(clients) if clients is not None else DEFAULT_CLIENTS
-    if unknown := [c for c in clients if c not in CLIENT_NAMES]:
-        raise ValueError(f"unknown email client(s) {', '.join(unknown)}; known: {', '.join(CLIENT_NAMES)}")
-    findings = list(rules.check_size(html))
-    try:
-        doc = parse(html)
-    except (etree.ParserError, ValueError):
-        return findings + [Finding("error", "parse", "the HTML is empty or cannot be parsed")]
-    for rule in DOCUMENT_RULES:
-        findings.extend(rule(doc))
-    findings.extend(check_features(doc, clients, outlook_fallbacks(html)))
-    unique = list(dict.fromkeys(findings))
-    return [f for f in unique if f.severity == "error"] + [f for f in unique if f.severity == "warning"]
-
-
-def summarise(findings: Sequence[Finding]) -> str:
-    """The closing line of `digest check`, e.g. '2 errors, 5 warnings'."""
-    errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
-    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+__all__ = ["GMAIL_CLIP", "Finding", "summarise"]

@@ -16,7 +16,8 @@ from importlib import resources
 from lxml import etree
 
 from digest.check import css
-from digest.check.document import Element, Finding, all_declarations, stylesheets
+from digest.check.document import Element, all_declarations, stylesheets
+from digest.check.finding import Finding
 
 CLIENT_NAMES = {  # caniemail "family/platform" -> how an editor calls it
     "gmail/desktop-webmail": "Gmail", "gmail/ios": "Gmail iOS", "gmail/android": "Gmail Android",
@@ -116,9 +117,9 @@ def _feature_uses(doc: Element) -> dict[str, str]:
             uses.setdefault("html-hidden", "hidden attribute")
         if el.tag == "a" and re.match(r"#.", el.get("href") or ""):
             uses.setdefault("html-anchor-links", f"<a href=\"{el.get('href')}\">")
-        if el.tag == "img" and (ext := re.search(r"\.(\w+)(?:[?#]|$)", el.get("src") or "")):
-            if ext[1].lower() in IMAGE_FEATURES:
-                uses.setdefault(IMAGE_FEATURES[ext[1].lower()], f".{ext[1].lower()} image")
+        ext = re.search(r"\.(\w+)(?:[?#]|$)", el.get("src") or "") if el.tag == "img" else None
+        if ext and ext[1].lower() in IMAGE_FEATURES:
+            uses.setdefault(IMAGE_FEATURES[ext[1].lower()], f".{ext[1].lower()} image")
     return uses
 
 

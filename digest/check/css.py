@@ -90,7 +90,8 @@ def import_url(rule: AtRule) -> str | None:
     """The address an @import loads."""
     first = next((t for t in rule.prelude if t.type != "whitespace"), None)
     if first is not None and first.type == "string":
-        return first.value
+        value: str = first.value  # tinycss2 is untyped: a StringToken's value is its text
+        return value
     found = urls([first]) if first is not None else []
     return found[0] if found else None
 

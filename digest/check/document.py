@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Literal
+from typing import TypeAlias
 
 import lxml.html
 from lxml import etree
@@ -15,16 +14,7 @@ from digest.check import css
 NON_TEXT = {"head", "script", "style", "title", "noscript", "template"}
 CONDITIONAL_REVEALED = re.compile(r"<!--\[if [^\]]*\]><!-->|<!--<!\[endif\]-->", re.I)
 CONDITIONAL_HIDDEN = re.compile(r"<!--\[if [^\]]*\]>.*?<!\[endif\]-->", re.I | re.S)
-Element = lxml.html.HtmlElement
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem: an editor reads `message` and knows which element to fix and how."""
-
-    severity: Literal["error", "warning"]
-    code: str
-    message: str
+Element: TypeAlias = lxml.html.HtmlElement
 
 
 def parse(html: str) -> Element:

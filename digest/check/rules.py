@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 
 from lxml import etree
 
@@ -15,7 +16,6 @@ from digest.check import css
 from digest.check.document import (
     NON_TEXT,
     Element,
-    Finding,
     body,
     describe,
     is_hidden,
@@ -26,11 +26,10 @@ from digest.check.document import (
     stylesheets,
     visible_text_elements,
 )
+from digest.check.finding import GMAIL_CLIP, SIZE_WARNING_BYTES, Finding
 from digest.colours import RGB, contrast, parse_colour
-from digest.edition.report import GMAIL_CLIP
 from digest.urls import is_web_url
 
-SIZE_WARNING_BYTES = 90 * 1024
 MIN_CONTRAST = 4.5
 MIN_FONT_PX = 14.0
 
@@ -187,7 +186,7 @@ def check_headings(doc: Element) -> Iterator[Finding]:
         titles = ", ".join(f"'{snippet(h.text_content(), 30)}'" for h in h1s[:3])
         yield Finding("warning", "h1", f"{len(h1s)} <h1> elements ({titles}) — keep one and make the others <h2>")
     skips: dict[tuple[str, str], list[Element]] = {}
-    for prev, heading in zip(headings, headings[1:]):
+    for prev, heading in pairwise(headings):
         if int(heading.tag[1]) > int(prev.tag[1]) + 1:
             skips.setdefault((prev.tag, heading.tag), []).append(heading)
     for (prev_tag, tag), found in skips.items():
@@ -252,7 +251,7 @@ def check_contrast(doc: Element) -> Iterator[Finding]:
         if fg and bg and contrast(fg, bg) < MIN_CONTRAST:
             poor.setdefault((fg, bg), []).append(el)
     for (fg, bg), els in poor.items():
-        hex_fg, hex_bg = ("#%02x%02x%02x" % c for c in (fg, bg))
+        hex_fg, hex_bg = (f"#{r:02x}{g:02x}{b:02x}" for r, g, b in (fg, bg))
         yield Finding("warning", "contrast", f"text colour {hex_fg} on {hex_bg} has contrast "
                       f"{contrast(fg, bg):.2f}:1, below {MIN_CONTRAST}:1: {describe(els)} — "
                       "darken the text or lighten the background")

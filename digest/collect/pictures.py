@@ -12,8 +12,9 @@ that cannot be read is left out of its item, with a note in that member's report
 shown as a broken box.
 
 This is a step of its own, after grouping: the caller (digest/edition/pipeline.py) hands over
-the items that sections with `images = true` show, and gets them back sized; the pictures are
-read on the build's network (digest/collect/network.py), the loop and client the feeds came by.
+grouping's sections (`sized_sections`) and gets them back with the pictures of those that show
+pictures sized; the pictures are read on the build's network (digest/collect/network.py), the
+loop and client the feeds came by.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import io
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -30,7 +31,7 @@ import httpx
 from digest.collect.network import Network
 from digest.collect.report import SourceReport
 from digest.collect.store import Store
-from digest.model import Item
+from digest.model import Filled, Item
 
 MAX_BYTES = 256 * 1024  # a JPEG's size sits after its EXIF block; 256 KB holds it for any camera's file
 TIMEOUT = 5.0  # seconds per picture, connection and reading together
@@ -121,6 +122,16 @@ def _remember(store: Store, found: dict[str, tuple[int, int] | str]) -> None:
         store.db.executemany(
             "INSERT OR REPLACE INTO picture_sizes (url, width, height, problem, checked_at) VALUES (?, ?, ?, ?, ?)",
             [(url, None, None, v, now) if isinstance(v, str) else (url, v[0], v[1], None, now) for url, v in found.items()])
+
+
+def sized_sections(sections: Sequence[Filled], store: Store, reports: list[SourceReport], *, refetch: bool,
+                   network: Network) -> tuple[Filled, ...]:
+    """Grouping's sections, the pictures of those with `images = true` sized (see with_sizes); the others as they are."""
+    pictured = [box for box in sections if box.section.images]
+    measured = iter(with_sizes([item for box in pictured for item in box.items], store, reports, refetch=refetch,
+                               network=network))
+    return tuple(replace(box, items=[next(measured) for _ in box.items]) if box.section.images else box
+                 for box in sections)
 
 
 def with_sizes(items: list[Item], store: Store, reports: list[SourceReport], *, refetch: bool,

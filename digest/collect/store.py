@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from digest.collect.wire import inflate
+from digest.config.workspace import Workspace
 from digest.exceptions import StoreError
 from digest.model import Image, Item, item_from_json
 
@@ -254,7 +255,7 @@ class Store:
     @classmethod
     def beside(cls, config_path: Path) -> Store:
         """The store that belongs to a sources.toml."""
-        return cls(config_path.parent / ".digest" / "store.sqlite")
+        return cls(Workspace.beside(config_path).store)
 
     def close(self) -> None:
         self.db.close()

@@ -18,7 +18,7 @@ def archive(config_path: Path) -> None:
     fills; delete a folder to take an edition out. Set url under [newsletter] to where you
     upload archive/, so the feed's links are absolute.
     """
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.publish.archive import write_archive
 
     result = write_archive(load_config(config_path))

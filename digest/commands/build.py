@@ -36,7 +36,7 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
     When editions/<date>.md exists (from `digest draft`), it is built exactly as edited and
     nothing is fetched; --from-feeds builds from the feeds instead, into build/<date>-from-feeds/.
     """
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.pipeline import build_edition
     from digest.edition.report import format_report
     from digest.write import write_outputs

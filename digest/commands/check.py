@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from digest.check import Finding, check_html, summarise
+from digest.check import Finding, summarise
+from digest.check.lint import check_html
 from digest.commands.options import config_option, date_option, draft_options, pick_draft
 
 
@@ -24,10 +25,10 @@ def _read(path: Path) -> str:
 def _build(config_path: Path, edition_date: datetime.date | None, draft: Path | None, from_feeds: bool,
            easy_read: bool = False) -> tuple[str, list[Finding]]:
     """Render the edition exactly as `digest build` would (its draft when there is one), writing nothing;
-    with `easy_read`, also the readability warnings of its Easy Read edition (digest/readability.py)."""
-    from digest.config.keys import load_config
+    with `easy_read`, also the readability warnings of its Easy Read edition (digest/render/easyread/readability.py)."""
+    from digest.config.load import load_config
     from digest.edition.pipeline import build_edition  # imported late: building pulls in the whole pipeline
-    from digest.render.easyread.readability import edition_findings
+    from digest.render.easyread.edition import edition_findings
 
     config = load_config(config_path)
     chosen = pick_draft(config, edition_date, draft, from_feeds)

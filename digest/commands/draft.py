@@ -23,7 +23,7 @@ def draft(config_path: Path, edition: date | None, force: bool, offline: bool) -
     the items that are new since (marked as new, at the end of their section), never touching
     your edits; --force starts over.
     """
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.pipeline import draft_edition
 
     config = load_config(config_path)

@@ -21,7 +21,7 @@ Tell us what you have been up to: [email us](mailto:hello@example.org).
 
 
 def starter_file() -> str:
-    """The starter sources.toml: every key declared in digest/config.py with its help, optional ones commented out.
+    """The starter sources.toml: every key declared in digest/config/keys.py with its help, optional ones commented out.
 
     `templates = "templates"` is written out: `digest init` copies the theme there, and a copy that is not
     switched on would be a trap (edits to it would change nothing).

@@ -34,11 +34,16 @@ def config_option(func: FuncT) -> FuncT:
     )(func)
 
 
-def date_option(func: FuncT) -> FuncT:
-    return click.option(
-        "--date", "-d", "edition", callback=_parse_date, metavar="YYYY-MM-DD",
-        help="Edition date (default: today in the newsletter's timezone).",
-    )(func)
+def dated(help: str) -> Callable[[FuncT], FuncT]:
+    """--date/-d YYYY-MM-DD (checked, passed on as `edition`), with the help a command gives it."""
+
+    def option(func: FuncT) -> FuncT:
+        return click.option("--date", "-d", "edition", callback=_parse_date, metavar="YYYY-MM-DD", help=help)(func)
+
+    return option
+
+
+date_option = dated("Edition date (default: today in the newsletter's timezone).")
 
 
 def esp_option(func: FuncT) -> FuncT:
@@ -73,7 +78,7 @@ def pick_draft(config: Config, edition: date | None, draft: Path | None, from_fe
 
 def build_folder(config: Config, edition: date, *, from_feeds: bool) -> Path:
     """Where a build goes by default: build/<date>/, or build/<date>-from-feeds/ for --from-feeds."""
-    return config.root / "build" / (edition.isoformat() + ("-from-feeds" if from_feeds else ""))
+    return config.workspace.build(edition, from_feeds=from_feeds)
 
 
 def shown(path: Path) -> Path:

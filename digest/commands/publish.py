@@ -25,8 +25,7 @@ def publish(config_path: Path, edition: date | None, draft: Path | None, esp: st
     web version in archive/<date>/ and rewrites archive/index.html and archive/feed.atom.
     Events keep appearing until they happen (set repeat = false on a section to change that).
     """
-    from digest.config.keys import load_config
-    from digest.edition.draft import draft_path
+    from digest.config.load import load_config
     from digest.edition.pipeline import build_edition, today
     from digest.exceptions import DigestError
     from digest.publish.archive import publish as publish_edition
@@ -36,7 +35,7 @@ def publish(config_path: Path, edition: date | None, draft: Path | None, esp: st
     config = config.overriding(esp=esp) if esp else config
     chosen = pick_draft(config, edition, draft, False)
     if chosen is None:
-        missing = draft_path(config, edition or today(config))
+        missing = config.workspace.draft(edition or today(config))
         raise DigestError(f"{missing}: not found: run `digest draft` to write the draft of this edition "
                           "(or `digest build --final` to publish a build from the feeds)")
     result = build_edition(config, draft=chosen, refetch=False)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from digest.commands.options import config_option
+from digest.config.workspace import Workspace
 
 
 @click.command("repair")
@@ -22,7 +23,7 @@ def repair(config_path: Path, force: bool) -> None:
     from digest.collect.repair import is_healthy
     from digest.collect.repair import repair as repair_store
 
-    path = config_path.parent / ".digest" / "store.sqlite"
+    path = Workspace.beside(config_path).store
     if not force and path.exists() and is_healthy(path):
         click.echo(f"{path} is not damaged: nothing to repair (--force rebuilds it anyway)")
         return

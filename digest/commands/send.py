@@ -61,7 +61,7 @@ def send(config_path: Path, edition: date | None, to: list[str], sender: str | N
     sent, so the test shows the draft as it is now. The password is never read from sources.toml: set
     DIGEST_SMTP_PASSWORD in the environment.
     """
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.pipeline import today
     from digest.publish.send import Server, send_test
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from digest.commands.options import _parse_date, config_option
+from digest.commands.options import config_option, dated
 
 if TYPE_CHECKING:
     from digest.sources.discover import Candidate
@@ -20,10 +20,8 @@ def sources() -> None:
     """Add members by their home page, list and check sources, move the list in and out as OPML."""
 
 
-def date_option(func):  # type: ignore[no-untyped-def]
-    """--date for looking at sources: the day their events are counted from."""
-    return click.option("--date", "-d", "edition", callback=_parse_date, metavar="YYYY-MM-DD",
-                        help="Count events from this day (default: today in the newsletter's timezone).")(func)
+# for looking at sources: the day their events are counted from
+date_option = dated("Count events from this day (default: today in the newsletter's timezone).")
 
 
 @sources.command("add")
@@ -38,7 +36,7 @@ def date_option(func):  # type: ignore[no-untyped-def]
 def add(url: str, name: str | None, member: str | None, tags: tuple[str, ...], yes: bool, edition: date | None,
         config_path: Path, verbose: int) -> None:
     """Find what to read on a member's page (feeds, platform feeds, calendars, schema.org data) and add it."""
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.pipeline import today
     from digest.exceptions import DigestError
     from digest.sources.discover import discover, window_from
@@ -114,10 +112,10 @@ def _name(candidate: Candidate, member: str, name: str | None, count: int) -> st
 def list_sources(config_path: Path) -> None:
     """Each source: its name, address and tags, and how its last fetch went."""
     from digest.collect.store import Store
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
 
     config = load_config(config_path)
-    store_path = config.root / ".digest" / "store.sqlite"
+    store_path = config.workspace.store
     states = {}
     if store_path.exists():
         with Store(store_path) as store:
@@ -136,7 +134,7 @@ def list_sources(config_path: Path) -> None:
 @config_option
 def check(edition: date | None, config_path: Path) -> None:
     """Fetch every source now: ok, moved, gone, empty or failed, with what to do. Exit 1 unless all are ok."""
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.pipeline import today
     from digest.sources.check import check_sources
 
@@ -155,13 +153,14 @@ def check(edition: date | None, config_path: Path) -> None:
 @config_option
 def import_opml(opml_file: Path, tags: tuple[str, ...], config_path: Path) -> None:
     """Add the feeds an OPML file lists (from a feed reader or `digest sources export`)."""
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.sources.edit import NewSource, add_sources
     from digest.sources.opml import read_opml
 
     config = load_config(config_path)
     extra = tuple(t.strip() for group in tags for t in group.split(",") if t.strip())
-    listed = [NewSource(s.name, s.url, tuple(dict.fromkeys((*s.tags, *extra)))) for s in read_opml(opml_file.read_bytes(), str(opml_file))]
+    listed = [NewSource(s.name, s.url, tuple(dict.fromkeys((*s.tags, *extra))))
+              for s in read_opml(opml_file.read_bytes(), str(opml_file))]
     added, refused = add_sources(config.path, listed)
     for reason in refused:
         click.echo(f"not added: {reason}")
@@ -173,7 +172,7 @@ def import_opml(opml_file: Path, tags: tuple[str, ...], config_path: Path) -> No
 @config_option
 def export_opml(out: Path | None, config_path: Path) -> None:
     """Write the sources as OPML, for a feed reader or another network."""
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.sources.opml import export_opml as opml
     from digest.write import write_atomic
 

@@ -1,21 +1,18 @@
-"""Read and validate sources.toml: every key declared once, as a field of the dataclass it fills.
+"""The keys of sources.toml, every one declared once, as a field of the dataclass it fills.
 
-Each key is one `key(...)` field (digest/schema.py): its type, default, a check whose message says how
-to fix the value, its help and an example. The same declaration gives the checking below, `digest init`'s
-starter file and the README's key reference. Every problem in the file is collected and reported together, naming the key as
-`sources[3].url` and the line it is on, so the editor fixes everything in one pass. Unknown
-keys are warnings with a "did you mean" suggestion, not errors: a typo must not stop a build.
+Each key is one `key(...)` field (schema.py): its type, default, a check whose message says how to
+fix the value (mkdocs' style: "… is not a colour: write it as a hex colour such as "#6b2c91""), its
+help and an example. The same declaration gives the checking (load.py reads the file and checks it
+against these tables), `digest init`'s starter file and the README's key reference (reference.py).
 
-Length (~355 lines): it is the declaration of every key of every table, with its help text; the
-machinery that reads declarations is in schema.py.
+Length (~300 lines): it is the declaration of every key of every table, with its help text; the
+machinery that reads declarations is in schema.py, the reading of the file in load.py.
 """
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -24,8 +21,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.colours import is_hex_colour
-from digest.config.schema import Check, Problems, check_table, key, key_lines, reference
-from digest.exceptions import ConfigError
+from digest.config.schema import Check, key
+from digest.config.workspace import Workspace
 from digest.urls import is_web_url
 
 KINDS = ("posts", "events", "text")
@@ -50,8 +47,8 @@ def _babel_has(value: str) -> bool:
     if not re.fullmatch(r"[a-z]{2,3}(?:[-_][A-Z]{2})?", value):
         return False
     spec = importlib.util.find_spec("babel")  # finds the package without running it
-    folders = spec.submodule_search_locations if spec else None
-    return bool(folders) and any((Path(f) / "locale-data" / f"{value.replace('-', '_')}.dat").is_file() for f in folders)
+    folders = (spec.submodule_search_locations if spec else None) or []
+    return any((Path(f) / "locale-data" / f"{value.replace('-', '_')}.dat").is_file() for f in folders)
 
 
 def _language(value: str) -> str | None:
@@ -211,7 +208,7 @@ class Newsletter:
                                                           "(\"\" means the month and year: \"October 2024\")")
     button: Button | None = key(None, help="optional: a button that ends the intro")
     # not hashed: a dict (the rest of Newsletter still hashes as before)
-    words: dict | None = field(default=None, hash=False, metadata=key(  # type: ignore[type-arg]
+    words: dict[str, str] | None = field(default=None, hash=False, metadata=key(
         None, check=_words, example={"Unsubscribe": "Stop getting these emails"},
         help="the theme's own words in your words: \"English\" = \"yours\", for any word of digest/locale/digest.pot "
              "(see Languages and Easy Read)").metadata)
@@ -225,7 +222,8 @@ class Newsletter:
 class Section:
     title: str = key(help="the section's heading", example="What else have we been up to?", show=True)
     kind: str = key(check=_kind, example="posts", show=True, help="posts, events or text")
-    days_back: int = key(31, check=_up_to(3660, " days (ten years)"), show=True, help="posts published in [date - days_back, date)")
+    days_back: int = key(31, check=_up_to(3660, " days (ten years)"), show=True,
+                         help="posts published in [date - days_back, date)")
     days_ahead: int = key(62, check=_up_to(3660, " days (ten years)"), help="events starting in [date, date + days_ahead)")
     match: str | None = key(None, check=_regex, example="(?i)research",
                             help="only items whose title matches this regular expression")
@@ -271,11 +269,6 @@ class Source:
 TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source))
 
 
-def reference_table() -> str:
-    """The README's reference of every key (`python -m digest.config.schema` writes it there)."""
-    return "\n".join(line for header, cls in TABLES for line in ["", *reference(cls, header)]).strip("\n")
-
-
 @dataclass(frozen=True)
 class Config:
     path: Path
@@ -287,6 +280,11 @@ class Config:
     @property
     def root(self) -> Path:
         return self.path.parent
+
+    @property
+    def workspace(self) -> Workspace:
+        """The paths of the network's folder: the store, editions/, build/, archive/…"""
+        return Workspace(self.root)
 
     @property
     def templates_dir(self) -> Path:
@@ -301,75 +299,3 @@ class Config:
     def overriding(self, **newsletter: Any) -> Config:
         """This config with some [newsletter] values replaced (command-line options such as --esp)."""
         return replace(self, newsletter=replace(self.newsletter, **newsletter))
-
-
-def parse_config(text: str, path: Path) -> Config:
-    """Validate the text of a sources.toml; raise ConfigError listing every problem."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), [f"is not valid TOML: {exc} — check quotes, brackets and commas there"]) from None
-    problems = Problems(key_lines(text))
-    for name in raw:
-        if name not in ("newsletter", "sections", "sources"):
-            close = difflib.get_close_matches(name, ["newsletter", "sections", "sources"], n=1)
-            problems.warn(name, f"unknown table {name!r} is ignored" + (f": did you mean {close[0]!r}?" if close else ""))
-    if "newsletter" not in raw:
-        problems.error("newsletter", "missing the [newsletter] table with at least title = \"…\"")
-    newsletter = check_table(raw.get("newsletter", {}), Newsletter, "newsletter", problems)
-    sections = [check_table(s, Section, f"sections[{i}]", problems) for i, s in enumerate(_array(raw, "sections", problems), 1)]
-    sources = [check_table(s, Source, f"sources[{i}]", problems) for i, s in enumerate(_array(raw, "sources", problems), 1)]
-    _cross_checks(sections, sources, problems)
-    if newsletter.get("templates") and not (path.parent / newsletter["templates"]).is_dir():
-        problems.error("newsletter.templates", f"no folder {newsletter['templates']!r} beside {path.name}: "
-                       "fix the path, or remove the key to use the default theme")
-    if problems.errors:
-        raise ConfigError(str(path), problems.errors + problems.warnings)
-    return Config(
-        path=path.resolve(),
-        newsletter=Newsletter(**newsletter),
-        sections=tuple(Section(**s) for s in sections),
-        sources=tuple(Source(**s) for s in sources),
-        warnings=tuple(f"{path.name}: {w}" for w in problems.warnings),
-    )
-
-
-def _array(raw: dict[str, Any], name: str, problems: Problems) -> list[Any]:
-    value = raw.get(name, [])
-    if not isinstance(value, list):
-        problems.error(name, f"write each entry as a [[{name}]] table")
-        return []
-    return value
-
-
-def _cross_checks(sections: list[dict[str, Any]], sources: list[dict[str, Any]], problems: Problems) -> None:
-    """Rules that span keys: unique source names, sections naming known sources, text bodies."""
-    if not sections:
-        problems.error("sections", "no [[sections]]: add at least one, e.g. title = \"News\", kind = \"posts\"")
-    seen: dict[str, int] = {}
-    for i, source in enumerate(sources, 1):
-        name = source.get("name")
-        if name in seen:
-            problems.error(f"sources[{i}].name", f"{name!r} is already the name of sources[{seen[name]}]: names must be unique")
-        elif name:
-            seen[name] = i
-    for i, section in enumerate(sections, 1):
-        for name in section.get("sources") or ():
-            if name not in seen:
-                close = difflib.get_close_matches(name, seen, n=1)
-                hint = f": did you mean {close[0]!r}?" if close else ": use a name from [[sources]]"
-                problems.error(f"sections[{i}].sources", f"no source is called {name!r}{hint}")
-        if section.get("kind") == "text" and not section.get("body"):
-            problems.error(f"sections[{i}]", "a text section needs body = \"…\" (Markdown)")
-
-
-def load_config(path: Path | str) -> Config:
-    """Read sources.toml from disk; a missing or unreadable file is a ConfigError too."""
-    path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(str(path), ["not found: run `digest init DIR` to create one, or pass --config PATH"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), [f"cannot be read ({exc})"]) from None
-    return parse_config(text, path)

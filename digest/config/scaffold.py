@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from digest.config.keys import DEFAULT_TEMPLATES
+from digest.config.workspace import Workspace
 from digest.exceptions import DigestError
 
-CONFIG, THEME = "sources.toml", "templates"
 NOT_THEME = shutil.ignore_patterns("__init__.py", "__pycache__", "*.pyc")
 
 
@@ -30,7 +30,7 @@ class Scaffold:
 
 def scaffold(directory: Path, starter: str, *, force: bool) -> Scaffold:
     """Write DIRECTORY/sources.toml (the starter text) and DIRECTORY/templates/ (the default theme)."""
-    made = Scaffold(directory / CONFIG, directory / THEME)
+    made = Scaffold(Workspace(directory).config, Workspace(directory).theme)
     if made.config.exists() and not force:
         raise DigestError(f"{made.config} already exists: edit it, or pass --force to replace it "
                           "(your old one is kept as a .bak file)")
@@ -44,10 +44,11 @@ def scaffold(directory: Path, starter: str, *, force: bool) -> Scaffold:
     except OSError as exc:
         raise DigestError(f"cannot write in {directory} ({exc.strerror or exc}): choose a folder you can write to") from None
     try:
-        (staging / CONFIG).write_text(starter, encoding="utf-8")
-        shutil.copytree(DEFAULT_TEMPLATES, staging / THEME, ignore=NOT_THEME)
+        staged = Workspace(staging)
+        staged.config.write_text(starter, encoding="utf-8")
+        shutil.copytree(DEFAULT_TEMPLATES, staged.theme, ignore=NOT_THEME)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        for name in (CONFIG, THEME):
+        for name in (staged.config.name, staged.theme.name):
             old = directory / name
             if old.exists() and not _same(old, staging / name):
                 backup = directory / f"{name}.bak-{stamp}"

@@ -8,11 +8,13 @@ example. From that single declaration this module
 2. writes the table's part of `digest init`'s commented starter file (`starter`);
 3. writes the table's rows of the README's key reference (`reference`).
 
-Run `python -m digest.config.schema` to rewrite the README's table after changing a key (a test fails until you do).
+Run `python -m digest.config.reference` to rewrite the README's table after changing a key (a test fails until you
+do).
 """
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import difflib
 import json
@@ -23,7 +25,6 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 Check = Callable[[Any], str | None]
@@ -53,8 +54,8 @@ class Spec:
 
     name: str
     type: type  # the TOML value's Python type: str, int, bool, list or dict
-    items: type | None  # lists: the type of each entry
-    table: type | None  # nested tables ([newsletter.utm]): the dataclass they become
+    items: builtins.type | None  # lists: the type of each entry (`type` is the field above, here)
+    table: builtins.type | None  # nested tables ([newsletter.utm]): the dataclass they become
     default: Any
     meta: Meta
 
@@ -81,6 +82,8 @@ def specs(cls: type) -> dict[str, Spec]:
         items = table = None
         if typing.get_origin(kind) is tuple:
             kind, items = list, typing.get_args(kind)[0]
+        elif typing.get_origin(kind) is dict:  # an inline table of values its check reads: [newsletter.words]
+            kind = dict
         elif dataclasses.is_dataclass(kind):
             kind, table = dict, kind
         result[f.name] = Spec(f.name, kind, items, table, f.default, f.metadata["key"])
@@ -96,8 +99,11 @@ class Problems:
         self.warnings: list[str] = []
 
     def _where(self, key: str) -> str:
-        line = self.lines.get(key)
-        return f"{key} (line {line})" if line else key
+        """`key (line N)`: its own line, else its table's (a key of an inline table: `button = { url = … }`)."""
+        name = key
+        while name and name not in self.lines:
+            name = name.rpartition(".")[0]
+        return f"{key} (line {self.lines[name]})" if name else key
 
     def error(self, key: str, message: str) -> None:
         self.errors.append(f"{self._where(key)}: {message}")
@@ -148,7 +154,7 @@ def check_table(raw: Any, cls: type, where: str, problems: Problems) -> dict[str
         if spec.type is int and isinstance(value, bool) or not isinstance(value, spec.type):
             problems.error(key, f"must be {_TYPE_NAMES[spec.type]}, not {value!r}")
             continue
-        if spec.items and not all(isinstance(v, spec.items) for v in value):
+        if spec.items and not (isinstance(value, list) and all(isinstance(v, spec.items) for v in value)):
             problems.error(key, f"every entry must be {_TYPE_NAMES[spec.items]}")
             continue
         if spec.meta.check and (message := spec.meta.check(value)):
@@ -210,7 +216,7 @@ def starter(cls: type, header: str, help: str = "", shown: bool = True) -> list[
     """The starter file's lines for one table: shown keys written out, the rest commented, each with its help."""
     off = "" if shown else "# "
     lines = _line(f"{off}{header}", help) if help else [f"{off}{header}"]
-    nested = []
+    nested: list[str] = []
     for spec in specs(cls).values():
         on = shown and spec.meta.show
         if spec.table is not None:
@@ -246,21 +252,3 @@ def reference(cls: type, header: str) -> list[str]:
         if spec.table is not None:
             nested += ["", *reference(spec.table, f"[{header.strip('[]')}.{spec.name}]")]
     return rows + nested
-
-
-START, END = "<!-- keys: start (python -m digest.config.schema writes this) -->", "<!-- keys: end -->"
-
-
-def readme_with_reference(readme: str, table: str) -> str:
-    """`readme` with the text between the START and END markers replaced by `table`."""
-    before, rest = readme.split(START, 1)
-    _, after = rest.split(END, 1)
-    return f"{before}{START}\n{table}\n{END}{after}"
-
-
-if __name__ == "__main__":  # rewrite the README's key reference from the declarations
-    from digest.config.keys import reference_table
-
-    path = Path(__file__).resolve().parents[2] / "README.md"
-    path.write_text(readme_with_reference(path.read_text(encoding="utf-8"), reference_table()), encoding="utf-8")
-    print(f"rewrote the key reference in {path}")

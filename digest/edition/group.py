@@ -17,7 +17,8 @@ no items in this build (they go on to later sections). A build never hangs on a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -25,18 +26,9 @@ import regex
 
 from digest.collect.normalize import canonical_url
 from digest.config.keys import Config, Section
-from digest.model import Event, Item, Post, as_instant
+from digest.model import Event, Filled, Item, Post, as_instant
 
 MATCH_BUDGET = 0.1  # seconds one title may take to match; a real title takes microseconds
-
-
-@dataclass
-class Filled:
-    """A section with the items it shows, and how many matched before `limit`."""
-
-    section: Section
-    items: list[Item] = field(default_factory=list)
-    matched: int = 0
 
 
 def edition_start(edition: date, tz: ZoneInfo) -> datetime:
@@ -56,7 +48,7 @@ def _start_of(item: Event, tz: ZoneInfo) -> datetime:
     return as_instant(item.start, tz)
 
 
-def dedupe(items: list[Item], source_order: list[str], tz: ZoneInfo) -> list[Item]:
+def dedupe(items: Sequence[Item], source_order: Sequence[str], tz: ZoneInfo) -> list[Item]:
     """Drop the same post or event reported by a second member."""
     rank = {name: i for i, name in enumerate(source_order)}
     seen: set[str] = set()
@@ -139,7 +131,7 @@ def _in_window(section: Section, item: Item, start: datetime, tz: ZoneInfo) -> b
     return False
 
 
-def group(items: list[Item], config: Config, edition: date, *, exclude: set[str] = frozenset(),
+def group(items: Sequence[Item], config: Config, edition: date, *, exclude: AbstractSet[str] = frozenset(),
           problems: list[str] | None = None) -> list[Filled]:
     """Fill every section; `exclude` holds ids of items sent in an earlier edition.
 
@@ -162,7 +154,7 @@ def group(items: list[Item], config: Config, edition: date, *, exclude: set[str]
     return filled
 
 
-def _fill(unique: list[Item], config: Config, start: datetime, exclude: set[str],
+def _fill(unique: list[Item], config: Config, start: datetime, exclude: AbstractSet[str],
           source_tags: dict[str, tuple[str, ...]], patterns: _Patterns) -> list[Filled]:
     tz = config.newsletter.tz
     filled = [Filled(section) for section in config.sections]

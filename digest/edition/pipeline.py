@@ -1,9 +1,11 @@
-"""One edition, start to finish in memory: collect → group → render. Writing is the caller's job."""
+"""One edition, start to finish in memory: collect → group → views → render. Writing is the caller's job.
+
+Every build goes the same way: its sections become views (from the feeds' grouping, or from the
+editor's draft), and the views are rendered (or reused, digest/render/reuse.py) once.
+"""
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -13,27 +15,33 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from digest.check import Finding, summarise
 from digest.collect.fetch import FetchResult, Limits
 from digest.collect.network import Network
-from digest.collect.pictures import with_sizes
-from digest.collect.readers.registry import warm
+from digest.collect.pictures import sized_sections
 from digest.collect.run import Collection, SourceReport, collect
 from digest.collect.store import Store
 from digest.config.keys import Config
-from digest.edition.group import Filled, event_window, group
+from digest.edition.draft.document import Draft
+from digest.edition.draft.paths import draft_path
+from digest.edition.group import event_window, group
+from digest.edition.pool import ParsePool
 from digest.edition.report import Report, SectionCount
-from digest.model import Item
+from digest.model import Filled, Item
 from digest.render import reuse
 from digest.render.outputs import Rendered
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from digest.edition.draft.merge import DraftOutcome
+    from digest.render.views import SectionView
 
-    from digest.check import Finding
-    from digest.edition.draft import DraftOutcome
+# Imported in the functions that need them, and why: a warm build from the feeds is a reuse hit, which
+# must not pay ~140 ms of imports for what it never runs. The draft's reading and writing
+# (digest.edition.draft.parse/views/merge: markdown-it, html2text) serve draft builds only; the views
+# (digest.render.views: Markdown, Babel) are made on a render miss only; the checker (digest.check.lint:
+# lxml's parser, tinycss2, caniemail's data) serves checked builds only.
 
-# Below this many bodies to parse a process pool costs more (~20 ms to fork and join) than it saves.
-POOL_MIN_BODIES = 8
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -79,39 +87,6 @@ def today(config: Config) -> date:
     return datetime.now(config.newsletter.tz).date()
 
 
-def _cores() -> int:
-    """CPUs this process may run on (a container's cpuset, not the host's count)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def parse_pool() -> ProcessPoolExecutor | None:
-    """A process pool with one worker per core, or None where one cannot help or is unsafe.
-
-    Parsing and sanitising is CPU-bound Python (feedparser, nh3, lxml), so a cold build of a
-    large network is limited by one core without it. Workers are forked (cheap, ~10 ms), and
-    only while this is the only thread, since forking a threaded process can leave a lock held
-    in the child; with other threads running (a preview server's Refetch button, a test's HTTP
-    server) parsing stays in this process, as without a pool.
-    """
-    cores = _cores()
-    if cores < 2 or threading.active_count() > 1:
-        return None
-    import multiprocessing  # here, not at the top: a warm build never needs it (~20 ms to import)
-    from concurrent.futures import ProcessPoolExecutor
-
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    pool = ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("fork"))
-    for _ in range(cores):  # a fork pool starts all its workers on its first task: now, before any thread
-        pool.submit(_prepare_worker)  # not waited for: workers import the readers while we fetch
-    return pool
-
-
-def _prepare_worker() -> None:
-    """Import the readers' libraries in a worker before its first body arrives."""
-    warm()
-
-
 def find_draft(config: Config, edition: date | None = None, *, draft: Path | None = None,
                from_feeds: bool = False) -> Path | None:
     """The draft an edition is built from: the one named, else editions/<date>.md when it exists.
@@ -119,12 +94,25 @@ def find_draft(config: Config, edition: date | None = None, *, draft: Path | Non
     This is the one idea of "the edition for a date" every command shares; `from_feeds` ignores
     the draft (and the commands then write to an output folder of its own).
     """
-    from digest.edition.draft import draft_path
-
     if draft is not None or from_feeds:
         return draft
     path = draft_path(config, edition or today(config))
     return path if path.is_file() else None
+
+
+@dataclass(frozen=True)
+class _Made:
+    """What a build renders and reports, from the feeds or from a draft, before rendering."""
+
+    inputs: object  # what the views are made from: the key of the render (digest/render/reuse.py)
+    views: Callable[[], list[SectionView]]
+    shown: list[Item]  # the collected items it shows
+    sources: list[SourceReport]
+    sections: list[SectionCount]
+    ids: tuple[str, ...]
+    problems: list[str]
+    filled: tuple[Filled, ...] = ()
+    intro: str | None = None
 
 
 def build_edition(
@@ -133,7 +121,7 @@ def build_edition(
     *,
     draft: Path | None = None,
     refetch: bool = True,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     on_done: Callable[[FetchResult], None] | None = None,
     executor: Executor | None = None,
     check: bool = False,
@@ -144,83 +132,81 @@ def build_edition(
     date wins over `edition`); with `refetch` the sources are fetched first, so the store and the
     report are current. `check` runs `digest check` on the HTML into the report. Without an
     `executor`, changed bodies are parsed in a process pool of our own once there are many of
-    them (see parse_pool and collect's `pool`).
+    them (digest/edition/pool.py and collect's `pool`).
     """
     started = time.perf_counter()
     parsed = None
     if draft is not None:
-        from digest.edition.draft import load_draft  # here: a build from the feeds never imports the draft's modules
+        from digest.edition.draft.parse import load_draft
 
         parsed = load_draft(draft, config)
     edition = parsed.edition if parsed is not None else edition or today(config)
-    pools: list[ProcessPoolExecutor] = []
-
-    def pool_for(bodies: int) -> Executor | None:
-        if not pools and bodies >= POOL_MIN_BODIES and (made := parse_pool()) is not None:
-            pools.append(made)
-        return pools[0] if pools else None
-
     collection: Collection | None = None
-    try:
-        with Store.beside(config.path) as store, Network() as network:  # one event loop and HTTP client per build
-            if parsed is None or refetch:
+    with Store.beside(config.path) as store, Network() as network:  # one event loop and HTTP client per build
+        if parsed is None or refetch:
+            with ParsePool() as pool:
                 collection = collect(config, store, event_window(config, edition), refetch=refetch, limits=limits,
-                                     on_done=on_done, executor=executor, pool=None if executor else pool_for,
+                                     on_done=on_done, executor=executor, pool=None if executor else pool,
                                      network=network)
-            if parsed is None:
-                assert collection is not None
-                sent = store.sent_ids(before_edition=edition.isoformat())
-                grouping: list[str] = []  # e.g. a section's match that ran out of time
-                filled = tuple(group(collection.items, config, edition, exclude=sent, problems=grouping))
-                pictured = [box for box in filled if box.section.images]  # sized once grouped: only what is shown
-                sized = iter(with_sizes([i for box in pictured for i in box.items], store, collection.sources,
-                                        refetch=refetch, network=network))
-                for box in pictured:
-                    box.items = [next(sized) for _ in box.items]
-            else:
-                by_source = store.all_items()
-    finally:
-        for made in pools:
-            made.shutdown(cancel_futures=True)
-    if parsed is None:
-        assert collection is not None
-        rendered = reuse.render(config, edition, list(filled))  # not rendered again when nothing changed
-        shown = [item for box in filled for item in box.items]
-        return _finish(config, edition, rendered, shown, collection.sources, [SectionCount.of(b) for b in filled],
-                       started, check, filled=filled, problems=grouping)
-    stored = {item.id: item for items in by_source.values() for item in items}
-    from digest.edition.draft import draft_views
+        if parsed is None:
+            assert collection is not None
+            reports = collection.sources
+            made = _from_feeds(config, edition, collection, store.sent_ids(before_edition=edition.isoformat()),
+                               lambda filled: sized_sections(filled, store, reports, refetch=refetch, network=network))
+        else:
+            made = _from_draft(config, parsed, collection, store.all_items())
+    rendered = reuse.render(config, edition, made.inputs, made.views, intro=made.intro)  # reused when nothing changed
+    return _finish(config, edition, rendered, made, started, check, draft)
 
-    rendered = reuse.render_views(config, edition, draft_views(parsed, config, stored), intro=parsed.intro)
+
+def _from_feeds(config: Config, edition: date, collection: Collection, sent: set[str],
+                sized: Callable[[tuple[Filled, ...]], tuple[Filled, ...]]) -> _Made:
+    """Grouping's choice: each section's items, leaving out what an earlier edition sent; then its pictures, `sized`."""
+    problems: list[str] = []  # e.g. a section's match that ran out of time
+    filled = sized(tuple(group(collection.items, config, edition, exclude=sent, problems=problems)))
+    shown = [item for box in filled for item in box.items]
+
+    def views() -> list[SectionView]:
+        from digest.render.views import section_views
+
+        return section_views(filled, config)
+
+    return _Made(filled, views, shown, collection.sources, [SectionCount.of(b) for b in filled],
+                 tuple(item.id for item in shown if item.id), problems, filled=filled)
+
+
+def _from_draft(config: Config, parsed: Draft, collection: Collection | None,
+                by_source: dict[str, list[Item]]) -> _Made:
+    """The editor's draft, its collected items as they are stored."""
+    from digest.edition.draft.views import draft_views
+
+    stored = {item.id: item for items in by_source.values() for item in items}
     sources = collection.sources if collection is not None else [
         SourceReport(s.name, "not fetched (draft build)", found=len(by_source.get(s.name, []))) for s in config.sources]
     counts = [SectionCount(s.section.title, s.section.kind, len(s.items), len(s.items)) for s in parsed.sections]
-    return _finish(config, edition, rendered, [stored[i] for i in parsed.ids if i in stored], sources, counts,
-                   started, check, draft=draft, ids=tuple(parsed.ids), problems=list(parsed.warnings))
+    views = draft_views(parsed, config, stored)  # a draft's views are its key: made from its blocks and stored items
+    return _Made(views, lambda: views, [stored[i] for i in parsed.ids if i in stored], sources, counts,
+                 tuple(parsed.ids), list(parsed.warnings), intro=parsed.intro)
 
 
-def _finish(config: Config, edition: date, rendered: Rendered, shown: list[Item], sources: list[SourceReport],
-            sections: list[SectionCount], started: float, check: bool, *, filled: tuple[Filled, ...] = (),
-            draft: Path | None = None, ids: tuple[str, ...] | None = None, problems: list[str] | None = None) -> Edition:
+def _finish(config: Config, edition: date, rendered: Rendered, made: _Made, started: float, check: bool,
+            draft: Path | None) -> Edition:
     """The Edition with its report, assembled in this one place: what each source gave, sizes, checks, time."""
-    used = Counter(item.source for item in shown)
+    used = Counter(item.source for item in made.shown)
     findings: tuple[Finding, ...] = ()
-    summary = ""
     if check:
-        from digest.check import check_html, summarise
+        from digest.check.lint import check_html
 
-        findings = tuple(reuse.checked(rendered.html, check_html))  # stored with the outputs it checked
-        summary = summarise(list(findings))
+        findings = tuple(reuse.checked(rendered, check_html))  # stored with the outputs it checked
     report = Report(
-        sources=tuple(replace(s, used=used[s.name]) for s in sources), sections=tuple(sections),
-        html_bytes=len(rendered.html.encode("utf-8")), warnings=(*config.warnings, *(problems or [])),
-        check_summary=summary,
+        sources=tuple(replace(s, used=used[s.name]) for s in made.sources), sections=tuple(made.sections),
+        html_bytes=len(rendered.html.encode("utf-8")), warnings=(*config.warnings, *made.problems),
+        check_summary=summarise(findings) if check else "",
         check_errors=tuple(f.message for f in findings if f.severity == "error"),
         check_lines=tuple(f"{f.severity:<7} {f.code}: {f.message}" for f in findings),
         draft=draft, seconds=time.perf_counter() - started)
-    return Edition(date=edition, rendered=rendered, report=report,
-                   ids=ids if ids is not None else tuple(item.id for item in shown if item.id),
-                   sections=filled, draft=draft, findings=findings)
+    return Edition(date=edition, rendered=rendered, report=report, ids=made.ids, sections=made.filled, draft=draft,
+                   findings=findings)
 
 
 def build_from_draft(config: Config, path: Path) -> Edition:
@@ -231,7 +217,7 @@ def build_from_draft(config: Config, path: Path) -> Edition:
 def draft_edition(config: Config, edition: date | None = None, *, force: bool = False, refetch: bool = True,
                   on_done: Callable[[FetchResult], None] | None = None) -> tuple[Edition, DraftOutcome]:
     """Gather the edition from the feeds, as `build --from-feeds` does, and write (or top up) its draft."""
-    from digest.edition.draft import write_draft
+    from digest.edition.draft.merge import write_draft
 
     built = build_edition(config, edition, refetch=refetch, on_done=on_done)
     return built, write_draft(config, built.date, built.sections, force=force)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from digest.check import GMAIL_CLIP
 from digest.collect.run import SourceReport
-from digest.edition.group import Filled
-
-GMAIL_CLIP = 102 * 1024
+from digest.model import Filled
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from digest.edition.draft import DraftError, draft_path, edit, merge_draft, parse_draft, read_draft_text, write_draft
+from digest.edition.draft import DraftError, edit
+from digest.edition.draft.merge import merge_draft, write_draft
+from digest.edition.draft.parse import parse_draft, read_draft_text
 from digest.exceptions import DigestError
 from digest.write import write_atomic
 
 if TYPE_CHECKING:
     from digest.config.keys import Config
-    from digest.preview.server import Previewer
+    from digest.preview.builds import Previewer
 
 MAX_TITLE = 500
 MAX_TEXT = 20_000
@@ -85,7 +87,7 @@ def checked(body: object) -> tuple[str, str, dict[str, Any]]:
 
 def writable(config: Config, path: Path) -> bool:
     """Only a Markdown file in the editions/ folder beside sources.toml (links followed) is written."""
-    folder = (config.root / "editions").resolve()
+    folder = config.workspace.editions.resolve()
     target = path.resolve()
     return target.suffix == ".md" and target.parent == folder
 
@@ -108,7 +110,7 @@ class Desk:
         """The draft as the page shows it: sections, items (blurbs as written), version, any error."""
         config, edition, path = self._where()
         if path is None:
-            would = draft_path(config, edition)
+            would = config.workspace.draft(edition)
             return {"draft": None, "path": _shown(config, would), "message": message,
                     "can_create": not self.previewer.from_feeds and writable(config, would)}
         text = read_draft_text(path)
@@ -188,7 +190,7 @@ class Desk:
         snap = self.previewer.snapshot
         if path is not None:
             raise Refused("the draft already exists")
-        if self.previewer.from_feeds or snap.edition is None or not writable(config, draft_path(config, edition)):
+        if self.previewer.from_feeds or snap.edition is None or not writable(config, config.workspace.draft(edition)):
             raise Refused("this preview cannot make a draft (it was started with --from-feeds)")
         outcome = write_draft(config, edition, snap.edition.sections)
         self.previewer.draft = outcome.path

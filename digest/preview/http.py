@@ -1,4 +1,4 @@
-"""What `digest preview` serves, and the guards around it (the server and the watcher are in preview.py).
+"""What `digest preview` serves, and the guards around it (server.py composes it with the watcher).
 
 The preview page writes files, so it is guarded like a local web app should be: it answers only
 to the names of the address it is bound to (a DNS-rebinding page gets 421), every POST must carry
@@ -9,6 +9,7 @@ idle connections time out, and at most MAX_CONNECTIONS are served at once.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import ipaddress
 import json
@@ -22,18 +23,16 @@ from functools import lru_cache
 from html import unescape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jinja2
 
+from digest.check import GMAIL_CLIP
 from digest.edition.pipeline import Edition
-from digest.edition.report import GMAIL_CLIP
 from digest.exceptions import DigestError
+from digest.preview.builds import Previewer, Snapshot
 from digest.preview.desk import BadRequest, Conflict, Desk, Refused
-
-if TYPE_CHECKING:
-    from digest.preview.server import Previewer, Snapshot
 
 LONG_POLL_SECONDS = 20.0
 
@@ -120,10 +119,8 @@ def host_names(host: str, port: int) -> frozenset[str]:
     if host in ("", "0.0.0.0", "::"):
         hostname = socket.gethostname()
         names |= {hostname, socket.getfqdn()}
-        try:
+        with contextlib.suppress(OSError):  # a host name that does not resolve: its other names still count
             names |= set(socket.gethostbyname_ex(hostname)[2])
-        except OSError:
-            pass
     elif not is_loopback(host):
         names.add(f"[{host}]" if ":" in host else host)
     names = {n.lower() for n in names}
@@ -133,10 +130,12 @@ def host_names(host: str, port: int) -> frozenset[str]:
 class Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], previewer: Previewer, *, max_connections: int = MAX_CONNECTIONS,
-                 timeout: float = REQUEST_TIMEOUT) -> None:
+    """The preview's HTTP server: it serves the previewer's snapshots and hands the desk's requests to `desk`."""
+
+    def __init__(self, address: tuple[str, int], previewer: Previewer, desk: Desk, *,
+                 max_connections: int = MAX_CONNECTIONS, timeout: float = REQUEST_TIMEOUT) -> None:
         self.previewer = previewer
-        self.desk = Desk(previewer)
+        self.desk = desk
         self.request_timeout = timeout
         self._slots = threading.BoundedSemaphore(max_connections)
         super().__init__(address, _Handler)
@@ -158,19 +157,19 @@ class Server(ThreadingHTTPServer):
         finally:
             self._slots.release()
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], OSError):
             return  # a page reloaded while its long poll was open, a client that timed out: nothing went wrong
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: Server
     server_version = "digest-preview"
 
-    @property
-    def timeout(self) -> float:  # type: ignore[override]  # read by StreamRequestHandler.setup
-        return self.server.request_timeout
+    def setup(self) -> None:
+        self.request.settimeout(self.server.request_timeout)  # slow or idle connections time out
+        super().setup()
 
     def _host_ok(self) -> bool:
         if self.headers.get("Host", "").lower() in self.server.hosts:
@@ -245,10 +244,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(413, f"a change is at most {MAX_BODY // 1024} KB", "text/plain; charset=utf-8")
             return None
         try:
-            return json.loads(self.rfile.read(int(length)).decode("utf-8"))
+            body: object = json.loads(self.rfile.read(int(length)).decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             self._send(400, "the body is not JSON", "text/plain; charset=utf-8")
             return None
+        return body
 
     def _answer(self, work: Callable[[], dict[str, Any]]) -> None:
         """Run a desk request; its errors become statuses with the message an editor can act on."""
@@ -283,9 +283,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 
-def listen(host: str, port: int, previewer: Previewer, **limits: Any) -> Server:
+def listen(host: str, port: int, previewer: Previewer, desk: Desk, *, max_connections: int = MAX_CONNECTIONS,
+           timeout: float = REQUEST_TIMEOUT) -> Server:
+    """The server, bound to host:port; a port in use or an address that cannot be had is a DigestError."""
     try:
-        return Server((host, port), previewer, **limits)
+        return Server((host, port), previewer, desk, max_connections=max_connections, timeout=timeout)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise DigestError(f"port {port} is in use: pass --port {port + 1} (or any free port), "

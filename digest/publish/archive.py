@@ -68,7 +68,7 @@ class Published:
 
 
 def archive_dir(config: Config) -> Path:
-    return config.root / "archive"
+    return config.workspace.archive
 
 
 def publish(config: Config, edition: date, ids: list[str], web_html: str,
@@ -102,7 +102,8 @@ def _read_edition(config: Config, when: date, page: bytes) -> PastEdition:
         raise ValueError("its index.html is empty")
     doc = lxml_html.document_fromstring(page)
     title = " ".join((doc.findtext(".//title") or config.newsletter.title).split())
-    summary = next(iter(doc.xpath("//meta[@name='description']/@content")), "")
+    found = doc.xpath("//meta[@name='description']/@content")
+    summary = found[0] if isinstance(found, list) and found else ""
     return PastEdition(when, title, " ".join(str(summary).split()), format_day(when, config.newsletter.language))
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from functools import partial
 from pathlib import Path
 
 from digest import esp
@@ -87,6 +88,11 @@ def test_message(config: Config, edition: date, html: bytes, text: str, *, to: l
     return message
 
 
+def _as_link(link: str, element: re.Match[str]) -> str:
+    """<unsubscribe class="x">text</unsubscribe> → <a href="link" class="x">text</a>."""
+    return f'<a href="{link}"{element.group(1)}>{element.group(2)}</a>'
+
+
 def preview_links(config: Config, edition: date, html: bytes, text: str) -> tuple[bytes, str, list[str]]:
     """The email with its service's merge tags swapped for harmless links; and the tags swapped."""
     chosen = esp.preset(config.newsletter.esp)
@@ -101,7 +107,7 @@ def preview_links(config: Config, edition: date, html: bytes, text: str) -> tupl
         before = (page, text)
         if chosen.elements:  # <unsubscribe>text</unsubscribe> is the link itself
             page = re.sub(rf"<{re.escape(tag)}\b([^>]*)>(.*?)</{re.escape(tag)}>",
-                          lambda m, link=link: f'<a href="{link}"{m.group(1)}>{m.group(2)}</a>', page, flags=re.S)
+                          partial(_as_link, link), page, flags=re.S)
         else:
             page = page.replace(tag, link)
         text = text.replace(text_tag, link)
@@ -131,9 +137,9 @@ def send_test(config: Config, edition: date, out_dir: Path, *, to: list[str], se
                           "variable (never in sources.toml)")
     where = f"{server.host}:{server.port}"
     try:
-        connect = smtplib.SMTP_SSL if server.ssl else smtplib.SMTP
-        extra = {"context": ssl.create_default_context()} if server.ssl else {}
-        with connect(server.host, server.port, timeout=30, **extra) as smtp:
+        smtp = (smtplib.SMTP_SSL(server.host, server.port, timeout=30, context=ssl.create_default_context())
+                if server.ssl else smtplib.SMTP(server.host, server.port, timeout=30))
+        with smtp:
             if server.starttls:
                 try:
                     smtp.starttls(context=ssl.create_default_context())

@@ -116,4 +116,5 @@ def ics_file(title: str, dates: list[Occurrence], *, place: str = "", url: str |
         if details:
             event.add("description", details)
         calendar.add_component(event)
-    return calendar.to_ical().decode("utf-8")
+    ical: bytes = calendar.to_ical()  # icalendar is untyped here
+    return ical.decode("utf-8")

@@ -38,15 +38,17 @@ import markupsafe
 from digest import esp
 from digest.colours import readable_on
 from digest.config.keys import DEFAULT_TEMPLATES, Config
-from digest.edition.group import Filled
+from digest.dates import babel_locale
+from digest.i18n import translations
 from digest.render.layout import CALENDAR_FOLDER, lay_out
 from digest.render.outputs import Rendered
 from digest.render.utm import tag_sections
 from digest.render.views import ItemView, SectionView, item_view, markdown, section_views
 from digest.sanitize import safe_text
+from digest.text import html_to_text, wrap
 
-__all__ = ["CALENDAR_FOLDER", "ItemView", "Rendered", "SectionView", "item_view", "markdown", "render", "render_views",
-           "section_views"]  # the view types live in digest/views.py; these names stay importable from here
+__all__ = ["CALENDAR_FOLDER", "ItemView", "Rendered", "SectionView", "item_view", "markdown", "render_views",
+           "section_views"]  # the view types live in digest/render/views.py; these names stay importable from here
 
 LIGHT_BG, DARK_BG = "#ffffff", "#17151c"
 DOCTYPE = "<!doctype html>\n"
@@ -76,13 +78,10 @@ def environment(templates: Path, language: str = "en", words: tuple[tuple[str, s
         keep_trailing_newline=True,
         finalize=_finalize,
     )
-    from digest.text import html_to_text, wrap
-
     env.filters["wrap"] = wrap
     env.filters["html_to_text"] = html_to_text
-    from digest.i18n import translations
-
-    env.install_gettext_callables(*_own_words_as_text(translations(language, dict(words)), dict(words)), newstyle=True)
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n at run time
+        *_own_words_as_text(translations(language, dict(words)), dict(words)), newstyle=True)
     return env
 
 
@@ -183,8 +182,6 @@ def edition_label(edition: date, language: str, pattern: str = "") -> str:
     """"October 2024" (the language's month and year), or the edition's date in a Babel pattern."""
     from babel.dates import format_date, format_skeleton
 
-    from digest.dates import babel_locale
-
     locale = babel_locale(language)
     return format_date(edition, pattern, locale=locale) if pattern else format_skeleton("yMMMM", edition, locale=locale)
 
@@ -253,14 +250,10 @@ def mjml_to_html(mjml_source: str) -> str:
     return DOCTYPE + _compact_styles(inlined)
 
 
-def render(config: Config, edition: date, filled: list[Filled], **extra: Any) -> Rendered:
-    """The outputs of an edition, byte-identical for the same inputs."""
-    return render_views(config, edition, section_views(filled, config), **extra)
-
-
 def render_views(config: Config, edition: date, sections: list[SectionView], *, intro: str | None = None,
                  **extra: Any) -> Rendered:
-    """Render sections already formatted (from a grouping or from an editor's draft)."""
+    """The outputs of an edition, byte-identical for the same inputs: its sections already formatted as
+    views (views.section_views of a grouping, or an editor's draft), the draft's `intro` if any."""
     env = theme(config)
     template = env.get_template("newsletter.mjml.j2")
     laid, calendars = lay_out(sections, config, edition, archive_home(config))

@@ -12,8 +12,10 @@ from functools import partial
 
 from digest.config.keys import Config
 from digest.model import Image
-from digest.render import cards
+from digest.render.calendar import google_link, ics_file, ics_name, outlook_link
+from digest.render.series import merge_series
 from digest.render.views import ItemView, Picture, SectionView
+from digest.text import short_link_text
 
 FULL_WIDTH = 552  # the column inside the 600 px body's 24 px margins
 THUMB_WIDTH, THUMB_MAX_HEIGHT = 120, 180
@@ -44,8 +46,6 @@ _BARE_LINK = re.compile(r'(<a\b[^>]*\bhref="([^"]+)"[^>]*>)(.*?)(</a>)', re.S)
 
 def readable_links(fragment: str) -> str:
     """Bare URLs as link text become the host and path (the href is kept whole)."""
-    from digest.text import short_link_text
-
     def swap(match: re.Match[str]) -> str:
         shown = html.unescape(re.sub(r"<[^>]*>", "", match.group(3))).strip()
         url = html.unescape(match.group(2))
@@ -59,32 +59,26 @@ def readable_links(fragment: str) -> str:
 def lay_out(sections: list[SectionView], config: Config, edition: date,
             home: str | None) -> tuple[list[SectionView], dict[str, Callable[[], str]]]:
     """Series merged, featured items marked, pictures shaped, calendar links made (and .ics files, to make)."""
-    by_title = {(s.title, s.kind): s for s in config.sections}
     tz, language = config.newsletter.tz, config.newsletter.language
     calendars: dict[str, Callable[[], str]] = {}
     out = []
     for view in sections:
-        section = by_title.get((view.title, view.kind))
-        feature = section.feature if section else 0
-        items = cards.merge_series(view.items, tz, language) if view.kind == "events" else view.items
+        items = merge_series(view.items, tz, language) if view.kind == "events" else view.items
         laid = []
         for index, item in enumerate(items):
-            featured = index < feature
+            featured = index < view.feature
             shown = item.image if view.images and item.image else None
             item = replace(item, blurb_html=readable_links(item.blurb_html), featured=featured,
                            picture=picture(shown, item.url, featured=featured, title=item.title) if shown else None)
             if item.event is not None:
                 item = _with_calendar(item, edition, home, calendars)
             laid.append(item)
-        out.append(replace(view, items=laid, button=section.button if section else view.button,
-                           body_html=readable_links(view.body_html)))
+        out.append(replace(view, items=laid, body_html=readable_links(view.body_html)))
     return out, calendars
 
 
 def _with_calendar(item: ItemView, edition: date, home: str | None,
                    calendars: dict[str, Callable[[], str]]) -> ItemView:
-    from digest.render.calendar import google_link, ics_file, ics_name, outlook_link
-
     assert item.event is not None
     dates = item.event.occurrences
     place = item.location

@@ -4,24 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # a reused render makes no views unless asked: views.py imports Markdown and Babel
+    from digest.render.views import SectionView
+
+
+def _nothing() -> str:
+    return ""
+
+
+def _no_views() -> list[SectionView]:
+    return []
 
 
 @dataclass
 class Rendered:
     """The outputs of an edition. The web version is rendered on first use: previews never need it.
 
-    calendars: an .ics file per event card ("events/<name>.ics" → content), written beside
-    web.html and published with it.
+    views: the sections the templates were given (before layout), which the Easy Read edition
+    tells again; a reused render makes them on first use. calendars: an .ics file per event card
+    ("events/<name>.ics" → content), written beside web.html and published with it. entry: where
+    reuse stored these outputs (None: not stored), so what is worked out from them later (`digest
+    check`'s findings) is stored beside them.
     """
 
     mjml: str
     html: str
     text: str
-    _views: list[Any] | None = field(default=None, repr=False, compare=False)
-    make_views: Callable[[], list[Any]] = field(default=list, repr=False, compare=False)
+    _views: list[SectionView] | None = field(default=None, repr=False, compare=False)
+    make_views: Callable[[], list[SectionView]] = field(default=_no_views, repr=False, compare=False)
     intro: str | None = field(default=None, repr=False, compare=False)  # a draft's intro (None: the configured one)
-    make_web: Callable[[], str] = field(default=lambda: "", repr=False, compare=False)
+    entry: Path | None = field(default=None, repr=False, compare=False)
+    make_web: Callable[[], str] = field(default=_nothing, repr=False, compare=False)
     _web: str | None = field(default=None, repr=False, compare=False)
     make_calendars: Callable[[], dict[str, str]] = field(default=dict, repr=False, compare=False)
     _calendars: dict[str, str] | None = field(default=None, repr=False, compare=False)
@@ -34,9 +50,8 @@ class Rendered:
         return self._calendars
 
     @property
-    def views(self) -> list[Any]:
-        """The sections as the templates saw them (SectionViews), for the Easy Read edition; a reused
-        render makes them again on first use."""
+    def views(self) -> list[SectionView]:
+        """The sections as the templates saw them (before layout)."""
         if self._views is None:
             self._views = self.make_views()
         return self._views

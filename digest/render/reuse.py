@@ -4,49 +4,50 @@ Rendering (Jinja2 → MJML → premailer, the text twin, the web version) costs 
 build's fetching, and most builds an editor runs change nothing. The outputs are stored in
 `.digest/reuse/<key>/`, where the key is a hash of everything the renderer reads: digest's
 version, the whole configuration (after any command-line override), every file of the theme
-and of the default theme, the edition date and the grouped items (or an editor's draft's
-sections and intro). Change any of them and the key changes, so a stored output is never
-stale; it is only ever an exact earlier result. The renderer is imported only on a miss.
-`digest check`'s findings on the email are kept in the same entry (they depend on the HTML alone).
+and of the default theme, the edition date, what the sections' views are made from (the grouped
+items, or an editor's draft's views) and a draft's intro. Change any of them and the key changes,
+so a stored output is never stale; it is only ever an exact earlier result. On a hit neither the
+renderer nor the views are made (a warm build imports neither Jinja2 nor Markdown nor Babel).
+The result says where it is stored (Rendered.entry): `digest check`'s findings on the email are
+kept in the same entry (they depend on the HTML alone), with the hash of the HTML they are about.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Callable
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digest import __version__
+from digest.check import Finding
+from digest.config.keys import DEFAULT_TEMPLATES, Config
 from digest.render.outputs import Rendered
 from digest.write import write_atomic
 
-if TYPE_CHECKING:
-    from digest.check import Finding
-    from digest.config.keys import Config
-    from digest.edition.group import Filled
-    from digest.render.email import SectionView
+if TYPE_CHECKING:  # the views are made on a miss only (views.py imports Markdown and Babel)
+    from digest.render.views import SectionView
 
 FILES = ("newsletter.mjml", "newsletter.html", "newsletter.txt")  # what a hit needs; web.html comes when made
 WEB = "web.html"
 # Outputs made only when first asked for (previews never need them): file → (maker, cache slot, property)
 LATER = {WEB: ("make_web", "_web", "web"), "calendars.json": ("make_calendars", "_calendars", "calendars")}
 CHECK = "check.json"  # `digest check`'s findings on newsletter.html, made by the first build that checked it
-_entries: dict[str, Path] = {}  # sha256 of an email's HTML → the entry it is stored in (this process's renders)
 KEEP = 8  # entries kept: enough to go back and forth between a few dates or drafts
 
 
 def key(config: Config, edition: date, inputs: object, **extra: Any) -> str:
     """The content address of one render: changes whenever anything the renderer reads changes.
 
-    `inputs` is the grouped sections (or a draft's views); its repr covers every field of every
-    item, because they are dataclasses of plain values.
+    `inputs` is what the views are made from (with the config); its repr covers every field of
+    every item, because they are dataclasses of plain values.
     """
-    from digest.config.keys import DEFAULT_TEMPLATES
-
     digest = hashlib.sha256()
     for part in (__version__, repr(config), edition.isoformat(), repr(inputs), repr(sorted(extra.items()))):
         digest.update(part.encode("utf-8", "surrogatepass"))
@@ -73,61 +74,48 @@ def _hash_folder(digest: Any, folder: Path) -> None:
 
 def folder(config: Config) -> Path:
     """Where reused outputs live: beside the store."""
-    return config.path.parent / ".digest" / "reuse"
+    return config.workspace.reuse
 
 
-def render(config: Config, edition: date, filled: list[Filled], **extra: Any) -> Rendered:
-    """digest.render.email.render, reused when nothing it reads has changed."""
+def render(config: Config, edition: date, inputs: object, views: Callable[[], list[SectionView]], *,
+           intro: str | None = None, **extra: Any) -> Rendered:
+    """digest.render.email.render_views(views()), reused when nothing it reads has changed.
 
-    def make() -> Rendered:
-        from digest.render.email import render as real
-
-        return real(config, edition, filled, **extra)
-
-    return rendered(config, edition, filled, make, **extra)
-
-
-def render_views(config: Config, edition: date, sections: list[SectionView], **extra: Any) -> Rendered:
-    """digest.render.email.render_views (an editor's draft), reused when nothing it reads has changed."""
+    `inputs` is what `views()` makes the sections' views from (the grouping, or a draft's views):
+    it keys the render, and the views are made only when rendering (or the Easy Read edition) needs them.
+    """
+    views = cache(views)
 
     def make() -> Rendered:
-        from digest.render.email import render_views as real
+        from digest.render.email import render_views  # imported on a miss only: Jinja2, MRML and premailer
 
-        return real(config, edition, sections, **extra)
+        return render_views(config, edition, views(), intro=intro, **extra)
 
-    return rendered(config, edition, ("views", sections), make, **extra)
-
-
-def rendered(config: Config, edition: date, inputs: object, make: Callable[[], Rendered],
-             **extra: Any) -> Rendered:
-    """The outputs stored under this render's key, or `make()`'s, stored for next time."""
-    entry = folder(config) / key(config, edition, inputs, **extra)
+    entry = folder(config) / key(config, edition, inputs, intro=intro, **extra)
     hit = load(entry, make)
     if hit is not None:
-        hit.intro = extra.get("intro")
-        hit.make_views = lambda: make().views  # only the Easy Read edition needs them: render then, once
-        _entries[_digest_of(hit.html)] = entry
+        hit.make_views, hit.intro, hit.entry = views, intro, entry
         return hit
     made = make()
-    _save(entry, made)
-    _entries[_digest_of(made.html)] = entry
+    if _save(entry, made):
+        made.entry = entry
     return made
 
 
-def checked(html: str, check: Callable[[str], list[Finding]]) -> list[Finding]:
-    """check(html), stored with the render that made this HTML, so an unchanged edition is not checked again."""
-    entry = _entries.get(_digest_of(html))
-    stored = entry / CHECK if entry is not None else None
+def checked(rendered: Rendered, check: Callable[[str], list[Finding]]) -> list[Finding]:
+    """check(rendered.html), stored with the render, so an unchanged edition is not checked again."""
+    stored = rendered.entry / CHECK if rendered.entry is not None else None
+    html_hash = _digest_of(rendered.html)
     if stored is not None and stored.is_file():
-        from digest.check import Finding
-
         try:
-            return [Finding(**finding) for finding in json.loads(stored.read_text("utf-8"))]
-        except (OSError, ValueError, TypeError):
+            data = json.loads(stored.read_text("utf-8"))
+            if data["html"] == html_hash:
+                return [Finding(**finding) for finding in data["findings"]]
+        except (OSError, ValueError, TypeError, KeyError):
             pass
-    findings = check(html)
+    findings = check(rendered.html)
     if stored is not None and stored.parent.is_dir():
-        _write(stored, json.dumps([vars(finding) for finding in findings]))
+        _write(stored, json.dumps({"html": html_hash, "findings": [vars(finding) for finding in findings]}))
     return findings
 
 
@@ -150,21 +138,28 @@ def load(entry: Path, make: Callable[[], Rendered]) -> Rendered | None:
         except (OSError, ValueError):
             pass
         # made only if this key's render never made it: render then, once
-        setattr(hit, maker, _storing(path, lambda output=output: getattr(make(), output)))
+        setattr(hit, maker, _storing(path, _output_of(make, output)))
     return hit
 
 
-def _save(entry: Path, made: Rendered) -> None:
-    """Store a render; the web version and calendars are stored when first made. Failing to store is not an error."""
+def _output_of(make: Callable[[], Rendered], output: str) -> Callable[[], Any]:
+    """One output of a render made afresh."""
+    return lambda: getattr(make(), output)
+
+
+def _save(entry: Path, made: Rendered) -> bool:
+    """Store a render (whether it was stored); the web version and calendars are stored when first made.
+    Failing to store is not an error: the render is simply not reused."""
     try:
         entry.mkdir(parents=True, exist_ok=True)
-        for name, value in zip(FILES[::-1], (made.text, made.html, made.mjml)):  # the mjml last: it marks complete
+        for name, value in zip(FILES[::-1], (made.text, made.html, made.mjml), strict=True):  # the mjml last: it marks complete
             _write(entry / name, value)
     except OSError:
-        return
+        return False
     for name, (maker, _slot, _output) in LATER.items():
         setattr(made, maker, _storing(entry / name, getattr(made, maker)))
     _prune(entry.parent)
+    return True
 
 
 def _storing(path: Path, produce: Callable[[], Any]) -> Callable[[], Any]:
@@ -185,16 +180,12 @@ def _decoded(path: Path, text: str) -> Any:
 def _write(path: Path, text: str) -> None:
     """write.py's atomic write (a killed build leaves no half file, and its temporaries are swept);
     failing to store is not an error: the render is simply not reused."""
-    try:
+    with contextlib.suppress(OSError):
         write_atomic(path, text)
-    except OSError:
-        pass
 
 
 def _prune(parent: Path) -> None:
     """Keep only the KEEP most recently made entries."""
-    import shutil
-
     try:
         entries = sorted((p for p in parent.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
     except OSError:

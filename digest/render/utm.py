@@ -12,13 +12,10 @@ import html
 import re
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from digest.config.keys import Utm
-
-if TYPE_CHECKING:  # render imports this module
-    from digest.render.views import ItemView, SectionView
+from digest.render.views import ItemView, SectionView
 
 _HREF = re.compile(r'href="([^"]*)"')
 _MERGE_TAG_MARKS = ("*|", "|*", "{{", "}}", "{$", "{%", "[", "]", "<", ">")

@@ -1,19 +1,23 @@
 """What the templates see: each item and section already formatted, safe and in the reader's words.
 
-Built from collected items (item_view) or from an editor's draft (digest/draft/); laid out
-for the theme by digest/layout.py; UTM tagging and the archive read the same types.
+Built from grouped items (section_views, item_view) or from an editor's draft
+(digest/edition/draft/views.py): the renderer takes views only, whichever way an edition was
+made. Each SectionView carries what the theme needs of its section (images, feature, button), so
+nothing downstream looks a section up in the configuration again. Laid out for the theme by
+digest/render/layout.py; UTM tagging and the archive read the same types.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
 from digest.config.keys import Button, Config
-from digest.edition.group import Filled
-from digest.model import Event, Image, Post
+from digest.dates import format_event_when, format_post_date
+from digest.model import Event, Filled, Image, Post
 from digest.render import cards
 from digest.render.calendar import Occurrence
 from digest.sanitize import clean_html
@@ -70,7 +74,7 @@ class ItemView:
     outlook_url: str = ""
     ics_name: str = ""
     ics_url: str | None = None
-    easy: str = ""  # the editor's Easy Read text (the draft's `easy:` block, digest/easyread.py)
+    easy: str = ""  # the editor's Easy Read text (the draft's `easy:` block, digest/render/easyread/)
     line: int = 0  # where the item is in the draft (its `easy:` block, else its heading), for the editor
 
     def __post_init__(self) -> None:
@@ -88,6 +92,7 @@ class SectionView:
     body_html: str = ""
     images: bool = False
     button: Button | None = None
+    feature: int = 0  # feature the first N items (bigger title and picture)
 
 
 @lru_cache(maxsize=1)
@@ -106,8 +111,6 @@ def member_names(config: Config) -> dict[str, str]:
 
 def item_view(item: Post | Event, config: Config) -> ItemView:
     """Format one item for the templates in the newsletter's language and timezone."""
-    from digest.dates import format_event_when, format_post_date
-
     tz, language = config.newsletter.tz, config.newsletter.language
     member = member_names(config).get(item.source, item.source)
     if isinstance(item, Event):
@@ -125,7 +128,8 @@ def item_view(item: Post | Event, config: Config) -> ItemView:
                     image=item.image, id=item.id, member=member)
 
 
-def section_views(filled: list[Filled], config: Config) -> list[SectionView]:
+def section_views(filled: Sequence[Filled], config: Config) -> list[SectionView]:
+    """Grouping's sections as the templates see them."""
     return [
         SectionView(
             title=box.section.title,
@@ -133,6 +137,8 @@ def section_views(filled: list[Filled], config: Config) -> list[SectionView]:
             items=[item_view(i, config) for i in box.items],
             body_html=markdown(box.section.body) if box.section.kind == "text" else "",
             images=box.section.images,
+            button=box.section.button,
+            feature=box.section.feature,
         )
         for box in filled
     ]

@@ -20,11 +20,12 @@ from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from digest.collect.fetch import FetchResult, Limits, Request, fetch_all
-from digest.collect.readers.registry import detect, read
 from digest.collect.readers.discover import alternate_feeds, html_document
+from digest.collect.readers.registry import detect, read
 from digest.exceptions import DigestError
 from digest.model import Event, Post, ReadResult, as_instant
-from digest.sanitize import absolute_url, is_web_url
+from digest.sanitize import absolute_url
+from digest.urls import is_web_url
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ def page_candidates(body: bytes, base: str, found: Discovery) -> list[Candidate]
 def _hosted_on(platform: Platform, host: str) -> bool:
     domains = {"Blogger": ".blogspot.com", "Substack": ".substack.com", "Medium": "medium.com", "Wix": ".wixsite.com"}
     domain = domains.get(platform.name)
-    return bool(domain) and (host.endswith(domain) or host == domain.lstrip("."))  # type: ignore[union-attr]
+    return domain is not None and (host.endswith(domain) or host == domain.lstrip("."))
 
 
 def _platform_url(platform: Platform, base: str, path: str) -> str:
@@ -221,7 +222,8 @@ def page_title(body: bytes, url: str) -> str:
     from digest.collect.readers.page import json_ld_blocks
 
     for block in json_ld_blocks(body)[0]:
-        for node in (block.get("@graph") if isinstance(block, dict) and isinstance(block.get("@graph"), list) else [block]):
+        graph = block.get("@graph") if isinstance(block, dict) else None
+        for node in graph if isinstance(graph, list) else [block]:
             kind = node.get("@type") if isinstance(node, dict) else None
             kinds = set(kind if isinstance(kind, list) else [kind])
             if kinds & ORGANISATIONS and isinstance(node.get("name"), str) and node["name"].strip():

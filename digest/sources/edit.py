@@ -14,7 +14,7 @@ from pathlib import Path
 
 import tomlkit
 
-from digest.config.keys import parse_config
+from digest.config.load import parse_config
 from digest.write import write_atomic
 
 
@@ -41,7 +41,8 @@ def add_sources(path: Path, new: list[NewSource]) -> tuple[list[NewSource], list
     names = {str(s.get("name")) for s in existing}
     urls = {str(s.get("url")): str(s.get("name")) for s in existing}
     tables = tomlkit.aot()
-    added, refused = [], []
+    added: list[NewSource] = []
+    refused: list[str] = []
     for source in new:
         if source.url in urls:
             refused.append(f"{source.url} is already in {path.name} as {urls[source.url]!r}")

@@ -45,7 +45,8 @@ def read_opml(data: bytes, where: str) -> list[NewSource]:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise DigestError(f"{where}: is not readable OPML ({exc}): export it again from the feed reader") from None
-    if root.tag != "opml" or root.find("body") is None:
+    body = root.find("body")
+    if root.tag != "opml" or body is None:
         raise DigestError(f"{where}: is XML but not OPML (no <opml><body>): export the subscription list as OPML")
     found: list[NewSource] = []
 
@@ -60,5 +61,5 @@ def read_opml(data: bytes, where: str) -> list[NewSource]:
             else:
                 walk(outline, (*folders, label) if label else folders)
 
-    walk(root.find("body"), ())
+    walk(body, ())
     return found

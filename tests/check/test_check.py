@@ -10,13 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from digest.check import (
-    DEFAULT_CLIENTS,
-    Finding,
-    caniemail,
-    check_html,
-    summarise,
-)
+from digest.check import Finding, caniemail, summarise
+from digest.check.caniemail import DEFAULT_CLIENTS
+from digest.check.lint import check_html
 from digest.colours import parse_colour
 from digest.commands.check import check
 
@@ -373,23 +369,20 @@ def test_cli_unreadable_file_exits_2_without_traceback(tmp_path: Path) -> None:
 
 def test_cli_without_file_builds_the_edition(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import datetime
-    import sys
     import types
 
     calls = []
-    fake_config = types.ModuleType("digest.config.keys")
-    fake_config.load_config = lambda path: calls.append(("config", path)) or "CONFIG"
-    fake_build = types.ModuleType("digest.edition.pipeline")
 
     def build_edition(config, edition_date, *, draft, refetch):
         calls.append(("build", config, edition_date))
         assert (draft, refetch) == (None, True), "no draft for the date: built from the feeds"
         return types.SimpleNamespace(html=fixture("clean.html"))
 
-    fake_build.build_edition = build_edition
-    fake_build.find_draft = lambda config, edition, *, draft, from_feeds: None
-    monkeypatch.setitem(sys.modules, "digest.config.keys", fake_config)
-    monkeypatch.setitem(sys.modules, "digest.edition.pipeline", fake_build)
+    # the real modules with their entry points replaced (faking whole modules in sys.modules made the
+    # test depend on which modules earlier tests had imported)
+    monkeypatch.setattr("digest.config.load.load_config", lambda path: calls.append(("config", path)) or "CONFIG")
+    monkeypatch.setattr("digest.edition.pipeline.build_edition", build_edition)
+    monkeypatch.setattr("digest.edition.pipeline.find_draft", lambda config, edition, *, draft, from_feeds: None)
 
     result = CliRunner().invoke(check, ["--config", str(tmp_path / "s.toml"), "--date", "2025-10-01"])
     assert (result.exit_code, result.output) == (0, "0 errors, 0 warnings\n")

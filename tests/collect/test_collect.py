@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from digest.collect.fetch import Limits
-from digest.config.keys import load_config
+from digest.config.load import load_config
 from digest.edition.pipeline import build_edition
 
 RSS = ("""<?xml version="1.0"?><rss version="2.0"><channel><title>M</title><link>https://m.example.org/</link>"""

@@ -20,7 +20,8 @@ import pytest
 
 from digest.collect.readers.registry import read
 from digest.collect.store import Store
-from digest.config.keys import Config, load_config
+from digest.config.keys import Config
+from digest.config.load import load_config
 from digest.edition.pipeline import Edition, build_edition
 from digest.model import Post
 from tests.hardening import (

@@ -12,14 +12,15 @@ from lxml import html as lxml_html
 from pytest_httpserver import HTTPServer
 
 from digest.collect.pictures import size_of
-from digest.config.keys import load_config, parse_config
-from digest.edition.draft import format_draft, parse_draft
+from digest.config.load import load_config, parse_config
+from digest.edition.draft.parse import parse_draft
+from digest.edition.draft.write import format_draft
 from digest.edition.group import group
 from digest.edition.pipeline import build_from_draft
 from digest.model import Image, Post
-from digest.render.email import render
+from digest.render.email import render_views
 from digest.render.layout import picture
-from digest.render.views import Picture
+from digest.render.views import Picture, section_views
 
 CONFIG = '''[newsletter]
 title = "Network"
@@ -62,7 +63,7 @@ def images(html: str) -> list[dict[str, str]]:
 
 def test_pictures_in_the_section_that_asks_for_them() -> None:
     config = parse_config(CONFIG, Path("sources.toml"))
-    html = render(config, EDITION, group(POSTS, config, EDITION)).html
+    html = render_views(config, EDITION, section_views(group(POSTS, config, EDITION), config)).html
     found = images(html)
     assert [(i["src"], i["alt"], i["width"], i.get("height")) for i in found] == [
         ("https://a.example.org/cover.jpg", "Cover of the report", "552", "310"),  # 1600×900 keeps its 16:9 (310.5)
@@ -132,7 +133,7 @@ def test_collect_reads_each_pictures_true_shape(httpserver: HTTPServer, tmp_path
         report = SourceReport("A", "ok")
         with Store.beside(config.path) as store, Network() as network:
             items = with_sizes(list(posts), store, [report], refetch=True, network=network)
-        return render(config, EDITION, group(items, config, EDITION)).html, report
+        return render_views(config, EDITION, section_views(group(items, config, EDITION), config)).html, report
 
     html, report = collected()
     found = {i["src"].rsplit("/", 1)[1]: i for i in images(html)}
@@ -208,11 +209,11 @@ def test_events_show_their_calendar_picture_where_the_section_asks() -> None:
     sized = replace(event, image=Image(event.image.url, "", 1200, 800))
     shown = CONFIG.replace('title = "With pictures"\nkind = "posts"', 'title = "With pictures"\nkind = "events"')
     config = parse_config(shown, Path("sources.toml"))
-    found = images(render(config, EDITION, group([sized], config, EDITION)).html)
+    found = images(render_views(config, EDITION, section_views(group([sized], config, EDITION), config)).html)
     assert [(i["src"], i["width"], i["height"], i["alt"]) for i in found] == [
         ("https://a.example.org/fair.jpg", "552", "368", "Community fair")]
     hidden = parse_config(shown.replace("images = true\n", ""), Path("sources.toml"))
-    html = render(hidden, EDITION, group([sized], hidden, EDITION)).html
+    html = render_views(hidden, EDITION, section_views(group([sized], hidden, EDITION), hidden)).html
     assert "Community fair" in html and images(html) == []
 
 

@@ -25,7 +25,7 @@ from digest.collect.report import SourceReport
 from digest.collect.run import collect
 from digest.collect.save import save, settle
 from digest.collect.store import Store
-from digest.config.keys import load_config
+from digest.config.load import load_config
 from tests.conftest import ROOT
 
 WINDOW = (datetime(2024, 10, 1, tzinfo=UTC), datetime(2024, 12, 1, tzinfo=UTC))

@@ -261,7 +261,7 @@ def test_saved_items_read_back_the_same(tmp_path: Path) -> None:
 
 def test_a_build_commits_once_and_a_304_never_reads_a_body(server: LoopbackServer, tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from digest.config.keys import load_config
+    from digest.config.load import load_config
     from digest.edition.pipeline import build_edition
 
     body = rss(posts(3))

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from digest import __version__
 from digest.cli import main
-from digest.config.keys import load_config
+from digest.config.load import load_config
 
 COMMANDS = main.list_commands(click.Context(main))
 

@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -13,29 +14,19 @@ from click.testing import CliRunner, Result
 
 from digest.cli import main
 from digest.collect.store import SCHEMA_VERSION, Store
+from tests.conftest import ConfigFactory, config_toml
 from tests.hardening import posts, rss
 
-GOOD = '''[newsletter]
-title = "Hardening Digest"
-timezone = "UTC"
-
-[[sections]]
-title = "News"
-kind = "posts"
-
-[[sources]]
-name = "Member"
-url = "feed.xml"
-'''
+# one member, read from feed.xml beside it
+NETWORK: dict[str, Any] = {"title": "Hardening Digest", "timezone": "UTC", "source": {"name": "Member", "url": "feed.xml"}}
+GOOD = config_toml(**NETWORK)
 
 
 @pytest.fixture
-def network(tmp_path: Path) -> Path:
+def network(tmp_path: Path, make_config: ConfigFactory) -> Path:
     """A valid one-member network on disk; tests break one thing in it."""
     (tmp_path / "feed.xml").write_bytes(rss(posts(1)))
-    config = tmp_path / "sources.toml"
-    config.write_text(GOOD)
-    return config
+    return make_config.write(**NETWORK)
 
 
 def build(config: Path, *extra: str) -> Result:
@@ -75,8 +66,8 @@ def test_config_errors(network: Path, change: tuple[str, str], line: str) -> Non
     assert_one_line_error(build(network), f"{network}: {line}")
 
 
-def test_every_problem_is_reported_at_once(network: Path) -> None:
-    network.write_text(GOOD.replace('timezone = "UTC"', 'timezone = "Mars/Base"').replace('kind = "posts"', 'kind = "post"'))
+def test_every_problem_is_reported_at_once(network: Path, make_config: ConfigFactory) -> None:
+    make_config.write(**{**NETWORK, "timezone": "Mars/Base"}, section={"kind": "post"})
     result = build(network)
     assert result.exit_code == 2
     assert result.output.splitlines() == [
@@ -87,8 +78,8 @@ def test_every_problem_is_reported_at_once(network: Path) -> None:
     ]
 
 
-def test_unknown_keys_warn_with_a_suggestion_and_do_not_stop_the_build(network: Path) -> None:
-    network.write_text(GOOD.replace('timezone = "UTC"', 'timzone = "UTC"'))
+def test_unknown_keys_warn_with_a_suggestion_and_do_not_stop_the_build(network: Path, make_config: ConfigFactory) -> None:
+    make_config.write(**{**NETWORK, "timezone": None, "timzone": "UTC"})
     warning = "  - sources.toml: newsletter.timzone (line 3): unknown key 'timzone' is ignored: did you mean 'timezone'?"
     result = build(network)
     assert result.exit_code == 0, result.output

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from digest.cli import main
-from digest.config.keys import load_config
+from digest.config.load import load_config
 from tests.conftest import ROOT
 
 

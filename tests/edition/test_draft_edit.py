@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from digest.config.keys import load_config
-from digest.edition.draft import DraftError, parse_draft
+from digest.config.load import load_config
+from digest.edition.draft import DraftError
 from digest.edition.draft.edit import EditError, add_item, drop_item, move_item, set_blurb, set_intro, set_title
+from digest.edition.draft.parse import parse_draft
 from tests.network import digest, make_network
 from tests.publish.test_send import Inbox, smtp  # noqa: F401 — the SMTP fixture
 

@@ -8,8 +8,9 @@ import pytest
 from lxml import html as lxml_html
 
 from digest.collect.normalize import stable_id
-from digest.config.keys import load_config
-from digest.edition.draft import md_escape, parse_draft
+from digest.config.load import load_config
+from digest.edition.draft.parse import parse_draft
+from digest.edition.draft.write import md_escape
 from tests.network import FIXTURES, digest, make_network
 
 DRAFT = "editions/2024-10-01.md"
@@ -181,7 +182,8 @@ def test_broken_edits_are_reported_with_their_line_numbers(tmp_path: Path) -> No
   {draft}: line 16: the link 'www.example.org/page' is not a web address: write it in full, e.g. https://www.example.org/page
   {draft}: line 24: the id 3e90a8f3f73c45f6 is also on line 21: an item can appear only once — delete one of the two
   {draft}: line 25: the picture 'picture.png' is not a web address: write it in full, starting https://
-  {draft}: line 30: the id b546951ae29e8b9b is not under an item heading: the text section 'Get involved' shows only its text, so move the item to a posts or events section
+  {draft}: line 30: the id b546951ae29e8b9b is not under an item heading: the text section 'Get involved' shows only its \
+text, so move the item to a posts or events section
   {draft}: line 32: the section 'Coming up' is already on line 18: put all its items under one heading
   {draft}: line 34: a comment opened with <!-- is never closed with -->
 """

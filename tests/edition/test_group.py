@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest.config.keys import parse_config
+from digest.config.load import parse_config
 from digest.edition.group import dedupe, group
 from digest.model import Event, Post
 
@@ -54,12 +54,14 @@ LONDON = ZoneInfo("Europe/London")
 EDITION = date(2024, 10, 1)
 
 
-def post(id: str, source: str, when: datetime, *, url: str | None = None, categories: tuple[str, ...] = (), guid: str = "") -> Post:
+def post(id: str, source: str, when: datetime, *, url: str | None = None, categories: tuple[str, ...] = (),
+         guid: str = "") -> Post:
     return Post(id=id, source=source, title=id, url=url, published=when, categories=categories, guid=guid)
 
 
 def event(id: str, title: str, start: datetime | date, source: str = "A", uid: str = "") -> Event:
-    return Event(id=id, source=source, title=title, start=start, end=None, all_day=isinstance(start, date) and not isinstance(start, datetime), uid=uid)
+    all_day = isinstance(start, date) and not isinstance(start, datetime)
+    return Event(id=id, source=source, title=title, start=start, end=None, all_day=all_day, uid=uid)
 
 
 def titles(filled) -> dict[str, list[str]]:

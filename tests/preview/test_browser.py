@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from bench.browser_refresh import time_saves
-from digest.config.keys import load_config
+from digest.config.load import load_config
 from tests.conftest import ON_CI, ROOT, need
 from tests.preview.test_preview import copy_sample, edit, free_port, preview_process, stop_preview
 

@@ -20,9 +20,10 @@ import pytest
 from click.testing import CliRunner
 
 from digest.cli import main
-from digest.config.keys import load_config
+from digest.config.load import load_config
 from digest.edition.pipeline import build_edition
-from digest.preview.server import PreviewServer, dark_variant
+from digest.preview.http import dark_variant
+from digest.preview.server import PreviewServer
 from tests.conftest import ROOT
 from tests.network import digest, make_network
 

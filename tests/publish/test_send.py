@@ -119,8 +119,9 @@ def test_login_with_the_password_from_the_environment(built: Path, smtp: tuple[I
     assert logins == [(b"editor", b"s3cret")] and len(inbox.messages) == 1
     wrong = digest(*args, env={"DIGEST_SMTP_PASSWORD": "guess"})
     assert wrong.exit_code == 1
-    assert wrong.output.splitlines()[1] + "\n" == (f"Error: 127.0.0.1:{port} refused the login for editor (535 5.7.8 Authentication "
-                            "credentials invalid): check --user and DIGEST_SMTP_PASSWORD\n")
+    assert wrong.output.splitlines()[1] + "\n" == (
+        f"Error: 127.0.0.1:{port} refused the login for editor (535 5.7.8 Authentication "
+        "credentials invalid): check --user and DIGEST_SMTP_PASSWORD\n")
 
 
 def test_a_user_without_a_password_in_the_environment(built: Path, smtp: tuple[Inbox, int, list]) -> None:

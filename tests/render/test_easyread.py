@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from digest.config.keys import load_config
-from digest.edition.draft import parse_draft
+from digest.config.load import load_config
+from digest.edition.draft.parse import parse_draft
 from digest.i18n import gettext_for
 from digest.render.easyread.edition import ICONS, easy_sections, icon_png, icon_urls, sentences
 from digest.render.easyread.readability import MAX_WORDS, check_easy_read, hard_words
@@ -126,7 +126,8 @@ def test_readability_warnings_name_the_right_items_and_lines() -> None:
     assert f"has {len(long.split())} words" in found[0].message
     assert found[1].message.startswith("editions/2024-10-01.md line 31, 'Hard' (add an easy: block under it): hard words")
     assert all(w in found[1].message for w in ('"consultation"', '"accessibility"', '"requirements"'))
-    assert hard_words("Meet Councillor Abernethy at the Huddersfield consultation.") == ["consultation"], "names are not hard words"
+    assert hard_words("Meet Councillor Abernethy at the Huddersfield consultation.") == ["consultation"], \
+        "names are not hard words"
     assert not check_easy_read(easy_sections([section], cfg, icon_urls(cfg), gettext_for("cy")), "cy")[1:], \
         "only sentence length is checked outside English"
 
@@ -178,7 +179,10 @@ def test_the_preview_shows_the_easy_read_edition(tmp_path: Path) -> None:
 
 from playwright.sync_api import Browser, Page, Route  # noqa: E402 (test_browser skips without it)
 
-from tests.preview.test_browser import AXE, browser  # noqa: E402,F401 (Chromium with axe-core, as the preview's tests run it)
+from tests.preview import test_browser  # noqa: E402
+
+AXE = test_browser.AXE
+browser = test_browser.browser  # the preview tests' Chromium fixture, found here by its name
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import html as lxml_html
 
-from digest.config.keys import Config, parse_config
+from digest.config.keys import Config
+from digest.config.load import parse_config
 from digest.edition.group import group
-from digest.model import Event, Post
-from digest.render.email import render
+from digest.model import Event, Filled, Post
+from digest.render.email import Rendered, render_views
+from digest.render.views import section_views
 
 BASE = '''[newsletter]
 title = "Network <Digest> & Friends"
@@ -37,6 +39,11 @@ url = "https://a.example.org/feed"
 '''
 EDITION = date(2024, 10, 1)
 
+
+
+def render(config: Config, edition: date, filled: list[Filled]) -> Rendered:
+    """A grouping rendered as a build renders it: as views."""
+    return render_views(config, edition, section_views(filled, config))
 
 def config(language: str = "en-GB") -> Config:
     return parse_config(BASE.replace("{language}", language), Path("sources.toml"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from datetime import date
@@ -10,7 +11,8 @@ from pathlib import Path
 import pytest
 
 import digest.render.email
-from digest.config.keys import DEFAULT_TEMPLATES, load_config
+from digest.config.keys import DEFAULT_TEMPLATES
+from digest.config.load import load_config
 from digest.edition.pipeline import build_edition, build_from_draft, draft_edition
 from digest.render import reuse
 
@@ -21,7 +23,7 @@ EDITION = date(2024, 10, 1)
 def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Records every real render (of an edition or of a draft)."""
     calls: list[str] = []
-    real = digest.render.email.render_views  # render() calls it too
+    real = digest.render.email.render_views  # what reuse calls on a miss
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append("render")
@@ -112,7 +114,7 @@ def test_an_incomplete_entry_is_not_used(sample_network: Path, renders: list[str
 
 
 def test_the_check_of_an_unchanged_email_is_reused(sample_network: Path) -> None:
-    from digest.check import check_html
+    from digest.check.lint import check_html
 
     calls: list[str] = []
 
@@ -121,8 +123,11 @@ def test_the_check_of_an_unchanged_email_is_reused(sample_network: Path) -> None
         return check_html(html)
 
     first = build_edition(load_config(sample_network), EDITION)
-    findings = reuse.checked(first.html, counting)
+    findings = reuse.checked(first.rendered, counting)
     again = build_edition(load_config(sample_network), EDITION)
-    assert reuse.checked(again.html, counting) == findings and len(calls) == 1
-    assert reuse.checked(first.html.replace("</body>", "<p>changed</p></body>"), counting) is not None
+    assert again.rendered.entry == first.rendered.entry is not None
+    assert reuse.checked(again.rendered, counting) == findings and len(calls) == 1
+    changed = dataclasses.replace(again.rendered, html=first.html.replace("</body>", "<p>changed</p></body>"))
+    assert changed.entry == first.rendered.entry  # the same entry, but not the HTML its findings are about
+    assert reuse.checked(changed, counting) is not None
     assert len(calls) == 2  # other HTML: checked afresh

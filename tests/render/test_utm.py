@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from digest.config.keys import Utm, parse_config
+from digest.config.keys import Config, Utm
+from digest.config.load import parse_config
 from digest.edition.group import group
 from digest.exceptions import ConfigError
-from digest.model import Post
-from digest.render.email import Rendered, render
+from digest.model import Filled, Post
+from digest.render.email import Rendered, render_views
 from digest.render.utm import tag_url
+from digest.render.views import section_views
 
 CONFIG = '''[newsletter]
 title = "Network"
@@ -43,6 +45,11 @@ BLURB = ('<p><a href="https://a.example.org/report?id=7&amp;x=1">Report</a> '
 UTM = '[newsletter.utm]\nsource = "network-digest"\ncampaign = "digest-{date}"'
 TAGS = "utm_source=network-digest&utm_medium=email&utm_campaign=digest-2024-10-01"
 
+
+
+def render(config: Config, edition: date, filled: list[Filled]) -> Rendered:
+    """A grouping rendered as a build renders it: as views."""
+    return render_views(config, edition, section_views(filled, config))
 
 def rendered(utm: str = "") -> Rendered:
     config = parse_config(CONFIG.replace("{utm}", utm), Path("sources.toml"))

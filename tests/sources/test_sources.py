@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.config.keys import load_config
+from digest.config.load import load_config
 from digest.sources.discover import PLATFORMS, _platform_url
 from tests.conftest import ROOT
 from tests.network import digest
@@ -313,8 +313,8 @@ def test_build_shows_the_added_members_events_and_posts(sites, network: Path) ->
     assert "Carers Week round-up" not in text  # June: outside the 31 days before the edition
     assert "Co-production 101 (online) When: Tuesday 22 October 2024, 10:00–12:00 Where: Online" in text  # an event card
     assert "The Old Library, 14 Mill Lane, Leeds, LS1 4AB" in text
-    assert ("Northgate Council Involvement Team: note: 2 dates on the page give no UTC offset and were read as Europe/London time "
-            "(e.g. '2024-10-09T18:00')") in result.output
+    assert ("Northgate Council Involvement Team: note: 2 dates on the page give no UTC offset and were read as "
+            "Europe/London time (e.g. '2024-10-09T18:00')") in result.output
     assert "Co-Pro Cuppas: note: left out 'Summer picnic': the page says it is cancelled" in result.output
 
 
@@ -332,8 +332,10 @@ def test_build_of_a_page_with_nothing_fails_that_member_only(sites, network: Pat
 
 @pytest.mark.parametrize(("head", "url", "name"), [
     ('<script type="application/ld+json">{"@graph": [{"@type": "WebSite", "name": "Site"}, '
-     '{"@type": "NGO", "name": "Hillside  Carers"}]}</script><title>Home | Whatever</title>', "https://h.example/", "Hillside Carers"),
-    ('<meta property="og:site_name" content="Voices Together"><title>Blog | VT</title>', "https://v.example/blog", "Voices Together"),
+     '{"@type": "NGO", "name": "Hillside  Carers"}]}</script><title>Home | Whatever</title>',
+     "https://h.example/", "Hillside Carers"),
+    ('<meta property="og:site_name" content="Voices Together"><title>Blog | VT</title>',
+     "https://v.example/blog", "Voices Together"),
     ("<title>Events – Riverside Mind</title>", "https://r.example/events/", "Riverside Mind"),
     ("<title>Riverside Mind – Mental health in the valley</title>", "https://r.example/", "Riverside Mind"),
     ("<title></title>", "https://r.example/", ""),

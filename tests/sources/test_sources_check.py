@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ConfigFactory
 from tests.network import digest
 from tests.sites import Site, page
 
@@ -19,7 +20,8 @@ def site() -> Iterator[Site]:
         "/removed": (410, "text/plain", "gone"),
         "/missing": (404, "text/plain", "no"),
         "/home/": page("wordpress-home.html"),
-        "/empty.xml": (200, "application/rss+xml", "<?xml version='1.0'?><rss version='2.0'><channel><title>x</title></channel></rss>"),
+        "/empty.xml": (200, "application/rss+xml",
+                       "<?xml version='1.0'?><rss version='2.0'><channel><title>x</title></channel></rss>"),
         "/broken": (500, "text/plain", "oops"),
     })
     yield started
@@ -27,11 +29,8 @@ def site() -> Iterator[Site]:
 
 
 def write(folder: Path, urls: dict[str, str]) -> Path:
-    entries = "".join(f'\n[[sources]]\nname = "{name}"\nurl = "{url}"\n' for name, url in urls.items())
-    path = folder / "sources.toml"
-    path.write_text('[newsletter]\ntitle = "T"\ntimezone = "Europe/London"\n\n[[sections]]\ntitle = "News"\n'
-                    f'kind = "posts"\n{entries}', encoding="utf-8")
-    return path
+    sources = [{"name": name, "url": url} for name, url in urls.items()]
+    return ConfigFactory(folder).write(timezone="Europe/London", sources=sources)
 
 
 def test_check_says_ok_moved_gone_empty_failed_with_the_fix(site: Site, tmp_path: Path) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from digest.config.keys import load_config
+from digest.config.load import load_config
+from tests.conftest import config_toml
 from tests.network import digest
 
-EMPTY = '[newsletter]\ntitle = "New network"\n\n[[sections]]\ntitle = "News"\nkind = "posts"\n'
+EMPTY = config_toml(title="New network", sources=[])
 
 
 def sources_of(path: Path) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -50,7 +51,8 @@ def test_a_feed_readers_folders_become_tags(tmp_path: Path) -> None:
 <opml version="1.0"><head><title>Feedly</title></head><body>
   <outline text="Leeds" title="Leeds">
     <outline type="rss" text="Hillside Carers" title="Hillside Carers" xmlUrl="https://hillside.example.org/feed/" htmlUrl="https://hillside.example.org/"/>
-    <outline text="Councils"><outline type="rss" text="Leeds City Council &amp; partners" xmlUrl="https://leeds.example.gov.uk/news.rss" category="/council"/></outline>
+    <outline text="Councils"><outline type="rss" text="Leeds City Council &amp; partners"
+      xmlUrl="https://leeds.example.gov.uk/news.rss" category="/council"/></outline>
   </outline>
   <outline type="rss" xmlUrl="https://untitled.example.org/atom.xml"/>
 </body></opml>""", encoding="utf-8")

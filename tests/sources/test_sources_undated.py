@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from digest.collect.store import Store
 from digest.model import Post
+from tests.conftest import ConfigFactory
 from tests.network import digest
 from tests.sites import Site
 
@@ -30,9 +31,8 @@ def rss10(count: int) -> str:
 def test_a_60_item_rss_1_feed_without_dates_yields_its_items(tmp_path: Path) -> None:
     site = Site({"/index.rdf": (200, "application/rdf+xml", rss10(60))})
     try:
-        config = tmp_path / "sources.toml"
-        config.write_text('[newsletter]\ntitle = "T"\ntimezone = "Europe/London"\n\n[[sections]]\ntitle = "News"\n'
-                          f'kind = "posts"\nlimit = 100\n\n[[sources]]\nname = "Old notes"\nurl = "{site.base}/index.rdf"\n')
+        config = ConfigFactory(tmp_path).write(timezone="Europe/London", section={"limit": 100},
+                                               source={"name": "Old notes", "url": f"{site.base}/index.rdf"})
         tomorrow = (datetime.now(ZoneInfo("Europe/London")).date() + timedelta(days=1)).isoformat()
         before = datetime.now(UTC).replace(microsecond=0)
         first = digest("build", "-c", config, "--date", tomorrow, "--out", tmp_path / "out")

@@ -13,39 +13,17 @@ editions/<date>.md, beside sources.toml:
     The blurb, in Markdown
     <!-- digest offered: … -->      every item ever put in this draft, so a deleted one stays deleted
 
-write.py makes a fresh draft, parse.py reads one back (each problem with its line), merge.py tops
-one up with what is new since, edit.py makes the preview page's changes, views.py renders it.
+The modules, each imported by what needs it: paths.py says where a draft lives; document.py is a
+draft as read (Draft, DraftSection, DraftItem, DraftError); write.py makes a fresh draft; parse.py
+reads one back, each problem with its line (with comments.py and tokens.py); merge.py tops one up
+with what is new since; edit.py makes the preview page's changes; views.py renders it.
+
+Only the modules that import no other module of the package are re-exported here: this module
+importing parse.py (which imports document.py, so runs this package first) would be an import cycle.
+A build that only asks whether a draft exists imports paths.py and document.py, nothing heavier.
 """
 
-from __future__ import annotations
+from digest.edition.draft.document import Draft, DraftError, DraftItem, DraftSection
+from digest.edition.draft.paths import draft_path
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from digest.edition.draft.merge import DraftOutcome, merge_draft, write_draft
-    from digest.edition.draft.parse import Draft, DraftError, DraftItem, DraftSection, load_draft, parse_draft, read_draft_text
-    from digest.edition.draft.paths import draft_path
-    from digest.edition.draft.views import draft_item_view, draft_views
-    from digest.edition.draft.write import NEW_MARK, blurb_markdown, format_draft, item_block, md_escape
-
-# Each name is imported from its module on first use: a build that only asks whether a draft
-# exists (draft_path) must not import the renderer, which write.py and merge.py need.
-_MODULE_OF = {
-    "DraftOutcome": "merge", "merge_draft": "merge", "write_draft": "merge",
-    "Draft": "parse", "DraftError": "parse", "DraftItem": "parse", "DraftSection": "parse", "load_draft": "parse",
-    "parse_draft": "parse", "read_draft_text": "parse",
-    "draft_path": "paths",
-    "draft_item_view": "views", "draft_views": "views",
-    "NEW_MARK": "write", "blurb_markdown": "write", "format_draft": "write", "item_block": "write", "md_escape": "write",
-}
-
-__all__ = sorted(_MODULE_OF)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _MODULE_OF:
-        raise AttributeError(f"module 'digest.edition.draft' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"digest.edition.draft.{_MODULE_OF[name]}"), name)
-    globals()[name] = value
-    return value
+__all__ = ["Draft", "DraftError", "DraftItem", "DraftSection", "draft_path"]

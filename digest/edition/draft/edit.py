@@ -12,10 +12,13 @@ from datetime import date
 from pathlib import Path
 
 from digest.config.keys import Config
-from digest.edition.draft.parse import Draft, DraftItem, DraftSection, heading_lines, parse_draft
+from digest.edition.draft.document import Draft, DraftItem, DraftSection
+from digest.edition.draft.parse import parse_draft
+from digest.edition.draft.tokens import heading_lines
 from digest.edition.draft.write import heading_line
 from digest.exceptions import DigestError
-from digest.sanitize import absolute_url, is_web_url
+from digest.sanitize import absolute_url
+from digest.urls import is_web_url
 
 
 class EditError(DigestError):

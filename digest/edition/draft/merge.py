@@ -8,11 +8,13 @@ from datetime import date
 from pathlib import Path
 
 from digest.config.keys import Config
-from digest.edition.draft.parse import Draft, parse_draft, read_draft_text
-from digest.edition.draft.write import OFFERED_PREFIX, draft_path, format_draft, item_block, md_escape, offered_line
-from digest.edition.group import Filled
+from digest.edition.draft.document import OFFERED_PREFIX, Draft
+from digest.edition.draft.parse import parse_draft, read_draft_text
+from digest.edition.draft.paths import draft_path
+from digest.edition.draft.write import format_draft, item_block, md_escape, offered_line
 from digest.exceptions import DigestError
-from digest.render.email import item_view
+from digest.model import Filled
+from digest.render.views import item_view
 from digest.write import write_atomic
 
 _TRAILER = re.compile(r"<!--\s*" + OFFERED_PREFIX + r"\b.*?-->", re.S)

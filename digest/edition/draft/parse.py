@@ -1,16 +1,13 @@
 """Reading a draft back, with every problem reported at its line, all at once.
 
 Two passes, both on markdown-it-py's tokens (their `map` gives the line numbers):
-1. HTML comments are notes, or an item's id. They are found outside code blocks, checked (one
-   that is never closed is reported where it opens, never allowed to swallow what follows) and
-   blanked out with the line breaks kept.
+1. HTML comments are notes, or an item's id. They are found outside code blocks, checked and
+   blanked out with the line breaks kept (comments.py).
 2. The blanked text is parsed. Its top-level ATX headings are the structure: `## ` a section,
    `### ` an item; one inside a fenced or indented code block, a list or a quote is the blurb's
-   own. What lies between them is sliced from the lines as written, so Markdown reaches the
-   newsletter unchanged, and each item keeps its line span for the editor's desk (draft/edit.py).
-
-It is near 400 lines because it is one reader with a dozen messages an editor can act on, each
-naming its line; split, the checks would have to pass the reader's state between modules.
+   own (tokens.py). What lies between them is sliced from the lines as written, so Markdown
+   reaches the newsletter unchanged, and each item keeps its line span for the editor's desk
+   (draft/edit.py). What it makes, Draft and its parts, is document.py's.
 """
 
 from __future__ import annotations
@@ -19,120 +16,21 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
-
-from digest.config.keys import Config, Section
-from digest.edition.draft.write import NEW_MARK, body_text
-from digest.exceptions import ConfigError, DigestError
+from digest.config.keys import Config
+from digest.edition.draft.comments import ID, Comment, blank_comments
+from digest.edition.draft.document import NEW_MARK, Draft, DraftError, DraftItem, DraftSection, body_text
+from digest.edition.draft.tokens import heading_lines, inline, plain
+from digest.exceptions import DigestError
 from digest.model import Image
-from digest.sanitize import absolute_url, defuse_merge_tags, is_web_url
+from digest.sanitize import absolute_url, defuse_merge_tags
+from digest.urls import is_web_url
 
 _EDITION = re.compile(r"^\s*digest edition (\d{4}-\d{2}-\d{2})")
 _OFFERED = re.compile(r"^\s*digest offered\b.*?\bids:(.*)$", re.S)
-_ID = re.compile(r"^\s*id:\s*([0-9a-zA-Z_-]+)(.*)$", re.S)
 _IMAGE_LINE = re.compile(r"^\s*!\[.*\]\(.*\)\s*$")
-_EASY = re.compile(r"^\s*easy:\s*(.*)$")  # starts an item's Easy Read text (digest/easyread.py)
-Span = tuple[int, int]  # lines of the file, 0-based, end exclusive
-
-
-class DraftError(ConfigError):
-    """Everything wrong with an edited draft, each problem with its line: exit code 2."""
-
-
-@dataclass(frozen=True)
-class DraftItem:
-    """One `###` block as the editor left it."""
-
-    line: int
-    title: str
-    url: str | None
-    meta: str = ""
-    text: str = ""
-    id: str | None = None
-    image: Image | None = None
-    new: bool = False  # marked "new since the last draft" by `digest draft`
-    span: Span = (0, 0)  # the block, heading to its last non-blank line
-    body: Span = (0, 0)  # the blurb as written (notes included); empty at where a blurb would go
-    easy: str = ""  # its Easy Read text: the lines after a line "easy:"
-    easy_line: int = 0  # that line's number
-
-
-@dataclass
-class DraftSection:
-    """One `##` heading and what is under it (items, or the Markdown body of a text section)."""
-
-    line: int
-    section: Section
-    items: list[DraftItem] = field(default_factory=list)
-    body: str = ""
-    last_line: int = 0  # the last non-blank line of the section in the file (new items go after it)
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A parsed draft: what the edition should say, in the editor's order."""
-
-    edition: date
-    intro: str
-    sections: list[DraftSection]
-    offered: frozenset[str]
-    intro_span: Span = (0, 0)  # the intro as written; empty at where an intro would go
-    warnings: tuple[str, ...] = ()  # worth fixing, not stopping the build: e.g. an unencrypted http:// link
-
-    @property
-    def ids(self) -> list[str]:
-        """The collected items the draft sends, in order (manual items have none)."""
-        return [i.id for s in self.sections for i in s.items if i.id]
-
-
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    """CommonMark that keeps link addresses as written (digest checks them itself)."""
-    md = MarkdownIt("commonmark")
-    md.normalizeLink = lambda url: url  # type: ignore[method-assign]
-    md.validateLink = lambda url: True  # type: ignore[method-assign]
-    return md
-
-
-def plain(tokens: list[Token]) -> str:
-    """The text of inline tokens, whitespace collapsed."""
-    out = []
-    for token in tokens:
-        if token.type in ("text", "code_inline"):
-            out.append(token.content)
-        elif token.type in ("softbreak", "hardbreak"):
-            out.append(" ")
-        elif token.type == "image":
-            out.append(plain(token.children or []))
-    return " ".join("".join(out).split())
-
-
-def inline(text: str) -> list[Token]:
-    tokens = _parser().parseInline(text)
-    return tokens[0].children or [] if tokens else []
-
-
-def heading_lines(text: str) -> dict[int, tuple[int, str]]:
-    """Each top-level ATX `## `/`### ` heading: 0-based line → (level, its text)."""
-    tokens = _parser().parse(text)
-    found: dict[int, tuple[int, str]] = {}
-    for at, token in enumerate(tokens):
-        if token.type == "heading_open" and token.level == 0 and token.markup in ("##", "###") and token.map:
-            found[token.map[0]] = (len(token.markup), tokens[at + 1].content)
-    return found
-
-
-def _code_lines(text: str) -> set[int]:
-    """0-based lines inside fenced or indented code: a `<!--` there is code, not a comment."""
-    lines: set[int] = set()
-    for token in _parser().parse(text):
-        if token.type in ("fence", "code_block") and token.map:
-            lines.update(range(*token.map))
-    return lines
+_EASY = re.compile(r"^\s*easy:\s*(.*)$")  # starts an item's Easy Read text (digest/render/easyread/)
 
 
 @dataclass
@@ -163,7 +61,9 @@ class _Reader:
         self.problems.append((line, f"line {line}: {message}"))
 
     def read(self) -> Draft:
-        clean, comments = self._blank_comments()
+        clean, comments, problems = blank_comments(self.text)
+        for line, message in problems:
+            self.problem(line, message)
         lines = clean.split("\n")
         # a line that held only comments is not there; a line blank as written ends an item's head
         noted = {n for n, line in enumerate(lines) if not line.strip() and self.raw[n].strip()}
@@ -249,39 +149,7 @@ class _Reader:
             end -= 1
         return end
 
-    def _blank_comments(self) -> tuple[str, list[tuple[int, str]]]:
-        """The text with its comments blanked (line breaks kept), and each comment with its line."""
-        text = self.text
-        code = _code_lines(text)
-        comments: list[tuple[int, str]] = []
-        out: list[str] = []
-        done = search = 0
-        while (start := text.find("<!--", search)) != -1:
-            line = text.count("\n", 0, start) + 1
-            if line - 1 in code:
-                search = start + 4
-                continue
-            end, again = text.find("-->", start + 4), text.find("<!--", start + 4)
-            if end != -1 and (again == -1 or end < again):
-                stop, content = end + 3, text[start + 4:end]
-                if _ID.match(content) and "\n" in content:
-                    self.problem(line, "the id comment is not closed on its own line: end the line with -->")
-            else:  # never closed: report it and read on from the next line, so nothing is swallowed
-                if again == -1:
-                    self.problem(line, "a comment opened with <!-- is never closed with -->")
-                else:
-                    self.problem(line, "a comment opened with <!-- is not closed with --> before the next one "
-                                       f"opens on line {text.count(chr(10), 0, again) + 1}: end it with -->")
-                stop = text.find("\n", start)
-                stop = len(text) if stop == -1 else stop
-                content = text[start + 4:stop]
-            comments.append((line, content))
-            out += [text[done:start], "\n" * text.count("\n", start, stop)]
-            done = search = stop
-        out.append(text[done:])
-        return "".join(out), comments
-
-    def _edition(self, comments: list[tuple[int, str]]) -> date:
+    def _edition(self, comments: list[Comment]) -> date:
         for line, content in comments:
             if m := _EDITION.match(content):
                 try:
@@ -312,25 +180,26 @@ class _Reader:
         seen[section.title] = number
         return DraftSection(number, section)
 
-    def _ids(self, comments: list[tuple[int, str]], items: list[_Block], sections: list[DraftSection],
+    def _ids(self, comments: list[Comment], items: list[_Block], sections: list[DraftSection],
              ignored: list[int]) -> dict[int, tuple[str, bool]]:
         """Each item's id and new mark (keyed by its heading line), from the id comment below its heading."""
-        starts = sorted([(block.line, "item", block.owner) for block in items]
-                        + [(s.line, "section", s) for s in sections]
-                        + [(line, "ignored", None) for line in ignored], key=lambda t: t[0])
+        # what each heading opens: an item, a section (its id comments are misplaced) or something ignored
+        starts: list[tuple[int, str, DraftSection | None]] = sorted(
+            [(block.line, "item", block.owner) for block in items] + [(s.line, "section", s) for s in sections]
+            + [(line, "ignored", None) for line in ignored], key=lambda t: t[0])
         found: dict[int, tuple[str, bool]] = {}
         where: dict[str, int] = {}
         for line, content in comments:
-            if not (m := _ID.match(content)):
+            if not (m := ID.match(content)):
                 continue
             owner = next((s for s in reversed(starts) if s[0] <= line), None)
             if owner is not None and owner[1] == "ignored":
                 continue  # under a heading already reported
             if owner is None or owner[1] != "item":
-                in_text = owner is not None and owner[2].section.kind == "text"
+                text_section = owner[2] if owner is not None and owner[2] and owner[2].section.kind == "text" else None
                 self.problem(line, f"the id {m.group(1)} is not under an item heading"
-                             + (f": the text section {owner[2].section.title!r} shows only its text, so move the item "
-                                "to a posts or events section" if in_text else ": keep it with its \"### \" item"))
+                             + (f": the text section {text_section.section.title!r} shows only its text, so move the "
+                                "item to a posts or events section" if text_section else ": keep it with its \"### \" item"))
                 continue
             if owner[0] in found:
                 self.problem(line, f"the item on line {owner[0]} already has the id {found[owner[0]][0]}: "

@@ -10,4 +10,4 @@ from digest.config.keys import Config
 
 def draft_path(config: Config, edition: date) -> Path:
     """Where the draft of an edition lives: editions/<date>.md beside sources.toml."""
-    return config.root / "editions" / f"{edition.isoformat()}.md"
+    return config.workspace.draft(edition)

@@ -7,18 +7,17 @@ from dataclasses import replace
 from datetime import date
 
 from digest.config.keys import Config
-from digest.edition.draft.parse import Draft, DraftItem
+from digest.dates import format_day
+from digest.edition.draft.document import Draft, DraftItem
 from digest.edition.draft.write import blurb_markdown
 from digest.model import Item
-from digest.render.email import ItemView, SectionView, item_view, markdown
+from digest.render.views import ItemView, SectionView, item_view, markdown
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _meta(meta: str, config: Config) -> str:
     """A date line written as 2024-09-21 is shown the newsletter's way; anything else as written."""
-    from digest.dates import format_day
-
     if _ISO_DATE.fullmatch(meta):
         try:
             return format_day(date.fromisoformat(meta), config.newsletter.language)
@@ -37,8 +36,9 @@ def draft_item_view(item: DraftItem, config: Config, stored: Item | None) -> Ite
     if stored is not None:
         base = item_view(stored, config)
         unchanged = item.text.split() == blurb_markdown(stored.summary_html).split()
-        same_picture = item.image and base.image and item.image.url == base.image.url  # keep its measured size
-        image = replace(base.image, alt=item.image.alt) if same_picture else item.image  # type: ignore[arg-type]
+        image = item.image
+        if image is not None and base.image is not None and image.url == base.image.url:
+            image = replace(base.image, alt=image.alt)  # the same picture: keep its measured size
         return replace(base, title=item.title, url=item.url, meta=_meta(item.meta, config), image=image,
                        blurb_html=base.blurb_html if unchanged else markdown(item.text), easy=item.easy,
                        line=item.easy_line or item.line)
@@ -51,6 +51,7 @@ def draft_views(draft: Draft, config: Config, stored: dict[str, Item]) -> list[S
     """The draft's sections as the templates see them, in the draft's order."""
     return [
         SectionView(title=s.section.title, kind=s.section.kind, images=s.section.images,
+                    button=s.section.button, feature=s.section.feature,
                     body_html=markdown(s.body) if s.section.kind == "text" else "",
                     items=[draft_item_view(i, config, stored.get(i.id or "")) for i in s.items])
         for s in draft.sections

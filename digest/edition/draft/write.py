@@ -7,9 +7,9 @@ from datetime import date
 from pathlib import Path
 
 from digest.config.keys import Config
-from digest.edition.draft.paths import draft_path  # noqa: F401 - re-exported: merge.py and others import it from here
-from digest.edition.group import Filled
-from digest.render.email import ItemView, item_view
+from digest.edition.draft.document import NEW_MARK, OFFERED_PREFIX, body_text
+from digest.model import Filled
+from digest.render.views import ItemView, item_view
 from digest.text import html_to_markdown
 
 HEADER = """<!-- digest edition {date}: the draft of {title}.
@@ -24,8 +24,6 @@ Edit it freely, then build it:  digest build --draft {path}
 * Keep each item's "id" comment with it: that is how digest knows what was sent.
 * Anything else in HTML comments is a note to yourself and is never sent.
 -->"""
-NEW_MARK = "new since the last draft"
-OFFERED_PREFIX = "digest offered"
 _ESCAPE = re.compile(r"[\\`*_\[\]<>]|&(?=#?\w+;)|!(?=\[)|(?:(?<=\s)|^)#")
 
 
@@ -69,11 +67,6 @@ def offered_line(ids: set[str]) -> str:
     """The trailer listing every item ever offered, so that a deleted one stays deleted."""
     return (f"<!-- {OFFERED_PREFIX} (keep this line, so that items you deleted do not come back when you draft "
             "again) ids: " + " ".join(sorted(ids)) + " -->")
-
-
-def body_text(text: str) -> str:
-    """Editorial Markdown without leading blank lines or trailing space (indentation kept)."""
-    return "\n".join(text.splitlines()).strip("\n").rstrip()
 
 
 def format_draft(config: Config, edition: date, filled: list[Filled] | tuple[Filled, ...], path: Path) -> str:

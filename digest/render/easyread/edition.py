@@ -19,20 +19,23 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from digest import esp
+from digest.check import GMAIL_CLIP, Finding
 from digest.config.keys import DEFAULT_TEMPLATES, Config
-from digest.dates import _time_range, babel_locale, format_day, format_event_when, format_time
-from digest.edition.report import GMAIL_CLIP
+from digest.dates import _time_range, babel_locale, format_day, format_time
 from digest.i18n import gettext_for
-from digest.model import Event, as_instant
+from digest.model import as_instant
 from digest.render.calendar import Occurrence
-from digest.render.email import ItemView, Rendered, SectionView, archive_home, context, markdown, mjml_to_html, theme
+from digest.render.easyread.items import EasyItem, EasySection, Picture
+from digest.render.easyread.readability import check_easy_read, shown_path
+from digest.render.email import archive_home, context, mjml_to_html, theme
+from digest.render.outputs import Rendered
 from digest.render.utm import tag_sections
+from digest.render.views import ItemView, SectionView, markdown
 from digest.text import html_to_text
 
 ICONS = ("event", "news", "online", "in-person")
@@ -42,40 +45,6 @@ NO_ICON_URL = ("Easy Read: [newsletter] url is not set, so the icons' addresses 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9À-Ý])")
 _ONLINE = re.compile(r"https?://|\b(online|zoom|teams|google meet|meet\.google|webinar|virtual)\b", re.I)
 _URL = re.compile(r"https?://\S+")
-
-
-@dataclass(frozen=True)
-class Picture:
-    url: str
-    alt: str
-    icon: str = ""  # which icon, when the item has no picture of its own
-
-
-@dataclass(frozen=True)
-class EasyItem:
-    """One item as the Easy Read templates show it."""
-
-    title: str
-    lines: list[str]  # one sentence each
-    picture: Picture
-    url: str | None
-    kind: str  # "event" or "post"
-    day: str = ""  # events: "Tuesday 8 October 2024"
-    hours: str = ""  # events: "2pm to 3:30pm", "All day", or "" when the day line says it all (several days)
-    where: str = ""
-    online: bool = False
-    join_url: str | None = None  # an online event's meeting link, else its page
-    ask: str = ""  # who to ask: the member who posted it
-    line: int = 0  # the draft line to fix (its `easy:` block, else its heading)
-    own_text: bool = False  # the editor wrote its Easy Read text
-
-
-@dataclass(frozen=True)
-class EasySection:
-    title: str
-    kind: str
-    items: list[EasyItem] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)  # a text section, one sentence a line
 
 
 def sentences(text: str) -> list[str]:
@@ -107,15 +76,19 @@ def _clock(moment: datetime, language: str) -> str:
     return f"{hour}{moment.strftime(':%M') if moment.minute else ''}{'am' if moment.hour < 12 else 'pm'}"
 
 
-def event_when(event: Event | Occurrence, config: Config, _: Callable[..., str]) -> tuple[str, str]:
-    """(day, hours) of an event: ("Tuesday 8 October 2024", "2pm to 3:30pm"); several days in one line."""
+def event_when(event: Occurrence, said: str, config: Config, _: Callable[..., str]) -> tuple[str, str]:
+    """(day, hours) of an event: ("Tuesday 8 October 2024", "2pm to 3:30pm"); several days in one line.
+
+    `said` is how the item's card says when it is (ItemView.when: dates.format_event_when), which
+    is the day line of an all-day event and the one line of an event over several days.
+    """
     tz, language = config.newsletter.tz, config.newsletter.language
     if not isinstance(event.start, datetime):
-        return format_event_when(event, tz, language), _("All day")
+        return said, _("All day")
     start = as_instant(event.start, tz).astimezone(tz)
     end = as_instant(event.end, tz).astimezone(tz) if isinstance(event.end, datetime) else None
     if end is not None and end.date() != start.date():
-        return format_event_when(event, tz, language), ""
+        return said, ""
     if end is None or end <= start:
         return format_day(start.date(), language), _clock(start, language)
     if babel_locale(language).language != "en":
@@ -155,7 +128,7 @@ def easy_item(view: ItemView, config: Config, icon_url: Callable[[str], str], _:
     if view.event is None:
         return EasyItem(**base)
     dates = view.event.occurrences
-    day, hours = event_when(dates[0], config, _) if len(dates) == 1 else (view.when, "")  # a series: "Every Monday…"
+    day, hours = event_when(dates[0], view.when, config, _) if len(dates) == 1 else (view.when, "")  # a series: "Every Monday…"
     online = _is_online(view)
     meeting = _URL.search(view.location)
     where = _("Online") if online and (meeting or not view.location) else _URL.sub("", view.location).strip(" ,·")
@@ -214,13 +187,17 @@ def render_easy_read(config: Config, edition: date, rendered: Rendered,
                     _views=rendered.views, intro=rendered.intro)
 
 
+def edition_findings(config: Config, rendered: Rendered, draft: Path | None = None) -> list[Finding]:
+    """`digest check --easy-read`: the readability warnings for an edition as built (from its draft, if any)."""
+    n = config.newsletter
+    sections = easy_sections(rendered.views, config, icon_urls(config), gettext_for(n.language, n.words))
+    return check_easy_read(sections, n.language, shown_path(config, draft))
+
 
 def easy_read_outputs(config: Config, edition: date, rendered: Rendered,
                       draft: Path | None = None) -> tuple[dict[str, str | bytes], list[str]]:
     """What `digest build --easy-read` adds to a build: easy-read.html, easy-read.txt and icons/, and
     the warnings for its report (readability, a missing [newsletter] url, Gmail's clip)."""
-    from digest.render.easyread.readability import edition_findings
-
     easy = render_easy_read(config, edition, rendered)
     warnings = [f.message for f in edition_findings(config, rendered, draft)]
     if archive_home(config) is None:
@@ -228,5 +205,6 @@ def easy_read_outputs(config: Config, edition: date, rendered: Rendered,
     if (size := len(easy.html.encode("utf-8"))) > GMAIL_CLIP:
         warnings.append(f"easy-read.html is {size / 1024:.1f} KB: Gmail clips emails over 102 KB — Easy Read "
                         "editions are best short: lower the sections' limit or send fewer items")
-    files = {"easy-read.html": easy.html, "easy-read.txt": easy.text, "easy-read.mjml": easy.mjml, **icon_files()}
+    files: dict[str, str | bytes] = {"easy-read.html": easy.html, "easy-read.txt": easy.text,
+                                     "easy-read.mjml": easy.mjml, **icon_files()}
     return files, warnings

@@ -27,8 +27,7 @@ from pathlib import Path
 from digest.check import Finding
 from digest.config.keys import Config
 from digest.dates import babel_locale
-from digest.render.easyread.edition import EasyItem, EasySection
-from digest.render.email import Rendered
+from digest.render.easyread.items import EasyItem, EasySection
 
 MAX_WORDS = 15
 HARD_SYLLABLES = 3
@@ -73,16 +72,6 @@ def check_easy_read(sections: Iterable[EasySection], language: str, draft: str |
                                             + ", ".join(f"\"{w}\"" for w in hard)
                                             + ": use shorter, everyday words"))
     return list(dict.fromkeys(findings))  # a repeating event says the same thing every time
-
-
-def edition_findings(config: Config, rendered: Rendered, draft: Path | None = None) -> list[Finding]:
-    """`digest check --easy-read`: the warnings for an edition as built (from its draft, if any)."""
-    from digest.i18n import gettext_for
-    from digest.render.easyread.edition import easy_sections, icon_urls
-
-    n = config.newsletter
-    sections = easy_sections(rendered.views, config, icon_urls(config), gettext_for(n.language, n.words))
-    return check_easy_read(sections, n.language, shown_path(config, draft))
 
 
 def shown_path(config: Config, path: Path | None) -> str | None:

@@ -1,0 +1,101 @@
+"""A series as one card: the dates of an event that meets again and again, said once.
+
+"Every Tuesday, 14:00–15:30 — 15, 22 and 29 October and 5 November" rather than four cards:
+items with the same member, title, place and time of day are merged where the first stood
+(digest/render/layout.py does it for each events section). The fixed words are digest/render/cards.py's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.lists import format_list
+
+from digest.dates import babel_locale, format_time
+from digest.render.calendar import Occurrence
+from digest.render.cards import EVERY, ON_DAYS, local_day
+from digest.render.views import ItemView
+
+
+def _series_key(item: ItemView, tz: ZoneInfo) -> tuple[object, ...] | None:
+    if item.event is None or len(item.event.occurrences) != 1:
+        return None
+    when = item.event.occurrences[0]
+    if isinstance(when.start, datetime):
+        start = when.start.astimezone(tz) if when.start.tzinfo else when.start
+        end = when.end.astimezone(tz) if isinstance(when.end, datetime) and when.end.tzinfo else when.end
+        if isinstance(end, datetime) and end.date() != start.date():
+            return None  # overnight or longer: each date stays its own card
+        clock: tuple[object, ...] = (start.time(), end.time() if isinstance(end, datetime) else None)
+    else:
+        clock = ("all day", (when.end - when.start).days if isinstance(when.end, date) else 1)
+    return item.source, item.title.casefold(), item.location.casefold(), clock
+
+
+def merge_series(items: list[ItemView], tz: ZoneInfo, language: str) -> list[ItemView]:
+    """One card for each series: items with the same member, title, place and time of day.
+
+    The card stands where the first date stood, says every date, and keeps the first date's
+    link, text and picture.
+    """
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for index, item in enumerate(items):
+        if (key := _series_key(item, tz)) is not None:
+            groups.setdefault(key, []).append(index)
+    merged: dict[int, ItemView] = {}
+    dropped: set[int] = set()
+    for indexes in groups.values():
+        if len(indexes) < 2:
+            continue
+        first = items[indexes[0]]
+        events = [items[i].event for i in indexes]  # each has one date: _series_key says so
+        dates = tuple(e.occurrences[0] for e in events if e is not None)
+        assert first.event is not None and len(dates) == len(indexes)
+        event = replace(first.event, occurrences=dates)
+        merged[indexes[0]] = replace(first, event=event, when=series_when(dates, tz, language))
+        dropped.update(indexes[1:])
+    return [merged.get(i, item) for i, item in enumerate(items) if i not in dropped]
+
+
+def series_when(dates: tuple[Occurrence, ...], tz: ZoneInfo, language: str) -> str:
+    """"Every Wednesday, 10:30–12:00 — 2, 9, 16 and 23 October" (dates in the locale's list style)."""
+    locale = babel_locale(language)
+    days = [local_day(d.start, tz) for d in dates]
+    weekdays = {d.weekday() for d in days}
+    first = dates[0]
+    if len(weekdays) == 1:
+        weekday = format_date(days[0], "EEEE", locale=locale)
+        weekly = all((b - a) == timedelta(days=7) for a, b in pairwise(days))
+        head = (EVERY if weekly else ON_DAYS).format(weekday=weekday)
+    else:
+        head = ""
+    if isinstance(first.start, datetime):
+        start = first.start.astimezone(tz)
+        clock = format_time(start, language)
+        if isinstance(first.end, datetime) and first.end > first.start:
+            clock += "–" + format_time(first.end.astimezone(tz), language)
+        head = f"{head}, {clock}" if head else clock
+    listed = _day_list(days, language)
+    return f"{head} — {listed}" if head else listed
+
+
+def _day_list(days: list[date], language: str) -> str:
+    """"15, 22 and 29 October and 5 November": days grouped by month, the year only when it is not the first's."""
+    locale = babel_locale(language)
+    months: list[tuple[tuple[int, int], list[date]]] = []
+    for day in days:
+        if months and months[-1][0] == (day.year, day.month):
+            months[-1][1].append(day)
+        else:
+            months.append(((day.year, day.month), [day]))
+    parts = []
+    for (year, _month), in_month in months:
+        numbers = [str(d.day) for d in in_month]
+        month = format_date(in_month[0], "MMMM", locale=locale)
+        numbers[-1] = f"{numbers[-1]} {month}" + (f" {year}" if year != days[0].year else "")
+        parts.append(format_list(numbers, locale=locale) if len(numbers) > 1 else numbers[0])
+    return format_list(parts, locale=locale) if len(parts) > 1 else parts[0]
