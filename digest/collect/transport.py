@@ -6,7 +6,7 @@ AsyncConnectionPool(network_backend=...) with digest/collect/netio.py's Backend,
 AsyncBaseTransport (the request and response mapped as httpx's documentation describes, and
 httpcore's exceptions turned into httpx's, so callers see httpx's errors as before).
 
-Hosts share a connection pool HOSTS_PER_POOL at a time: httpcore's pool does work in
+Hosts (name and port) share a connection pool HOSTS_PER_POOL at a time: httpcore's pool does work in
 proportion to its connections on every request's every step, so one pool for 1,000 members
 made 1,000 conditional GETs cost ~2.5 ms of CPU each instead of ~1 ms. The TLS context, whose
 CA bundle costs 40-80 ms of CPU to load, is made once, when the first https:// pool is.
@@ -79,9 +79,11 @@ class Transport(httpx.AsyncBaseTransport):
         self._shards: dict[tuple[bool, int], httpcore.AsyncConnectionPool] = {}
         self._tls: ssl.SSLContext | None = None
 
-    def _pool_for(self, url: httpx.URL) -> httpcore.AsyncConnectionPool:
+    def pool_for(self, url: httpx.URL) -> httpcore.AsyncConnectionPool:
+        """The pool for a URL's host: made with the first request to one of its HOSTS_PER_POOL hosts."""
         secure = url.scheme == "https"
-        key = (secure, self._hosts.setdefault(url.host, len(self._hosts)) // HOSTS_PER_POOL)
+        origin = f"{url.host}:{url.port}"  # a host is its name and port (members may share an address)
+        key = (secure, self._hosts.setdefault(origin, len(self._hosts)) // HOSTS_PER_POOL)
         if key not in self._shards:
             if secure and self._tls is None:
                 self._tls = httpx.create_ssl_context(trust_env=False)  # verify=True: certificates are checked
@@ -99,7 +101,7 @@ class Transport(httpx.AsyncBaseTransport):
             url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
             headers=request.headers.raw, content=request.stream, extensions=request.extensions)
         with _as_httpx_errors():
-            response = await self._pool_for(url).handle_async_request(core)
+            response = await self.pool_for(url).handle_async_request(core)
         return httpx.Response(status_code=response.status, headers=response.headers, stream=_Body(response.stream),
                               extensions=response.extensions)
 

@@ -60,3 +60,18 @@ def test_a_read_that_times_out_raises_httpcores_error() -> None:
 
     with pytest.raises(httpcore.ReadTimeout):
         asyncio.run(stalled())
+
+
+def test_hosts_share_a_pool_a_few_dozen_at_a_time_by_name_and_port() -> None:
+    """Members behind one address on different ports are different hosts: one pool for all of them is
+    what made a 1,000-member warm build cost ~2.5 ms of CPU per conditional GET instead of ~1 ms."""
+    import httpx
+
+    from digest.collect.transport import HOSTS_PER_POOL, Transport
+
+    transport = Transport(httpx.Limits())
+    pools = {id(transport.pool_for(httpx.URL(f"http://127.0.0.1:{8000 + n}/feed"))) for n in range(HOSTS_PER_POOL * 2)}
+    assert len(pools) == 2
+    again = transport.pool_for(httpx.URL("http://127.0.0.1:8000/other"))
+    assert again is transport.pool_for(httpx.URL("http://127.0.0.1:8001/feed"))
+    assert transport.pool_for(httpx.URL("https://127.0.0.1:8000/feed")) is not again  # TLS pools apart
