@@ -31,6 +31,7 @@ COMMANDS = {
     "publish": "digest.commands.publish",
     "archive": "digest.commands.archive",
     "send": "digest.commands.send",
+    "push": "digest.commands.push",
     "repair": "digest.commands.repair",
     "sources": "digest.commands.sources",
 }
@@ -43,6 +44,9 @@ EXIT_CODES = {
               USAGE],
     "check": [OK + ": no errors (warnings may be listed)", "1  the email has at least one error", USAGE],
     "sources check": [OK + ": every source gave items", "1  some source is moved, gone, empty or failed", USAGE],
+    "push": [OK + ": the draft is in the email service (made, or updated)",
+             "1  the service could not be reached, refused the key or the draft, or its draft was sent or deleted",
+             USAGE],
     "send": [OK + ": the test was accepted by the SMTP server",
              "1  the SMTP server could not be reached, or refused the login or the message", USAGE],
 }

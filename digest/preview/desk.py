@@ -41,6 +41,8 @@ OPS: dict[str, dict[str, type]] = {
     "undo": {},
     "topup": {},
     "create": {},
+    "subject": {"text": str},  # the hand-off's subject line and preview text (preview/handoff.py shows them)
+    "preview": {"text": str},
 }
 
 
@@ -169,6 +171,8 @@ class Desk:
             "title": lambda: edit.set_title(text, path, config, place, v["title"]),
             "blurb": lambda: edit.set_blurb(text, path, config, place, v["text"]),
             "intro": lambda: edit.set_intro(text, path, config, v["text"]),
+            "subject": lambda: edit.set_header(text, path, config, "subject", v["text"]),
+            "preview": lambda: edit.set_header(text, path, config, "preview", v["text"]),
             "add": lambda: edit.add_item(text, path, config, v["section"], title=v["title"], url=v["url"],
                                          day=v["date"], blurb=v["text"]),
         }
