@@ -20,6 +20,7 @@ from digest.edition.draft import DraftError, edit
 from digest.edition.draft.merge import merge_draft, write_draft
 from digest.edition.draft.parse import parse_draft, read_draft_text
 from digest.exceptions import DigestError
+from digest.render.views import markdown
 from digest.write import write_atomic
 
 if TYPE_CHECKING:
@@ -130,10 +131,11 @@ class Desk:
             return "\n".join(lines[span[0]:span[1]])
 
         state["intro"] = written(draft.intro_span)
+        state["intro_html"] = markdown(draft.intro)  # as readers see it; the Markdown only behind "Edit"
         state["sections"] = [
-            {"title": s.section.title, "kind": s.section.kind,
+            {"title": s.section.title, "kind": s.section.kind, "html": markdown(s.body),
              "items": [{"title": i.title, "url": i.url or "", "meta": i.meta, "text": written(i.body),
-                        "id": i.id or "", "new": i.new, "line": i.line} for i in s.items]}
+                        "html": markdown(i.text), "id": i.id or "", "new": i.new, "line": i.line} for i in s.items]}
             for s in draft.sections]
         return state
 

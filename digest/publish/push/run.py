@@ -22,7 +22,7 @@ from digest.publish.push import record
 from digest.publish.push.client import Patience, PushError
 from digest.publish.push.registry import SERVICES
 from digest.publish.push.service import Content, Remote, Service
-from digest.publish.send import subject
+from digest.publish.send import subject as subject_line
 from digest.render.email import inbox_preview
 from digest.render.views import markdown
 
@@ -74,23 +74,28 @@ def order_for(config: Config, *, esp: str | None = None, list_id: str | None = N
     return Order(service, "easy-read" if easy_read else "newsletter", chosen, api_url or push.api_url, new)
 
 
+def headers(config: Config, day: date, *, subject: str = "", preview: str = "", intro: str | None = None) -> tuple[str, str]:
+    """The subject line and preview text an edition goes out with: the draft's own, else the configured ones
+    (the preview text: [newsletter] preheader, else the intro's first words, as the email's preheader is)."""
+    config = config.overriding(subject=subject) if subject else config
+    config = config.overriding(preheader=preview) if preview else config
+    return subject_line(config, day), inbox_preview(config, markdown(config.newsletter.intro if intro is None else intro))
+
+
 def content_of(config: Config, built: Edition, order: Order) -> Content:
-    """The draft a service gets: subject and preview text (the draft's own, else the configured ones) and the email."""
+    """The draft a service gets: its subject line and preview text, the email (or its Easy Read edition), the list."""
     suffix = VARIANTS[order.variant]
-    title = subject(config, built.date)
-    config = config.overriding(subject=built.subject) if built.subject else config
-    config = config.overriding(preheader=built.preview) if built.preview else config
-    intro = config.newsletter.intro if built.rendered.intro is None else built.rendered.intro
+    shown_subject, preview = headers(config, built.date, subject=built.subject, preview=built.preview,
+                                     intro=built.rendered.intro)
     html, text = built.html, built.text
     if order.variant == "easy-read":
         from digest.render.easyread.edition import render_easy_read
 
-        easy = render_easy_read(config, built.date, built.rendered)
+        easy = render_easy_read(config.overriding(preheader=preview), built.date, built.rendered)
         html, text = easy.html, easy.text
-    sender = sender_parts(config.newsletter.push.sender) if config.newsletter.push and config.newsletter.push.sender \
-        else None
-    return Content(name=title + suffix, subject=subject(config, built.date) + suffix,
-                   preview=inbox_preview(config, markdown(intro)), html=html, text=text, list=order.list, sender=sender)
+    push = config.newsletter.push or Push()
+    return Content(name=subject_line(config, built.date) + suffix, subject=shown_subject + suffix, preview=preview,
+                   html=html, text=text, list=order.list, sender=sender_parts(push.sender) if push.sender else None)
 
 
 def build_for(config: Config, edition: date | None, draft: Path | None, order: Order) -> tuple[Config, Edition]:
