@@ -93,12 +93,13 @@
       const wanted = {subject: subject[1].value, preview: preview[1].value};
       for (const input of [subject[1], preview[1]]) delete input.dataset.dirty;
       for (const op of ["subject", "preview"]) {
-        if (wanted[op] !== handoff[op] && !(await change(op, {text: wanted[op]}, "Saved to the draft."))) return;
+        if (wanted[op] !== handoff[op] && !(await change(op, {text: wanted[op]}))) return;
       }
+      say("Saved the subject line and preview text to the draft.");
       await load();
     });
     const value = (input) => async () => input.value;
-    body.replaceChildren(
+    body.replaceChildren(...[
       form,
       el("div", {class: "tools"},
          copyButton("subject line", value(subject[1])), copyButton("preview text", value(preview[1])),
@@ -110,7 +111,8 @@
             copyButton("Easy Read HTML", () => text("/handoff/easy-read.html")),
             copyButton("Easy Read plain text", () => text("/handoff/easy-read.txt"))),
          servicePart("easy-read")),
-      guides());
+      guides(),
+    ].filter(Boolean));  // a part left out is null: never the word "null"
   }
 
   document.addEventListener("desk:drawn", load);
