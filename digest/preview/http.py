@@ -31,8 +31,8 @@ import jinja2
 from digest.check import GMAIL_CLIP
 from digest.edition.pipeline import Edition
 from digest.exceptions import DigestError
-from digest.preview.builds import Previewer, Snapshot
 from digest.preview import handoff
+from digest.preview.builds import Previewer, Snapshot
 from digest.preview.desk import BadRequest, Conflict, Desk, Refused
 
 LONG_POLL_SECONDS = 20.0
@@ -211,9 +211,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif url.path == "/api/handoff":
             self._answer(lambda: handoff.state(previewer))
         elif url.path in ("/handoff/easy-read.html", "/handoff/easy-read.txt") and (
-                easy := handoff.easy_read_email(previewer)):
+                handed := handoff.easy_read_email(previewer)):
             html = url.path.endswith(".html")
-            self._send(200, easy[0] if html else easy[1], f"text/{'html' if html else 'plain'}; charset=utf-8",
+            self._send(200, handed[0] if html else handed[1], f"text/{'html' if html else 'plain'}; charset=utf-8",
                        {"Content-Security-Policy": DOCUMENT_POLICY})
         else:
             self._send(404, "not found", "text/plain; charset=utf-8")

@@ -306,3 +306,20 @@ def test_the_record_keeps_each_service_and_variant_apart(tmp_path: Path) -> None
     path.write_text("{not json")
     with pytest.raises(Exception, match=r"cannot be read .*: delete it and push with --new"):
         record.find(path, one)
+
+
+@pytest.mark.parametrize(("toml", "problem"), [
+    ('esp = "sendgrid"', "newsletter.push.esp (line 13): 'sendgrid' is not a service `digest push` knows: use one of "
+                         "listmonk, buttondown, mailchimp, brevo"),
+    ('sender = "not a sender"', "newsletter.push.sender (line 13): 'not a sender' is not a sender: write it as "
+                                "\"Our Network <news@example.org>\""),
+    ('api_url = "lists.example.org"', "newsletter.push.api_url (line 13): 'lists.example.org' is not a web address: "
+                                      "give the API's address, e.g. \"https://lists.example.org/api\""),
+])
+def test_newsletter_push_is_checked(toml: str, problem: str, tmp_path: Path) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text('[newsletter]\ntitle = "T"\n\n[[sections]]\ntitle = "News"\nkind = "posts"\n\n[[sources]]\n'
+                    f'name = "A"\nurl = "https://a.example.org/feed"\n\n[newsletter.push]\n{toml}\n')
+    with pytest.raises(Exception) as raised:
+        load_config(path)
+    assert str(raised.value) == f"{path}: {problem}"

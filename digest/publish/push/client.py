@@ -41,6 +41,9 @@ class Patience:
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
 
 
+PATIENCE = Patience()
+
+
 @dataclass(frozen=True)
 class Answer:
     """A service's answer: its status and JSON body (None when there was none)."""
@@ -76,7 +79,7 @@ class Api:
     """One service's API at its base address, with its credentials in the headers (or auth)."""
 
     def __init__(self, label: str, base: str, *, key_names: str, headers: Mapping[str, str] | None = None,
-                 auth: tuple[str, str] | None = None, patience: Patience = Patience()) -> None:
+                 auth: tuple[str, str] | None = None, patience: Patience = PATIENCE) -> None:
         self.label, self.base, self.key_names, self.patience = label, base.rstrip("/"), key_names, patience
         self._client = httpx.Client(headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
                                     auth=auth, timeout=httpx.Timeout(patience.timeout), follow_redirects=False)
@@ -132,7 +135,7 @@ class Api:
         return status == 503 if method == "POST" else status >= 500
 
     def _wait(self, response: httpx.Response, attempt: int) -> float:
-        wait = self.patience.backoff * 2 ** (attempt - 1)
+        wait = self.patience.backoff * float(2 ** (attempt - 1))
         after = response.headers.get("Retry-After", "")
         if after.strip().isdigit():
             wait = max(wait, min(float(after), MAX_RETRY_AFTER))

@@ -19,7 +19,7 @@ from digest.config.push import PUSH_SERVICES, Push, sender_parts
 from digest.edition.pipeline import Edition, build_edition
 from digest.exceptions import DigestError
 from digest.publish.push import record
-from digest.publish.push.client import Patience, PushError
+from digest.publish.push.client import PATIENCE, Patience, PushError
 from digest.publish.push.registry import SERVICES
 from digest.publish.push.service import Content, Remote, Service
 from digest.publish.send import subject as subject_line
@@ -105,7 +105,7 @@ def build_for(config: Config, edition: date | None, draft: Path | None, order: O
 
 
 def push_edition(config: Config, edition: date | None, draft: Path | None, order: Order, *,
-                 environ: Mapping[str, str] = os.environ, patience: Patience = Patience()) -> Outcome:
+                 environ: Mapping[str, str] = os.environ, patience: Patience = PATIENCE) -> Outcome:
     """Build the edition for the service and make (or update) its draft there: `digest push`, and the desk's button."""
     kind = SERVICES[order.service]
     secrets = kind.credentials(environ)  # before the build: a missing key is said at once

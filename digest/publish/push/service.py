@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from digest.exceptions import DigestError
-from digest.publish.push.client import Api, Patience, PushError
+from digest.publish.push.client import PATIENCE, Api, Patience, PushError
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Service:
     plain_text: ClassVar[bool] = True  # it takes our plain-text twin (else it makes its own)
     notes: ClassVar[tuple[str, ...]] = ()  # what the editor should know after a push
 
-    def __init__(self, secrets: Mapping[str, str], base: str, patience: Patience = Patience()) -> None:
+    def __init__(self, secrets: Mapping[str, str], base: str, patience: Patience = PATIENCE) -> None:
         self.secrets, self.base = secrets, base
         self.api = Api(self.label, base, key_names=" and ".join(self.variables), patience=patience, **self.access())
 
