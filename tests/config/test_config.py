@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -138,12 +139,13 @@ def test_starter_file_is_valid_and_shows_every_key(tmp_path: Path) -> None:
 
 def test_commented_examples_are_valid_values(tmp_path: Path) -> None:
     """Uncommenting every key of the starter file gives a config with no problems (the examples pass their checks)."""
-    text = re.sub(r"^# (\[\w+\.\w+\]|\w+ = )", r"\1", starter_file(), flags=re.M)
+    text = re.sub(r"^# (\[\w+(?:\.\w+)?\]|\w+ = )", r"\1", starter_file(), flags=re.M)
     (tmp_path / "templates").mkdir()
     config = parse_config(text, tmp_path / "sources.toml")
     assert config.warnings == ()
     assert config.newsletter.utm == Utm(source="coproduction-digest")
     assert config.sections[0].limit == 10 and config.sections[0].match == "(?i)research"
+    assert config.schedule is not None and config.schedule.rule.falls_on(date(2024, 10, 1))  # "first tuesday"
 
 
 @dataclass(frozen=True)
