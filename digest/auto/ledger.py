@@ -69,9 +69,7 @@ def member_rows(config: Config, records: Records, since: date) -> list[MemberRow
                                 "OR (kind='event' AND json_extract(data, '$.start')>=?) GROUP BY source", (start, start))
     featured = _by_source(records, "SELECT i.source, COUNT(DISTINCT i.id) FROM sent s JOIN items i ON i.id=s.item_id "
                                    "WHERE s.edition>=? GROUP BY i.source", (start,))
-    # SQLite's max() takes the other columns from the row it chose: the newest item's date and title
-    newest = _by_source(records, "SELECT source, max(coalesce(published, replace(substr(first_seen, 1, 19), 'T', ' '))), "
-                                 "json_extract(data, '$.title') FROM items GROUP BY source", ())
+    newest = _newest(records)
     health = records.health(config)
     members: dict[str, list[str]] = {}
     for source in config.sources:
@@ -80,11 +78,27 @@ def member_rows(config: Config, records: Records, since: date) -> list[MemberRow
     rows = []
     for member, names in members.items():
         lines = tuple(_line(by_name[n].name, by_name[n].url, health[n]) for n in names)
-        last = max((newest[n] for n in names if n in newest), key=lambda row: str(row[0]), default=("", ""))
+        # the newest of its sources' newest (max keeps the first of equals: the first by title)
+        last = max(sorted((newest[n] for n in names if n in newest), key=lambda pair: pair[1]),
+                   key=lambda pair: pair[0], default=("", ""))
         rows.append(MemberRow(member, lines, sum(int(str(found.get(n, (0,))[0])) for n in names),
-                              sum(int(str(featured.get(n, (0,))[0])) for n in names), str(last[0])[:10],
-                              str(last[1] or "")))
+                              sum(int(str(featured.get(n, (0,))[0])) for n in names), last[0][:10], last[1]))
     return rows
+
+
+def _newest(records: Records) -> dict[str, tuple[str, str]]:
+    """Each source's newest item: when (a post's date, or when an event first appeared) and its title.
+
+    Of items seen at the same moment (a calendar's events arrive together), the first by title: the same every time.
+    """
+    with records.store.transaction():
+        rows = records.store.db.execute(
+            "SELECT source, coalesce(published, replace(substr(first_seen, 1, 19), 'T', ' ')) AS day, "
+            "coalesce(json_extract(data, '$.title'), '') FROM items ORDER BY source, day DESC, 3").fetchall()
+    newest: dict[str, tuple[str, str]] = {}
+    for source, day, title in rows:
+        newest.setdefault(source, (str(day), str(title)))
+    return newest
 
 
 def _line(name: str, url: str, health: Health) -> SourceLine:

@@ -77,7 +77,7 @@ def _featured(records: Records, month: str) -> dict[str, list[tuple[str, str, st
     with records.store.transaction():
         rows = records.store.db.execute(
             "SELECT i.source, json_extract(i.data, '$.title'), coalesce(json_extract(i.data, '$.url'), ''), s.edition "
-            "FROM sent s JOIN items i ON i.id=s.item_id WHERE substr(s.edition, 1, 7)=? ORDER BY s.edition, i.id",
+            "FROM sent s JOIN items i ON i.id=s.item_id WHERE substr(s.edition, 1, 7)=? ORDER BY s.edition, 2",
             (month,)).fetchall()
     found: dict[str, list[tuple[str, str, str]]] = {}
     for source, title, url, edition in rows:

@@ -3,45 +3,13 @@ server on 127.0.0.1 (aiosmtpd). Time is --now: nothing here sleeps or reads the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from filelock import FileLock
 
-from tests.mail import Inbox, free_port, plain, smtp_server
+from tests.auto.scheduled import ON_THE_DAY, READY, scheduled
+from tests.mail import Inbox, free_port, plain
 from tests.network import digest, make_network
-
-ON_THE_DAY = "2024-10-01T09:30"  # the first Tuesday of October 2024, after [schedule] time
-READY = "Ready to edit: Test Network News – Tuesday 1 October 2024"
-
-
-def scheduled(folder: Path, port: int, *, min_items: int = 1, contact: str = "web@bradford.example.org") -> Path:
-    """The network with a third member whose sheet is gone, and a [schedule] mailing 127.0.0.1:`port`."""
-    config = make_network(folder)
-    config.write_text(config.read_text(encoding="utf-8") + f"""
-[[sources]]
-name = "Bradford Hub"
-url = "bradford.csv"
-contact = "{contact}"
-
-[schedule]
-cadence = "first tuesday"
-notify = ["editor@example.org", "deputy@example.org"]
-min_items = {min_items}
-sender = "digest@example.org"
-
-[schedule.smtp]
-server = "127.0.0.1:{port}"
-""", encoding="utf-8")
-    return config
-
-
-@pytest.fixture
-def inbox() -> Iterator[tuple[Inbox, int]]:
-    box = Inbox()
-    with smtp_server(box) as port:
-        yield box, port
 
 
 def test_the_cadence_day_drafts_once_and_mails_one_ready_note(tmp_path: Path, inbox: tuple[Inbox, int]) -> None:
