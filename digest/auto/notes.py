@@ -32,10 +32,13 @@ class Failing:
     source: str
     since: datetime
     reason: str
+    worked: datetime | None = None  # its last good fetch
 
     def said(self, config: Config) -> str:
         who = self.member if self.member == self.source else f"{self.member} ({self.source})"
-        return f"{who}: failing since {spoken(self.since.astimezone(config.newsletter.tz))}: {self.reason}"
+        tz = config.newsletter.tz
+        last = f" (last worked {spoken(self.worked.astimezone(tz))})" if self.worked else " (it has never worked)"
+        return f"{who}: failing since {spoken(self.since.astimezone(tz))}{last}: {self.reason}"
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ def _drafting_day(config: Config, schedule: Schedule, day: date, now: datetime) 
         health = records.health(config)
         last = records.last_run_before(day)
     members = {s.name: s.shown_as for s in config.sources}
-    failing = tuple(Failing(members[h.source], h.source, h.failing_since, h.reason) for h in health.values()
+    failing = tuple(Failing(members[h.source], h.source, h.failing_since, h.reason, h.ok_at) for h in health.values()
                     if h.status == "failing" and h.failing_since is not None)
     found = Gathered(day, _counts(fresh.report.sections), tuple(members), failing)
     to = list(schedule.notify)

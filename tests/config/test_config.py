@@ -14,8 +14,8 @@ from digest.cli import main
 from digest.commands.init import starter_file
 from digest.config.keys import Newsletter, Section, Source, Utm
 from digest.config.load import load_config, parse_config
-from digest.config.schedule import Schedule, Smtp
 from digest.config.reference import readme_with_reference, reference_table
+from digest.config.schedule import Schedule, Smtp
 from digest.config.schema import Problems, check_table, key, specs
 from digest.exceptions import ConfigError
 from tests.conftest import ConfigFactory, config_toml
