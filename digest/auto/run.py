@@ -29,10 +29,9 @@ from digest.edition.report import SectionCount
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a run did, in a sentence; `acted` when it drafted or mailed."""
+    """What a run did, in a sentence (the notes it mailed say the rest)."""
 
     said: str
-    acted: bool = False
 
 
 def run_auto(config: Config, now: datetime) -> Outcome:
@@ -79,7 +78,7 @@ def _drafting_day(config: Config, schedule: Schedule, day: date, now: datetime) 
         subject, text = attention_note(config, found, last, schedule.min_items)
         _claim_and_mail(config, schedule, Run(day, "thin", now, found.summary()), letter(schedule, to, subject, text))
         return Outcome(f"only {found.items} item{'s' if found.items != 1 else ''} (min_items is {schedule.min_items}): "
-                       f"no draft; mailed \"needs attention\" to {', '.join(to)}", acted=True)
+                       f"no draft; mailed \"needs attention\" to {', '.join(to)}")
     path = config.workspace.draft(day)
     created = not path.is_file()
     if created:
@@ -91,7 +90,7 @@ def _drafting_day(config: Config, schedule: Schedule, day: date, now: datetime) 
     message = letter(schedule, to, subject, text, {attachment_name(day): edition.html.encode("utf-8")})
     _claim_and_mail(config, schedule, Run(day, "drafted", now, found.summary()), message)
     what = f"wrote {shown} ({found.items} items)" if created else f"{shown} was already there: left as it was"
-    return Outcome(f"{what}; mailed the ready note to {', '.join(to)}", acted=True)
+    return Outcome(f"{what}; mailed the ready note to {', '.join(to)}")
 
 
 def _check_lines(edition: Edition) -> tuple[str, ...]:
