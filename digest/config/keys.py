@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.colours import is_hex_colour
 from digest.config.push import Push
+from digest.config.schedule import Schedule, email_address
 from digest.config.schema import Check, key
 from digest.config.workspace import Workspace
 from digest.urls import is_web_url
@@ -257,6 +258,8 @@ class Source:
     # the look
     member: str = key("", example="A member", help="the member's public name readers see; give a member's blog and "
                                                    "calendar the same one (\"\" means the name)")
+    contact: str = key("", check=email_address, example="web@member.example.org",
+                       help="who to tell when this feed keeps failing (`digest members notify`); \"\" means nobody")
 
     @property
     def shown_as(self) -> str:
@@ -268,7 +271,8 @@ class Source:
         return is_web_url(self.url)
 
 
-TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source))
+TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source),
+                                        ("[schedule]", Schedule))
 
 
 @dataclass(frozen=True)
@@ -278,6 +282,7 @@ class Config:
     sections: tuple[Section, ...]
     sources: tuple[Source, ...]
     warnings: tuple[str, ...] = field(default=())
+    schedule: Schedule | None = None  # [schedule]: when `digest auto` drafts, and whom it tells
 
     @property
     def root(self) -> Path:
