@@ -33,6 +33,7 @@ COMMANDS = {
     "send": "digest.commands.send",
     "repair": "digest.commands.repair",
     "sources": "digest.commands.sources",
+    "submissions": "digest.commands.submissions",
 }
 
 OK = "0  done"
