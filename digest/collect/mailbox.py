@@ -131,7 +131,7 @@ def _messages(imap: imaplib.IMAP4_SSL, request: Request, limits: Limits, where: 
     messages: list[tuple[str, bytes]] = []
     size = 0
     for uid in reversed(uids):  # newest first, as a folder is read
-        _, data = imap.uid("FETCH", uid, "(BODY.PEEK[])")
+        _, data = imap.uid("FETCH", uid.decode(), "(BODY.PEEK[])")
         raw = next((part[1] for part in data if isinstance(part, tuple)), b"")
         if size + len(raw) > limits.max_bytes:
             return _bundle(request, messages, tag, where, True)

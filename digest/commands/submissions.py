@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,13 +19,13 @@ def submissions() -> None:
     """What members sent (sources with review = true, forms and emails): approve it into the edition, or reject it."""
 
 
-def _line(found: Submission) -> str:
+def _line(found: Submission, tz: tzinfo) -> str:
     """One submission as the list shows it: id, status, when, from whom, title; what the editor must know below."""
     sender = found.sender
     who = ", ".join(p for p in (sender.name, sender.organisation) if p) or "someone"
     contact = f" <{sender.email}>" if sender.email else ""
     mark = "*" if found.new and found.status in ("pending", "held") else " "
-    lines = [f"{mark}{found.id[:8]}  {found.status:<8}  {found.received:%Y-%m-%d %H:%M}  {found.source}: "
+    lines = [f"{mark}{found.id[:8]}  {found.status:<8}  {found.received.astimezone(tz):%Y-%m-%d %H:%M}  {found.source}: "
              f"{found.item.title!r} from {who}{contact}"]
     if found.section:
         lines.append(f"           into {found.section!r}")
@@ -45,9 +45,10 @@ def list_(everything: bool, held: bool, config_path: Path) -> None:
     from digest.config.load import load_config
     from digest.edition.submissions import listing
 
-    found = listing(load_config(config_path), everything=everything, held=held, look=True)
+    config = load_config(config_path)
+    found = listing(config, everything=everything, held=held, look=True)
     for submission in found:
-        click.echo(_line(submission))
+        click.echo(_line(submission, config.newsletter.tz))
     if not found:
         click.echo("no submissions waiting" if not everything else "no submissions yet")
 

@@ -135,7 +135,7 @@ def parse_moment(text: str, tz: ZoneInfo, *, day_first: bool = True, after: date
 
     settings = {"DATE_ORDER": "DMY" if day_first else "MDY", "PREFER_DATES_FROM": "future",
                 "RELATIVE_BASE": (after or datetime.now(tz)).replace(tzinfo=None), "REQUIRE_PARTS": ["day", "month"]}
-    found = dateparser.parse(text, languages=["en", "cy"], settings=settings)  # type: ignore[arg-type]
+    found: datetime | None = dateparser.parse(text, languages=["en", "cy"], settings=settings)
     if found is None:
         return None
     return (found if found.tzinfo else found.replace(tzinfo=tz)) if timed else found.date()
@@ -191,6 +191,9 @@ def _row(cells: dict[str, str], number: int, ctx: ReadContext, day_first: bool, 
     title = clean_line(redact(plain_text(cells.get("title", ""))))
     if not title and not story:
         raise Skip("it has neither a title nor a story")
+    if not title:  # a form that asks only for the news: its first words head it
+        words = plain_text(story).split()
+        title = " ".join(words[:10]) + ("…" if len(words) > 10 else "")
     identity = stable_id("form", cells.get("timestamp", ""), cells.get("email", ""), cells.get("name", ""), title)
     shared = credit(cells.get("name", ""), cells.get("organisation", ""))
     if cells.get("date"):

@@ -69,10 +69,15 @@ def message_of(data: bytes) -> EmailMessage:
         import extract_msg  # loaded only when there is a .msg to read
 
         try:
-            with extract_msg.openMsg(data) as msg:
-                return msg.asEmailMessage()  # type: ignore[no-any-return]
+            with extract_msg.openMsg(data, strict=False) as msg:
+                if not isinstance(msg, extract_msg.Message):
+                    raise Skip("it is an Outlook item but not an email (a contact or a meeting?): save the email itself")
+                converted = msg.asEmailMessage().as_bytes()  # parsed again: its parts are the email package's old kind
+        except Skip:
+            raise
         except Exception as exc:  # noqa: BLE001 - extract-msg raises its own many kinds for a damaged file
             raise Skip(f"it is not an Outlook message extract-msg can read ({type(exc).__name__})") from None
+        data = converted
     parsed = email.message_from_bytes(data, policy=email.policy.default)
     assert isinstance(parsed, EmailMessage)
     return parsed
@@ -100,8 +105,11 @@ def _text_and_link(msg: EmailMessage) -> tuple[str, str | None]:
 
 def _attachments(msg: EmailMessage) -> tuple[str, ...]:
     names = []
-    for part in msg.iter_attachments():
-        size = len(part.get_payload(decode=True) or b"")  # type: ignore[arg-type]
+    for part in msg.walk():  # attachments can sit inside a multipart/related (Outlook's)
+        if part.get_content_disposition() != "attachment":
+            continue
+        payload = part.get_payload(decode=True)
+        size = len(payload) if isinstance(payload, bytes) else 0
         names.append(f"{clean_line(part.get_filename() or 'unnamed', 120)} ({max(1, round(size / 1024))} KB)")
     return tuple(names)
 
