@@ -88,7 +88,7 @@
       node("button", {type: "button", class: "primary", onclick: () => decide("approve", {id: s.id, section: choice.value})}, "Approve"),
       node("button", {type: "button", onclick: () => editor(s, li)}, "Edit"),
       node("button", {type: "button", onclick: () => rejecting(s, tools)}, "Reject"));
-    li.append(
+    li.append(...[
       node("p", {class: "sub-head"}, node("strong", {text: s.title}), s.new ? node("span", {class: "badge", text: "new"}) : null,
            s.status === "held" ? node("span", {class: "held", text: "held: a flood?"}) : null,
            s.edited ? node("span", {class: "line", text: " (your version)"}) : null),
@@ -97,7 +97,7 @@
       s.url ? node("p", {class: "line", text: s.url}) : null,
       node("p", {class: "blurb", text: s.text.length > 400 ? s.text.slice(0, 400) + "…" : s.text}),
       s.attachments.length ? node("p", {class: "line", text: `Attached (not sent): ${s.attachments.join(", ")}`}) : null,
-      tools);
+      tools].filter(Boolean));
     return li;
   }
 
@@ -107,14 +107,14 @@
     const fresh = list.submissions.filter((s) => s.new).length;
     const picker = node("input", {type: "file", accept: ".eml,.msg,message/rfc822", multiple: true, id: "submission-file",
                                   onchange: async (e) => { for (const f of e.target.files) await upload(f); }});
-    box.replaceChildren(
+    box.replaceChildren(...[
       node("p", {class: "source"}, list.submissions.length
         ? `${list.submissions.length} waiting${fresh ? `, ${fresh} new since you last looked` : ""}.`
         : "Nothing waiting: members' form responses and emails appear here to approve.",
         list.mailbox ? node("label", {class: "drop-hint"}, " Drop a saved email (.eml, .msg) on the page, or add one: ", picker) : null),
       list.held ? node("p", {class: "held", role: "alert",
         text: `${list.held} held: a flood of submissions from one source in a day looks like a bot or a spam list — check before approving.`}) : null,
-      node("ol", {class: "submissions"}, ...list.submissions.map(item)));
+      node("ol", {class: "submissions"}, ...list.submissions.map(item))].filter(Boolean));
   }
 
   function isFiles(event) { return event.dataTransfer && [...event.dataTransfer.types].includes("Files"); }

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from lxml import html as lxml_html
+
 from digest.collect.readers.mail import OLE, read_saved
 from digest.collect.readers.spec import ReadContext
 from digest.collect.store import Store
@@ -25,7 +27,6 @@ from digest.edition.group import event_window
 from digest.edition.pipeline import today
 from digest.model import Event
 from digest.preview.desk import BadRequest, Refused
-from digest.sanitize import plain_text
 
 if TYPE_CHECKING:
     from email.message import Message
@@ -40,12 +41,21 @@ OPS: dict[str, tuple[str, ...]] = {"approve": ("id", "section"), "reject": ("id"
                                    "seen": ()}
 
 
+def paragraphs(fragment: str) -> str:
+    """A blurb's sanitised HTML as the plain paragraphs the editor edits (a blank line between them)."""
+    if not fragment.strip():
+        return ""
+    root = lxml_html.fragment_fromstring(fragment.replace("<br>", "\n"), create_parent="div")
+    blocks = [p.text_content() for p in root.iter("p", "li", "blockquote", "pre")] or [root.text_content()]
+    return "\n\n".join(" ".join(b.split(" ")).strip() for b in blocks if b.strip())
+
+
 def _shown(found: Submission, tz: tzinfo) -> dict[str, Any]:
     """One submission as the list shows it (the sender's address for the editor's eyes only)."""
     item = found.item
     return {"id": found.id, "source": found.source, "status": found.status, "new": found.new,
             "kind": "event" if isinstance(item, Event) else "post", "title": item.title, "url": item.url or "",
-            "text": plain_text(found.text), "edited": found.edited, "section": found.section,
+            "text": paragraphs(found.text), "edited": found.edited, "section": found.section,
             "name": found.sender.name, "organisation": found.sender.organisation, "email": found.sender.email,
             "received": found.received.astimezone(tz).strftime("%d %b %Y, %H:%M"), "origin": found.sender.origin,
             "attachments": list(found.sender.attachments),
