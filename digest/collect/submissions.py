@@ -115,12 +115,16 @@ class Submissions:
     def __init__(self, store: Store) -> None:
         self.store = store
         with self._reading():
-            made = store.db.execute("SELECT 1 FROM sqlite_master WHERE name='submission_marks'").fetchone()
-        if not made:
-            with store.transaction():
+            self.made = bool(store.db.execute("SELECT 1 FROM sqlite_master WHERE name='submission_marks'").fetchone())
+
+    def _make(self) -> None:
+        """The tables, before the first write (a store that never had a submission has none: reads find nothing)."""
+        if not self.made:
+            with self.store.transaction():
                 for statement in SCHEMA.split(";"):
                     if statement.strip():
-                        store.db.execute(statement)
+                        self.store.db.execute(statement)
+            self.made = True
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
@@ -138,6 +142,7 @@ class Submissions:
         (new, held) and tells the report how many wait for the editor.
         """
         now = _now()
+        self._make()
         with self._reading():
             known = {row[0]: row[1] for row in self.store.db.execute(
                 "SELECT id, substr(coalesce(received, arrived), 1, 10) FROM submissions WHERE source=?", (source,))}
@@ -178,6 +183,8 @@ class Submissions:
 
     def listing(self, *, statuses: tuple[str, ...] = ("pending", "held"), source: str | None = None) -> list[Submission]:
         """Submissions with these statuses, newest first; `new` marks those since the editor last looked."""
+        if not self.made:
+            return []
         seen = self.last_look()
         query = f"SELECT {COLUMNS} FROM submissions WHERE status IN (SELECT value FROM json_each(?))"
         args: list[Any] = [json.dumps(list(statuses))]
@@ -200,6 +207,7 @@ class Submissions:
         key = key.strip().lower()
         if not key:
             raise SubmissionError("give a submission's id, as `digest submissions list` shows it")
+        self._make()
         with self._reading():
             rows = self.store.db.execute(f"SELECT {COLUMNS} FROM submissions WHERE id LIKE ? || '%' ESCAPE '\\'",
                                          (key.replace("%", "\\%").replace("_", "\\_"),)).fetchall()
@@ -259,18 +267,23 @@ class Submissions:
 
     def sections(self) -> dict[str, str]:
         """The section the editor chose for each approved submission that has one, by item id."""
+        if not self.made:
+            return {}
         with self._reading():
             rows = self.store.db.execute("SELECT id, section FROM submissions WHERE status='approved' "
                                          "AND section IS NOT NULL").fetchall()
         return dict(rows)
 
     def last_look(self) -> datetime | None:
+        if not self.made:
+            return None
         with self._reading():
             row = self.store.db.execute("SELECT value FROM submission_marks WHERE name='looked'").fetchone()
         return _when(row[0]) if row else None
 
     def looked(self) -> None:
         """The editor has seen the list: what arrives from now on is new."""
+        self._make()
         with self.store.transaction():
             self.store.db.execute("INSERT INTO submission_marks VALUES ('looked', ?) ON CONFLICT(name) DO UPDATE "
                                   "SET value=excluded.value", (_now().isoformat(),))
