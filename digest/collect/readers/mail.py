@@ -16,14 +16,12 @@ read with extract-msg, which turns it into the same email message.
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
 import hashlib
 import re
 from dataclasses import replace
 from datetime import UTC
-from email.message import EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
 from lxml import html as lxml_html
@@ -33,6 +31,9 @@ from digest.collect.readers.private import credit, person, redact, redact_html, 
 from digest.collect.readers.spec import MAX_SKIP_PROBLEMS, ReadContext, Reader
 from digest.model import ReadResult, Sender
 from digest.sanitize import clean_html, clean_line
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 MAGIC = b"digest-mail-bundle/1\n"
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an Outlook .msg is an OLE compound file
@@ -65,6 +66,8 @@ def unpack(body: bytes) -> list[tuple[str, bytes]]:
 
 def message_of(data: bytes) -> EmailMessage:
     """A saved email as a message: .eml with the email package, .msg through extract-msg."""
+    import email.policy  # loaded with the first email read, not by every build (its header classes: ~15 ms)
+    from email.message import EmailMessage
     if data.startswith(OLE):
         import extract_msg  # loaded only when there is a .msg to read
 
