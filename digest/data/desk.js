@@ -135,7 +135,7 @@ function drawDesk() {
   const body = $("#desk-body");
   if (!body || !desk) return;
   if (body.querySelector("[data-dirty]") && !focusAfter) return;  // never throw away what the editor is typing
-  body.replaceChildren(...deskParts());
+  body.replaceChildren(...deskParts().filter(Boolean));  // a part left out is null, not the text "null"
   drawnVersion = desk.version || "";
   if (reopen) {
     const {key, value} = reopen;
