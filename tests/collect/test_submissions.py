@@ -291,3 +291,10 @@ def test_a_password_in_an_imap_address_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.output.strip().endswith("sources[1].url (line 10): has a password in it: take it out, and set "
                                           "DIGEST_IMAP_PASSWORD when you run digest instead")
+
+
+def test_sources_check_reads_a_form_and_a_folder_of_emails_as_a_build_would(network: Path) -> None:
+    result = digest("sources", "check", "-c", network, "--date", DATE)
+    assert result.exit_code == 0
+    assert result.output.splitlines() == ["Share your news form: ok: form, 2 posts, newest 2024-09-22, 1 event, next 2024-10-15",
+                                          "Emailed stories: ok: mail, 2 posts, newest 2024-09-24", "2 of 2 ok"]
