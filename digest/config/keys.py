@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.colours import is_hex_colour
 from digest.config.forms import check_columns
+from digest.config.schedule import Schedule, email_address
 from digest.config.schema import Check, key
 from digest.config.workspace import Workspace
 from digest.urls import is_web_url
@@ -266,6 +267,8 @@ class Source:
         None, check=check_columns, example={"story": "Tell us your news"},
         help="a form's columns by field: timestamp, name, email, phone, organisation, title, story, link, date, "
              "time, end, place (usual headings are recognised without it)").metadata)
+    contact: str = key("", check=email_address, example="web@member.example.org",
+                       help="who to tell when this feed keeps failing (`digest members notify`); \"\" means nobody")
 
     @property
     def shown_as(self) -> str:
@@ -277,7 +280,8 @@ class Source:
         return is_web_url(self.url)
 
 
-TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source))
+TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source),
+                                        ("[schedule]", Schedule))
 
 
 @dataclass(frozen=True)
@@ -287,6 +291,7 @@ class Config:
     sections: tuple[Section, ...]
     sources: tuple[Source, ...]
     warnings: tuple[str, ...] = field(default=())
+    schedule: Schedule | None = None  # [schedule]: when `digest auto` drafts, and whom it tells
 
     @property
     def root(self) -> Path:
