@@ -34,6 +34,7 @@ COMMANDS = {
     "push": "digest.commands.push",
     "repair": "digest.commands.repair",
     "sources": "digest.commands.sources",
+    "submissions": "digest.commands.submissions",
     "auto": "digest.commands.auto",
     "members": "digest.commands.members",
 }

@@ -69,7 +69,8 @@ tags = "london"
         "sections[1].match (line 9): '(' is not a valid regular expression (missing ), unterminated subpattern at "
         "position 0): e.g. \"(?i)cuppa\"",
         "sections[1].limit (line 10): 0 must be a whole number above 0",
-        "sources[2].url (line 19): 'ftp://x.example.org': only http(s) addresses or file paths can be collected",
+        "sources[2].url (line 19): 'ftp://x.example.org': only http(s) addresses, imaps:// mail folders or file paths "
+        "can be collected",
         "sources[2].tags (line 20): must be a list like [\"a\", \"b\"], not 'london'",
         "sources[2].name (line 18): 'A' is already the name of sources[1]: names must be unique",
         "sections[1].sources (line 11): no source is called 'Nobody': use a name from [[sources]]",
