@@ -39,8 +39,8 @@ Outlook-only markup in <!--[if mso]> comments is removed before anything is look
 The parts: lint.py runs the rules (check_html); finding.py holds what every rule reports (Finding)
 and the size budget (GMAIL_CLIP); document.py parses the email and holds what rules share, css.py
 reads CSS with tinycss2, rules.py holds the rules on the document, budget.py the size against
-the clip, caniemail.py the rules on caniemail.com's data. This module re-exports finding.py only, so `import digest.check` loads no
-parser: the checker itself is `digest.check.lint`.
+the clip, caniemail.py the rules on caniemail.com's data. This module re-exports finding.py only, so
+`import digest.check` loads no parser: the checker itself is `digest.check.lint`.
 """
 
 from digest.check.finding import GMAIL_CLIP, Finding, summarise

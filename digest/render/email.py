@@ -36,7 +36,7 @@ import jinja2
 import markupsafe
 
 from digest import esp
-from digest.colours import readable_on
+from digest.colours import contrast_of, readable_on
 from digest.config.keys import DEFAULT_TEMPLATES, Config
 from digest.dates import babel_locale
 from digest.i18n import translations
@@ -151,7 +151,7 @@ def context(config: Config, edition: date, sections: list[SectionView], *, intro
         "accent_dark": readable_on(n.accent, DARK_BG, minimum=DARK_LINK_CONTRAST),
         "logo": n.logo,
         "logo_background": n.logo_background,
-        "logo_ink": readable_on(INK, n.logo_background),  # the logo's alt text, shown with images off
+        "logo_ink": max((INK, LIGHT_BG), key=lambda ink: contrast_of(ink, n.logo_background)),  # the alt text
         "site": n.site,
         "web_page": web_page,  # the web version's address, once published (None without [newsletter] url)
         "why_html": markdown(n.why),

@@ -267,6 +267,29 @@ def test_rendered_footer_passes_with_an_email_service_and_address(tmp_path: Path
     assert {"unsubscribe", "address"} <= {code for _, code, _ in found(html)}
 
 
+def test_build_lists_every_finding_of_check_counted_with_its_own_warnings(tmp_path: Path) -> None:
+    """A network with an empty footer: `digest build` names both missing parts in its own summary, no -v needed."""
+    from tests.network import digest, make_network
+
+    bare = make_network(tmp_path / "bare")
+    bare.write_text(re.sub(r"^(address|why|footer) = .*$", "", bare.read_text(), flags=re.M))
+    result = digest("build", "-c", bare, "--date", "2024-10-01")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    html = (tmp_path / "bare" / "build" / "2024-10-01" / "newsletter.html").read_text()
+    findings = check_html(html)
+    assert f"digest check: {summarise(findings)} (listed below)" in lines
+    listed = [line.removeprefix("  - ") for line in lines if line.startswith("  - ")]
+    assert [f"digest check: {f.message}" for f in findings] == listed[:len(findings)], "every finding, in check's order"
+    assert f"{len(listed)} warning{'s' * (len(listed) != 1)}:" in lines, "one count for everything listed"
+    assert ("digest check: no unsubscribe link — UK PECR and CAN-SPAM require one in a newsletter: set esp = \"…\" "
+            "under [newsletter] (or --esp) so the footer carries your email service's unsubscribe tag") in listed
+    assert ("digest check: no postal address (no postcode or <address> found) — CAN-SPAM requires the sender's "
+            "postal address and UK PECR that the sender is identified: set address = \"…\" under [newsletter]") in listed
+    quiet = digest("build", "-c", bare, "--date", "2024-10-01", "-q")
+    assert [line.removeprefix("warning: ") for line in quiet.stderr.splitlines()] == listed
+
+
 def test_small_text_ignores_hidden_preheader_headings_and_whitespace_trick() -> None:
     assert found("font-size.html") == [
         ("warning", "font-size", "text at 12px is below 14px: <p> 'Nine points is 12px.' — raise its "
