@@ -21,6 +21,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.colours import is_hex_colour
+from digest.config.push import Push
+from digest.config.schedule import Schedule, email_address
 from digest.config.schema import Check, key
 from digest.config.workspace import Workspace
 from digest.urls import is_web_url
@@ -211,6 +213,7 @@ class Newsletter:
     edition_label: str = key("", example="d MMMM y", help="a Babel date pattern for the edition label "
                                                           "(\"\" means the month and year: \"October 2024\")")
     button: Button | None = key(None, help="optional: a button that ends the intro")
+    push: Push | None = key(None, help="optional: where `digest push` makes the draft (its service, list and sender)")
     # not hashed: a dict (the rest of Newsletter still hashes as before)
     words: dict[str, str] | None = field(default=None, hash=False, metadata=key(
         None, check=_words, example={"Unsubscribe": "Stop getting these emails"},
@@ -259,6 +262,8 @@ class Source:
     # the look
     member: str = key("", example="A member", help="the member's public name readers see; give a member's blog and "
                                                    "calendar the same one (\"\" means the name)")
+    contact: str = key("", check=email_address, example="web@member.example.org",
+                       help="who to tell when this feed keeps failing (`digest members notify`); \"\" means nobody")
 
     @property
     def shown_as(self) -> str:
@@ -270,7 +275,8 @@ class Source:
         return is_web_url(self.url)
 
 
-TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source))
+TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source),
+                                        ("[schedule]", Schedule))
 
 
 @dataclass(frozen=True)
@@ -280,6 +286,7 @@ class Config:
     sections: tuple[Section, ...]
     sources: tuple[Source, ...]
     warnings: tuple[str, ...] = field(default=())
+    schedule: Schedule | None = None  # [schedule]: when `digest auto` drafts, and whom it tells
 
     @property
     def root(self) -> Path:
