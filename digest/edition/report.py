@@ -43,6 +43,11 @@ class Report:
         return sum(s.count for s in self.sections)
 
     @property
+    def check_lines(self) -> tuple[str, ...]:
+        """Each finding as `digest check` prints it."""
+        return tuple(f"{f.severity:<7} {f.code}: {f.message}" for f in self.check_findings)
+
+    @property
     def check_errors(self) -> int:
         return sum(f.severity == "error" for f in self.check_findings)
 
@@ -96,7 +101,7 @@ def format_report(report: Report, outputs: dict[str, Path] | None = None, *, ver
     if report.check_summary:
         lines.append(f"digest check: {report.check_summary}" + (" (listed below)" if report.check_findings else ""))
         if verbose:
-            lines.extend(f"  {f.severity:<7} {f.code}: {f.message}" for f in report.check_findings)
+            lines.extend(f"  {line}" for line in report.check_lines)
     problems = report.problems()
     if problems:
         errors, warnings = report.check_errors, len(problems) - report.check_errors
