@@ -67,8 +67,8 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
         published = publish(config, result.date, list(result.ids), result.web, result.rendered.calendars)
     if quiet:
         click.echo(written["newsletter.html"])
-        for problem in result.report.problems():
-            click.echo(f"warning: {problem}", err=True)
+        for index, problem in enumerate(result.report.problems()):  # `digest check`'s errors come first
+            click.echo(f"{'error' if index < result.report.check_errors else 'warning'}: {problem}", err=True)
     else:
         click.echo(format_report(result.report, written, verbose=verbose > 0))
     if final:

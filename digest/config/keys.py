@@ -186,6 +186,10 @@ class Newsletter:
     intro: str = key("", show=True, example="\nA few words from the editor, in **Markdown**.\n",
                      help="Markdown shown under the title")
     logo: str | None = key(None, check=_web_url, example="https://example.org/logo.png", help="an absolute image URL")
+    logo_background: str = key("#ffffff", check=_hex_colour, help="the plate the logo sits on in the masthead, so "
+                                                                   "a logo of any colour reads on the accent band")
+    site: str | None = key(None, check=_web_url, example="https://example.org/",
+                           help="the network's website: the masthead's logo and name link to it")
     accent: str = key("#1d5a8c", check=_hex_colour, help="your brand colour (darkened if too light to read)")
     footer: str = key("", example="More Markdown for the footer", help="Markdown shown in the footer")
     preheader: str = key("", example="The one line shown after the subject in the inbox",

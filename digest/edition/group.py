@@ -174,5 +174,7 @@ def _fill(unique: list[Item], config: Config, start: datetime, exclude: Abstract
                 box.matched += 1
                 if box.section.limit is None or len(box.items) < box.section.limit:
                     box.items.append(item)
+                else:
+                    box.rest.append(item)
                 break
     return filled

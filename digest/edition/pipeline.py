@@ -211,8 +211,7 @@ def _finish(config: Config, edition: date, rendered: Rendered, made: _Made, star
         sources=tuple(replace(s, used=used[s.name]) for s in made.sources), sections=tuple(made.sections),
         html_bytes=len(rendered.html.encode("utf-8")), warnings=(*config.warnings, *made.problems),
         check_summary=summarise(findings) if check else "",
-        check_errors=tuple(f.message for f in findings if f.severity == "error"),
-        check_lines=tuple(f"{f.severity:<7} {f.code}: {f.message}" for f in findings),
+        check_findings=findings,
         draft=draft, seconds=time.perf_counter() - started)
     return Edition(date=edition, rendered=rendered, report=report, ids=made.ids, sections=made.filled, draft=draft,
                    findings=findings)
