@@ -43,6 +43,8 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
 
     config = load_config(config_path)
     config = config.overriding(esp=esp) if esp else config
+    easy_read = easy_read or config.newsletter.easy_read
+    config = config.overriding(easy_read=True) if easy_read else config  # the newsletter links to it
     chosen = pick_draft(config, edition, draft, from_feeds)
     if chosen is not None:
         result = build_edition(config, draft=chosen, refetch=False, check=True)
@@ -64,7 +66,8 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
     if final:
         from digest.publish.archive import publish
 
-        published = publish(config, result.date, list(result.ids), result.web, result.rendered.calendars)
+        beside = {name: str(files[name]) for name in ("easy-read.html", "easy-read.txt") if name in files}
+        published = publish(config, result.date, list(result.ids), result.web, {**result.rendered.calendars, **beside})
     if quiet:
         click.echo(written["newsletter.html"])
         for problem in result.report.problems():

@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.colours import is_hex_colour
+from digest.config.glossary import Word
 from digest.config.schema import Check, key
 from digest.config.workspace import Workspace
 from digest.urls import is_web_url
@@ -208,6 +209,8 @@ class Newsletter:
                                                           "(\"\" means the month and year: \"October 2024\")")
     button: Button | None = key(None, help="optional: a button that ends the intro")
     # not hashed: a dict (the rest of Newsletter still hashes as before)
+    easy_read: bool = key(False, example=True, help="also write the Easy Read edition (easy-read.html beside "
+                                                    "newsletter.html) and link to it from the newsletter (or --easy-read)")
     words: dict[str, str] | None = field(default=None, hash=False, metadata=key(
         None, check=_words, example={"Unsubscribe": "Stop getting these emails"},
         help="the theme's own words in your words: \"English\" = \"yours\", for any word of digest/locale/digest.pot "
@@ -255,6 +258,8 @@ class Source:
     # the look
     member: str = key("", example="A member", help="the member's public name readers see; give a member's blog and "
                                                    "calendar the same one (\"\" means the name)")
+    contact: str = key("", example="Sam Jones, 0113 496 0000", help="who readers can ask about this member's events: "
+                       "a name and a phone number or email (the Easy Read edition's \"Who to ask\")")
 
     @property
     def shown_as(self) -> str:
@@ -266,7 +271,8 @@ class Source:
         return is_web_url(self.url)
 
 
-TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source))
+TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source),
+                                        ("[[glossary]]", Word))
 
 
 @dataclass(frozen=True)
@@ -276,6 +282,7 @@ class Config:
     sections: tuple[Section, ...]
     sources: tuple[Source, ...]
     warnings: tuple[str, ...] = field(default=())
+    glossary: tuple[Word, ...] = field(default=())  # [[glossary]]: digest/config/glossary.py
 
     @property
     def root(self) -> Path:

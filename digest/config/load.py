@@ -12,11 +12,12 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from digest.config.glossary import Word
 from digest.config.keys import Config, Newsletter, Section, Source
 from digest.config.schema import Problems, check_table, key_lines
 from digest.exceptions import ConfigError
 
-TABLE_NAMES = ("newsletter", "sections", "sources")
+TABLE_NAMES = ("newsletter", "sections", "sources", "glossary")
 
 
 def parse_config(text: str, path: Path) -> Config:
@@ -35,6 +36,7 @@ def parse_config(text: str, path: Path) -> Config:
     newsletter = check_table(raw.get("newsletter", {}), Newsletter, "newsletter", problems)
     sections = [check_table(s, Section, f"sections[{i}]", problems) for i, s in enumerate(_array(raw, "sections", problems), 1)]
     sources = [check_table(s, Source, f"sources[{i}]", problems) for i, s in enumerate(_array(raw, "sources", problems), 1)]
+    glossary = [check_table(w, Word, f"glossary[{i}]", problems) for i, w in enumerate(_array(raw, "glossary", problems), 1)]
     _cross_checks(sections, sources, problems)
     if newsletter.get("templates") and not (path.parent / newsletter["templates"]).is_dir():
         problems.error("newsletter.templates", f"no folder {newsletter['templates']!r} beside {path.name}: "
@@ -47,6 +49,7 @@ def parse_config(text: str, path: Path) -> Config:
         sections=tuple(Section(**s) for s in sections),
         sources=tuple(Source(**s) for s in sources),
         warnings=tuple(f"{path.name}: {w}" for w in problems.warnings),
+        glossary=tuple(Word(**w) for w in glossary),
     )
 
 

@@ -195,7 +195,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif url.path == "/easy-read.html" and (edition := previewer.snapshot.edition) and previewer.config:
             from digest.render.easyread.edition import inline_icon, render_easy_read
 
-            easy = render_easy_read(previewer.config, edition.date, edition.rendered, inline_icon)
+            easy = render_easy_read(previewer.config, edition.date, edition.rendered, inline_icon, draft=edition.draft)
             self._send(200, easy.html, "text/html; charset=utf-8", {"Content-Security-Policy": DOCUMENT_POLICY})
         elif url.path in ASSETS:
             name, content_type = ASSETS[url.path]

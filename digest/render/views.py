@@ -74,7 +74,9 @@ class ItemView:
     outlook_url: str = ""
     ics_name: str = ""
     ics_url: str | None = None
-    easy: str = ""  # the editor's Easy Read text (the draft's `easy:` block, digest/render/easyread/)
+    easy: str = ""  # the editor's Easy Read sentences (the draft's `easy:` block, digest/render/easyread/)
+    easy_title: str = ""  # its Easy Read title, written on the `easy:` line ("" means its title)
+    easy_read: bool = False  # the editor chose it for the Easy Read edition (it has an `easy:` line)
     line: int = 0  # where the item is in the draft (its `easy:` block, else its heading), for the editor
 
     def __post_init__(self) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from digest.check import Finding
 from digest.config.keys import Config
 from digest.dates import babel_locale
-from digest.render.easyread.items import EasyItem, EasySection
+from digest.render.easyread.items import EasyItem, EasySection, Meaning
 
 MAX_WORDS = 15
 HARD_SYLLABLES = 3
@@ -54,24 +54,34 @@ def word_count(sentence: str) -> int:
     return len(_WORD.findall(sentence))
 
 
-def check_easy_read(sections: Iterable[EasySection], language: str, draft: str | None = None) -> list[Finding]:
-    """Warnings for every Easy Read item whose sentences are long or whose words are hard."""
+def check_easy_read(sections: Iterable[EasySection], language: str, draft: str | None = None,
+                    meanings: Iterable[Meaning] = ()) -> list[Finding]:
+    """Warnings for every sentence of the Easy Read edition that is long or has hard words: the items',
+    the text sections' and the glossary's (`meanings` besides those the sections carry)."""
     english = babel_locale(language).language == "en"
-    findings = []
+    said: list[tuple[str, list[str]]] = []
+    glossary = list(meanings)
     for section in sections:
+        glossary += section.meanings
+        if section.lines:
+            said.append((f"the text section {section.title!r}", section.lines))
         for item in section.items:
-            where = _where(item, section, draft)
-            for sentence in item.lines:
-                if (count := word_count(sentence)) > MAX_WORDS:
-                    findings.append(Finding("warning", "easy-read-long",
-                                            f"{where}: the sentence \"{_short(sentence)}\" has {count} words: "
-                                            f"Easy Read sentences have {MAX_WORDS} or fewer (split it)"))
-                if english and (hard := hard_words(sentence)):
-                    findings.append(Finding("warning", "easy-read-hard",
-                                            f"{where}: hard word{'s' * (len(hard) > 1)} "
-                                            + ", ".join(f"\"{w}\"" for w in hard)
-                                            + ": use shorter, everyday words"))
-    return list(dict.fromkeys(findings))  # a repeating event says the same thing every time
+            glossary += item.meanings
+            said.append((_where(item, section, draft), item.lines))
+    said += [(f"the glossary's meaning of {m.word!r} in sources.toml", m.lines) for m in glossary]
+    findings = []
+    for where, lines in said:
+        for sentence in lines:
+            if (count := word_count(sentence)) > MAX_WORDS:
+                findings.append(Finding("warning", "easy-read-long",
+                                        f"{where}: the sentence \"{_short(sentence)}\" has {count} words: "
+                                        f"Easy Read sentences have {MAX_WORDS} or fewer (split it)"))
+            if english and (hard := hard_words(sentence)):
+                findings.append(Finding("warning", "easy-read-hard",
+                                        f"{where}: hard word{'s' * (len(hard) > 1)} "
+                                        + ", ".join(f"\"{w}\"" for w in hard)
+                                        + ": use shorter, everyday words"))
+    return list(dict.fromkeys(findings))
 
 
 def shown_path(config: Config, path: Path | None) -> str | None:
