@@ -87,7 +87,8 @@ OUTPUTS: dict[str, tuple[Callable[[Edition], str], str]] = {
     "/newsletter.txt": (lambda e: e.text, "text/plain; charset=utf-8"),
 }
 ASSETS = {"/desk.js": ("data/desk.js", "text/javascript; charset=utf-8"),
-          "/desk.css": ("data/desk.css", "text/css; charset=utf-8")}
+          "/desk.css": ("data/desk.css", "text/css; charset=utf-8"),
+          "/desk-easyread.js": ("data/desk-easyread.js", "text/javascript; charset=utf-8")}
 MAX_BODY = 64 * 1024  # the largest request the page sends is one blurb (MAX_TEXT characters)
 MAX_CONNECTIONS = 32  # beyond this, new connections are closed at once: idle ones cannot starve the page
 REQUEST_TIMEOUT = 10.0  # seconds a connection may take to send its request (a long poll waits server-side)
@@ -206,6 +207,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._json({"build": snap.number, "session": previewer.session, "error": snap.error})
         elif url.path == "/api/desk":
             self._answer(self.server.desk.state)
+        elif url.path == "/api/easy-feedback":  # the Easy Read tab's live feedback: reads nothing, writes nothing
+            from digest.preview.easyread import feedback
+
+            query = parse_qs(url.query)
+            self._json(feedback(previewer.config, query.get("title", [""])[0], query.get("text", [""])[0]))
         else:
             self._send(404, "not found", "text/plain; charset=utf-8")
 
