@@ -13,9 +13,9 @@ editor knows what is measured:
 Words are counted and syllables estimated with textstat (pinned below 0.7.9: later versions
 download NLTK's CMU dictionary at run time, and a build makes no request but the feeds). Its
 word list and syllable rules are English, so in other languages only sentence length is checked.
-Each finding names the item and where to fix it: the line of its `easy:` block in the draft,
-or of its heading when the Easy Read text was made from the title and first sentence (write an
-`easy:` block there); without a draft, the item's title and section.
+Each finding names the item and where to fix it: the line of its `easy:` block in the draft;
+without a draft, the item's title and section. Only what the Easy Read edition says is checked:
+the editor's sentences, the text sections and the glossary's meanings, never a member's blurb.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from digest.render.easyread.items import EasyItem, EasySection, Meaning
 MAX_WORDS = 15
 HARD_SYLLABLES = 3
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]*")
+_ADDRESS = re.compile(r"\S+@\S+|\b[\w-]+(?:\.[\w-]+)+(?:/\S*)?")
 
 
 def hard_words(sentence: str) -> list[str]:
@@ -39,6 +40,7 @@ def hard_words(sentence: str) -> list[str]:
     import textstat  # imported here: a build without Easy Read never needs it
 
     found: list[str] = []
+    sentence = _ADDRESS.sub(" ", sentence)  # hello@example.org, example.org/events: names, not words
     for position, word in enumerate(_WORD.findall(sentence)):
         bare = word.strip("'’-")
         if position and bare[:1].isupper():
@@ -94,8 +96,7 @@ def shown_path(config: Config, path: Path | None) -> str | None:
 
 def _where(item: EasyItem, section: EasySection, draft: str | None) -> str:
     if draft and item.line:
-        fix = "" if item.own_text else " (add an easy: block under it)"
-        return f"{draft} line {item.line}, {item.title!r}{fix}"
+        return f"{draft} line {item.line}, {item.title!r}"
     return f"{item.title!r} in {section.title!r}"
 
 
