@@ -76,7 +76,7 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
     if final:
         from digest.publish.archive import publish
 
-        beside = {name: str(files[name]) for name in ("easy-read.html", "easy-read.txt") if name in files}
+        beside: dict[str, str] = {name: str(files[name]) for name in ("easy-read.html", "easy-read.txt") if name in files}
         published = publish(config, result.date, list(result.ids), result.web, {**result.rendered.calendars, **beside})
     if quiet:
         click.echo(written["newsletter.html"])

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from digest.cli import main
 from digest.commands.init import starter_file
+from digest.config.glossary import Word
 from digest.config.keys import Newsletter, Section, Source, Utm
 from digest.config.load import load_config, parse_config
 from digest.config.reference import readme_with_reference, reference_table
@@ -165,7 +166,7 @@ def test_nested_table_with_a_required_key_missing_is_reported_once() -> None:
 def test_readme_examples_use_only_declared_keys() -> None:
     """The README's hand-written sources.toml examples cannot drift from the declarations either."""
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    tables = {"newsletter": Newsletter, "newsletter.utm": Utm, "sections": Section, "sources": Source}
+    tables = {"newsletter": Newsletter, "newsletter.utm": Utm, "sections": Section, "sources": Source, "glossary": Word}
     checked = 0
     for block in re.findall(r"```toml\n(.*?)```", readme, re.S):
         table = "newsletter"  # a block may continue the [newsletter] table of the one before

@@ -285,3 +285,27 @@ def test_the_easy_read_edition_is_large_accessible_and_fits(easy_html: str, brow
     violations = page.evaluate("""async () => (await axe.run(document)).violations.map(v =>
         `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`)""")
     assert violations == [], "\n".join(violations)
+
+
+def test_digest_init_starts_a_glossary_with_co_production(tmp_path: Path) -> None:
+    from digest.commands.init import starter_file
+    from digest.config.load import parse_config
+
+    text = starter_file()
+    assert '[[glossary]]' in text and 'word = "co-production"' in text
+    (tmp_path / "templates").mkdir()
+    cfg = parse_config(text, tmp_path / "sources.toml")
+    assert [w.word for w in cfg.glossary] == ["co-production"]
+    assert cfg.glossary[0].meaning.startswith("Co-production means people working together as equals.")
+
+
+def test_a_glossary_entry_needs_a_word_and_a_meaning(tmp_path: Path) -> None:
+    from digest.config.load import parse_config
+    from digest.exceptions import ConfigError
+
+    with pytest.raises(ConfigError) as raised:
+        parse_config('[newsletter]\ntitle = "T"\n[[sections]]\ntitle = "N"\nkind = "posts"\n'
+                     '[[glossary]]\nword = " "\nmeaning = "x"\npicture = "pic.png"\n', tmp_path / "sources.toml")
+    message = raised.value.format_message()
+    assert 'glossary[1].word (line 7): is empty: write the word as the newsletter uses it, e.g. "co-production"' in message
+    assert "glossary[1].picture (line 9): 'pic.png' is not a web address: use an absolute https:// URL" in message

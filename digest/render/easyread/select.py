@@ -11,6 +11,7 @@ dates is chosen, told in the words the editor wrote for the first chosen date.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from digest.model import as_instant
@@ -22,7 +23,7 @@ EASY_EVENTS = 4
 
 def default_choice(sections: list[SectionView], tz: ZoneInfo) -> set[str]:
     """The ids of the first date of the EASY_EVENTS soonest series of the events sections."""
-    firsts = []
+    firsts: list[tuple[datetime, int, str]] = []
     for section in sections:
         if section.kind != "events":
             continue
