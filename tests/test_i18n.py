@@ -49,7 +49,7 @@ images = true
 [[sources]]
 name = "Hull Circle"
 url = "hull.ics"
-contact = "Sam, 01632 960 000"
+ask = "Sam, 01632 960 000"
 """, path)
 
 

@@ -28,6 +28,7 @@ def starter_file() -> str:
     """
     from digest.config.glossary import Word
     from digest.config.keys import Newsletter, Section, Source
+    from digest.config.schedule import Schedule
     from digest.config.schema import starter
 
     lines = ["# sources.toml: your network's newsletter. Every key is shown; optional ones are commented out.", "",
@@ -36,6 +37,8 @@ def starter_file() -> str:
                       "accepts it"),
              EXTRA_SECTIONS,
              *starter(Source, "[[sources]]", "one per member feed or calendar"), "",
+             *starter(Schedule, "[schedule]", "optional: `digest auto` drafts each edition on this day and mails the "
+                      "editors a ready note", shown=False), "",
              *starter(Word, "[[glossary]]", "hard words and what they mean: the Easy Read edition explains each one "
                       "the first time it uses it")]
     return "\n".join(lines) + "\n"

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.colours import is_hex_colour
 from digest.config.glossary import Word
+from digest.config.schedule import Schedule, email_address
 from digest.config.schema import Check, key
 from digest.config.workspace import Workspace
 from digest.urls import is_web_url
@@ -258,8 +259,10 @@ class Source:
     # the look
     member: str = key("", example="A member", help="the member's public name readers see; give a member's blog and "
                                                    "calendar the same one (\"\" means the name)")
-    contact: str = key("", example="Sam Jones, 0113 496 0000", help="who readers can ask about this member's events: "
-                       "a name and a phone number or email (the Easy Read edition's \"Who to ask\")")
+    contact: str = key("", check=email_address, example="web@member.example.org",
+                       help="who to tell when this feed keeps failing (`digest members notify`); \"\" means nobody")
+    ask: str = key("", example="Sam Jones, 0113 496 0000", help="who readers can ask about this member's events: "
+                   "a name and a phone number or email (the Easy Read edition's \"Who to ask\")")
 
     @property
     def shown_as(self) -> str:
@@ -272,7 +275,7 @@ class Source:
 
 
 TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source),
-                                        ("[[glossary]]", Word))
+                                        ("[schedule]", Schedule), ("[[glossary]]", Word))
 
 
 @dataclass(frozen=True)
@@ -282,6 +285,7 @@ class Config:
     sections: tuple[Section, ...]
     sources: tuple[Source, ...]
     warnings: tuple[str, ...] = field(default=())
+    schedule: Schedule | None = None  # [schedule]: when `digest auto` drafts, and whom it tells
     glossary: tuple[Word, ...] = field(default=())  # [[glossary]]: digest/config/glossary.py
 
     @property

@@ -6,7 +6,7 @@ Where: the place, or "Online".
 How to join: "Join online" only when the link is a meeting link (Zoom, Teams, Meet, Webex,
        Whereby, Jitsi); else the newsletter's own words for the event's page ("Book a place" when
        the page or its text says booking, else "Find out more").
-Who to ask: the member's `contact` in sources.toml (a name and a phone number or email); an
+Who to ask: the member's `ask` in sources.toml (a name and a phone number or email); an
        organisation's name alone is no one to ask, so without a contact the line is left out.
 """
 
@@ -92,4 +92,4 @@ def how_to_join(view: ItemView, _: Callable[..., str]) -> tuple[str, str | None]
 
 
 def who_to_ask(view: ItemView, config: Config) -> str:
-    return next((s.contact for s in config.sources if s.name == view.source and s.contact.strip()), "")
+    return next((s.ask for s in config.sources if s.name == view.source and s.ask.strip()), "")
