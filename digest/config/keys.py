@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.colours import is_hex_colour
 from digest.config.forms import check_columns
-from digest.config.push import Push
 from digest.config.glossary import Word
+from digest.config.push import Push
 from digest.config.schedule import Schedule, email_address
 from digest.config.schema import Check, key
 from digest.config.workspace import Workspace
