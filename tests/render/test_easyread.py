@@ -180,6 +180,19 @@ def test_the_preview_shows_the_easy_read_edition(tmp_path: Path) -> None:
     assert 'src="data:image/png;base64,' in easy.text
 
 
+@pytest.mark.slow  # ~2 s: draft and publish through the command line
+def test_publishing_puts_the_easy_read_edition_beside_the_web_version(tmp_path: Path) -> None:
+    network = make_network(tmp_path, newsletter='easy_read = true\nurl = "https://news.example.org/"')
+    assert digest("draft", "-c", network, "--date", "2024-10-01").exit_code == 0
+    result = digest("publish", "-c", network, "--date", "2024-10-01")
+    assert result.exit_code == 0, result.output
+    page = tmp_path / "archive" / "2024-10-01"
+    assert "Hull Circle open day" in (page / "easy-read.html").read_text()
+    assert "Hull Circle open day" in (page / "easy-read.txt").read_text()
+    web = lxml_html.document_fromstring((page / "index.html").read_text())
+    assert web.xpath("//a[text()='Read the Easy Read version']/@href") == ["easy-read.html"] * 2, "beside it"
+
+
 # --- in a browser -------------------------------------------------------------------------------
 
 from playwright.sync_api import Browser, Page, Route  # noqa: E402 (test_browser skips without it)
@@ -309,16 +322,3 @@ def test_a_glossary_entry_needs_a_word_and_a_meaning(tmp_path: Path) -> None:
     message = raised.value.format_message()
     assert 'glossary[1].word (line 7): is empty: write the word as the newsletter uses it, e.g. "co-production"' in message
     assert "glossary[1].picture (line 9): 'pic.png' is not a web address: use an absolute https:// URL" in message
-
-
-@pytest.mark.slow  # ~2 s: draft and publish through the command line
-def test_publishing_puts_the_easy_read_edition_beside_the_web_version(tmp_path: Path) -> None:
-    network = make_network(tmp_path, newsletter='easy_read = true\nurl = "https://news.example.org/"')
-    assert digest("draft", "-c", network, "--date", "2024-10-01").exit_code == 0
-    result = digest("publish", "-c", network, "--date", "2024-10-01")
-    assert result.exit_code == 0, result.output
-    page = tmp_path / "archive" / "2024-10-01"
-    assert "Hull Circle open day" in (page / "easy-read.html").read_text()
-    assert "Hull Circle open day" in (page / "easy-read.txt").read_text()
-    web = lxml_html.document_fromstring((page / "index.html").read_text())
-    assert web.xpath("//a[text()='Read the Easy Read version']/@href") == ["easy-read.html"] * 2, "beside it"
