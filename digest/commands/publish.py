@@ -40,7 +40,14 @@ def publish(config_path: Path, edition: date | None, draft: Path | None, esp: st
                           "(or `digest build --final` to publish a build from the feeds)")
     result = build_edition(config, draft=chosen, refetch=False)
     write_outputs(out or build_folder(config, result.date, from_feeds=False), result.files())
-    published = publish_edition(config, result.date, list(result.ids), result.web, result.rendered.calendars)
+    beside: dict[str, str] = {}
+    if config.newsletter.easy_read:  # the newsletter links to its Easy Read edition beside the web version
+        from digest.render.easyread.edition import render_easy_read
+
+        easy = render_easy_read(config, result.date, result.rendered, draft=chosen)
+        beside = {"easy-read.html": easy.html, "easy-read.txt": easy.text}
+    published = publish_edition(config, result.date, list(result.ids), result.web,
+                                {**result.rendered.calendars, **beside})
     click.echo(f"published the edition of {result.date}: {published.recorded} items recorded as sent")
     click.echo(f"web version: {published.page}")
     for problem in published.archive.problems:

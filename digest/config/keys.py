@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.colours import is_hex_colour
 from digest.config.forms import check_columns
+from digest.config.glossary import Word
 from digest.config.push import Push
 from digest.config.schedule import Schedule, email_address
 from digest.config.schema import Check, key
@@ -218,6 +219,8 @@ class Newsletter:
     button: Button | None = key(None, help="optional: a button that ends the intro")
     push: Push | None = key(None, help="optional: where `digest push` makes the draft (its service, list and sender)")
     # not hashed: a dict (the rest of Newsletter still hashes as before)
+    easy_read: bool = key(False, example=True, help="also write the Easy Read edition (easy-read.html beside "
+                                                    "newsletter.html) and link to it from the newsletter (or --easy-read)")
     words: dict[str, str] | None = field(default=None, hash=False, metadata=key(
         None, check=_words, example={"Unsubscribe": "Stop getting these emails"},
         help="the theme's own words in your words: \"English\" = \"yours\", for any word of digest/locale/digest.pot "
@@ -275,6 +278,8 @@ class Source:
              "time, end, place (usual headings are recognised without it)").metadata)
     contact: str = key("", check=email_address, example="web@member.example.org",
                        help="who to tell when this feed keeps failing (`digest members notify`); \"\" means nobody")
+    ask: str = key("", example="Sam Jones, 0113 496 0000", help="who readers can ask about this member's events: "
+                   "a name and a phone number or email (the Easy Read edition's \"Who to ask\")")
 
     @property
     def shown_as(self) -> str:
@@ -287,7 +292,7 @@ class Source:
 
 
 TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source),
-                                        ("[schedule]", Schedule))
+                                        ("[schedule]", Schedule), ("[[glossary]]", Word))
 
 
 @dataclass(frozen=True)
@@ -298,6 +303,7 @@ class Config:
     sources: tuple[Source, ...]
     warnings: tuple[str, ...] = field(default=())
     schedule: Schedule | None = None  # [schedule]: when `digest auto` drafts, and whom it tells
+    glossary: tuple[Word, ...] = field(default=())  # [[glossary]]: digest/config/glossary.py
 
     @property
     def root(self) -> Path:

@@ -120,6 +120,8 @@ async function change(op, fields = {}, done = "Saved to the draft.") {
   return answer.ok;
 }
 
+window.deskChange = change;  // for the Easy Read tab (desk-easyread.js)
+
 async function loadDesk() {
   const answer = await fetch("/api/desk", {cache: "no-store"});
   if (!answer.ok) return;
@@ -137,6 +139,7 @@ function drawDesk() {
   if (body.querySelector("[data-dirty]") && !focusAfter) return;  // never throw away what the editor is typing
   body.replaceChildren(...deskParts().filter(Boolean));  // a part left out is null: never the word "null"
   drawnVersion = desk.version || "";
+  document.dispatchEvent(new CustomEvent("desk:state", {detail: desk}));  // the Easy Read tab (desk-easyread.js)
   if (reopen) {
     const {key, value} = reopen;
     reopen = null;

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from digest.edition.draft import DraftError, edit
+from digest.edition.draft import DraftError, easy, edit
 from digest.edition.draft.merge import merge_draft, write_draft
 from digest.edition.draft.parse import parse_draft, read_draft_text
 from digest.exceptions import DigestError
@@ -39,6 +39,8 @@ OPS: dict[str, dict[str, type]] = {
     "blurb": {"section": int, "item": int, "text": str},
     "intro": {"text": str},
     "add": {"section": int, "title": str, "url": str, "date": str, "text": str},
+    "easy": {"section": int, "item": int, "title": str, "text": str},  # the Easy Read tab: in, with its easy words
+    "plain": {"section": int, "item": int},  # the Easy Read tab: out
     "undo": {},
     "topup": {},
     "create": {},
@@ -135,7 +137,8 @@ class Desk:
         state["sections"] = [
             {"title": s.section.title, "kind": s.section.kind, "html": markdown(s.body),
              "items": [{"title": i.title, "url": i.url or "", "meta": i.meta, "text": written(i.body),
-                        "html": markdown(i.text), "id": i.id or "", "new": i.new, "line": i.line} for i in s.items]}
+                        "html": markdown(i.text), "id": i.id or "", "new": i.new, "line": i.line,
+                        "easy": bool(i.easy_line), "easy_title": i.easy_title, "easy_text": i.easy} for i in s.items]}
             for s in draft.sections]
         return state
 
@@ -175,6 +178,8 @@ class Desk:
             "intro": lambda: edit.set_intro(text, path, config, v["text"]),
             "subject": lambda: edit.set_header(text, path, config, "subject", v["text"]),
             "preview": lambda: edit.set_header(text, path, config, "preview", v["text"]),
+            "easy": lambda: easy.set_easy(text, path, config, place, v["title"], v["text"]),
+            "plain": lambda: easy.clear_easy(text, path, config, place),
             "add": lambda: edit.add_item(text, path, config, v["section"], title=v["title"], url=v["url"],
                                          day=v["date"], blurb=v["text"]),
         }

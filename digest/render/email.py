@@ -162,6 +162,8 @@ def context(config: Config, edition: date, sections: list[SectionView], *, intro
         "view_online_url": esp.VIEW_ONLINE_PLACEHOLDER if chosen else web_page,
         "unsubscribe_text": markupsafe.Markup(text_unsubscribe),  # the one merge tag meant to be live
         "view_online_text": markupsafe.Markup(text_view) if text_view else (web_page or ""),
+        # the Easy Read edition beside this one (digest/render/easyread/): on the web when published there
+        "easy_read_url": (f"{web_page}easy-read.html" if web_page and not web else "easy-read.html") if n.easy_read else None,
         **extra,
     }
 

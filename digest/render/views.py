@@ -84,7 +84,9 @@ class ItemView:
     anchor: str = ""  # the card's id on the web version
     short_when: str = ""  # a compact row's line: the time alone when the date is beside it, else `when`
     outlook_dates: tuple[tuple[str, str], ...] = ()  # ("15 Oct", link) for each date of a series (Outlook.com adds one)
-    easy: str = ""  # the editor's Easy Read text (the draft's `easy:` block, digest/render/easyread/)
+    easy: str = ""  # the editor's Easy Read sentences (the draft's `easy:` block, digest/render/easyread/)
+    easy_title: str = ""  # its Easy Read title, written on the `easy:` line ("" means its title)
+    easy_read: bool = False  # the editor chose it for the Easy Read edition (it has an `easy:` line)
     line: int = 0  # where the item is in the draft (its `easy:` block, else its heading), for the editor
 
     def __post_init__(self) -> None:
