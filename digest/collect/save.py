@@ -21,9 +21,9 @@ from digest.collect.plan import Plan
 from digest.collect.report import SourceReport
 from digest.collect.store import SourceState, Store
 from digest.config.keys import Source
-from digest.model import Post, ReadResult
+from digest.model import Event, Post, ReadResult, as_instant
 
-EVENT_FORMATS = ("ical", "csv", "html")  # formats whose items replace the source's stored events
+EVENT_FORMATS = ("ical", "csv", "html")  # formats whose events missing from the window read are marked gone
 
 
 @dataclass
@@ -106,8 +106,21 @@ def keep(plan: Plan, store: Store, state: SourceState, read_result: ReadResult, 
         return
     if read_result.undated:
         date_when_first_seen(store, state.name, read_result, report)
-    store.save_parsed(state, read_result.items, replace_kind="event" if state.format in EVENT_FORMATS else None)
+    gone = unlisted(store, state.name, read_result, plan) if state.format in EVENT_FORMATS else []
+    store.save_parsed(state, read_result.items, gone=gone)
     report.status = "ok"
+
+
+def unlisted(store: Store, name: str, read_result: ReadResult, plan: Plan) -> list[str]:
+    """The source's stored events inside the window it was just read over that it no longer lists.
+
+    Cancelled, moved or deleted: they are marked gone (a draft holding one says so), never deleted.
+    Events outside the window stay as they are: a later window not listing them says nothing about them.
+    """
+    listed = {item.id for item in read_result.items}
+    tz, (start, end) = plan.config.newsletter.tz, plan.window
+    return [item.id for item in store.items(name) if isinstance(item, Event) and item.id not in listed
+            and start <= as_instant(item.start, tz) < end]
 
 
 def date_when_first_seen(store: Store, name: str, read_result: ReadResult, report: SourceReport) -> None:
