@@ -111,20 +111,20 @@ def draft_items(store: Store, config: Config, edition: date, ids: Sequence[str],
                         f"{'…' if len(lost) > 5 else ''}) {'are' if len(lost) != 1 else 'is'} no longer in the store "
                         "and shown from the draft's text alone (no date, place or calendar links): "
                         "check them, or add them again from the feeds")
-    problems += cancelled(store, config, [stored[i] for i in ids if i in stored])
+    problems += cancelled(store, config, [stored[i] for i in ids if i in stored]).values()
     return stored, problems
 
 
-def cancelled(store: Store, config: Config, items: Iterable[Item]) -> list[str]:
-    """A line for each event of the draft its calendar no longer lists (it stays in the edition)."""
+def cancelled(store: Store, config: Config, items: Iterable[Item]) -> dict[str, str]:
+    """A line for each event of the draft its calendar no longer lists (it stays in the edition), by id."""
     events = {item.id: item for item in items if isinstance(item, Event)}
-    lines = []
+    lines = {}
     for gone in snapshots.gone(store, events):
         event = events[gone.id]
         day = format_day(as_instant(event.start, config.newsletter.tz).date(), config.newsletter.language)
         noticed = format_day(gone.since.astimezone(config.newsletter.tz).date(), config.newsletter.language)
-        lines.append(f"cancelled since your draft: {event.title!r} on {day} — {gone.source} no longer lists it "
-                     f"(noticed {noticed}); it is still in the draft: take it out, or say so in its text")
+        lines[gone.id] = (f"cancelled since your draft: {event.title!r} on {day} — {gone.source} no longer lists it "
+                          f"(noticed {noticed}); it is still in the draft: take it out, or say so in its text")
     return lines
 
 
