@@ -96,22 +96,25 @@ def correction(store: Store, config: Config, edition: date, ids: Sequence[str], 
 
 # --- a draft's items -------------------------------------------------------------------------------
 
-def draft_items(store: Store, config: Config, edition: date, ids: Sequence[str],
+def draft_items(store: Store, config: Config, edition: date, titles: dict[str, str],
                 live: dict[str, Item]) -> tuple[dict[str, Item], list[str]]:
-    """The records a draft renders (kept with the edition, else the store's), and what the editor must hear."""
+    """The records a draft renders (kept with the edition, else the store's), and what the editor must hear.
+
+    `titles`: the draft's collected items, id → title as the draft has it, in order.
+    """
     kept = snapshots.kept(store, edition)
-    fresh = [live[i] for i in ids if i not in kept and i in live]
+    fresh = [live[i] for i in titles if i not in kept and i in live]
     if fresh and not is_published(store, edition):  # a published edition's snapshot changes only with --force
         snapshots.keep(store, edition, fresh)
     stored = {**live, **kept}
-    lost = [i for i in ids if i not in stored]
+    lost = [title for i, title in titles.items() if i not in stored]
     problems = []
     if lost:
-        problems.append(f"{len(lost)} item{'s' if len(lost) != 1 else ''} of the draft (id {', '.join(lost[:5])}"
-                        f"{'…' if len(lost) > 5 else ''}) {'are' if len(lost) != 1 else 'is'} no longer in the store "
-                        "and shown from the draft's text alone (no date, place or calendar links): "
-                        "check them, or add them again from the feeds")
-    problems += cancelled(store, config, [stored[i] for i in ids if i in stored]).values()
+        named = ", ".join(repr(t) for t in lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+        problems.append(f"{len(lost)} item{'s' if len(lost) != 1 else ''} of the draft {'are' if len(lost) != 1 else 'is'} "
+                        f"no longer in the store and shown from the draft's text alone (no date, place or calendar "
+                        f"links): {named} — check them, or add them again from the feeds")
+    problems += cancelled(store, config, [stored[i] for i in titles if i in stored]).values()
     return stored, problems
 
 

@@ -159,7 +159,8 @@ def build_edition(
                                lambda filled: sized_sections(filled, store, reports, refetch=refetch, network=network))
         else:
             live = {item.id: item for items in store.all_items().values() for item in items}
-            made = _from_draft(config, parsed, collection, draft_items(store, config, parsed.edition, parsed.ids, live))
+            titles = {i.id: i.title for s in parsed.sections for i in s.items if i.id}
+            made = _from_draft(config, parsed, collection, draft_items(store, config, parsed.edition, titles, live))
     rendered = reuse.render(config, edition, made.inputs, made.views, intro=made.intro)  # reused when nothing changed
     return _finish(config, edition, rendered, made, started, check, draft)
 
