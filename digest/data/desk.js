@@ -166,7 +166,7 @@ function deskParts() {
   const newCount = desk.sections.reduce((n, s) => n + s.items.filter((i) => i.new).length, 0);
   const parts = [
     el("p", {class: "source", text: `From the draft ${desk.draft}${desk.writable || desk.published ? "" : " (read only: not in editions/)"}`}),
-    desk.published ? el("p", {class: "published", role: "note", text: desk.published}) : null,
+    ...(desk.published ? [el("p", {class: "published", role: "note", text: desk.published})] : []),
     el("div", {class: "toolbar"},
        el("button", {type: "button", disabled: !desk.can_undo || !desk.writable, onclick: () => change("undo", {}, "Undone.")}, "Undo"),
        el("button", {type: "button", disabled: !desk.writable || !!desk.error,
@@ -239,7 +239,7 @@ function itemPart(item, s, i, count) {
        item.new ? el("span", {class: "badge", text: "new"}) : null,
        el("span", {class: "line", text: `line ${item.line}`})),
     item.meta ? el("div", {class: "meta", text: item.meta}) : null,
-    item.notice ? el("p", {class: "notice", role: "note", text: item.notice}) : null,  // cancelled since the draft, arrived late
+    ...(item.notice ? [el("p", {class: "notice", role: "note", text: item.notice})] : []),  // cancelled, or arrived late
     el("p", {class: "blurb", text: shorten(item.text)}),
   );
   if (desk.writable) {

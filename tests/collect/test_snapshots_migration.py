@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,7 +32,7 @@ def old_network(tmp_path: Path) -> Path:
     return tmp_path / "sources.toml"
 
 
-def rows(path: Path, query: str) -> list[tuple[object, ...]]:
+def rows(path: Path, query: str) -> list[tuple[Any, ...]]:
     db = sqlite3.connect(path)
     try:
         return db.execute(query).fetchall()
