@@ -30,3 +30,5 @@ VERSION_4 = (
     "SELECT sent.edition, items.id, items.source, items.kind, items.data, items.first_seen "
     "FROM sent JOIN items ON items.id = sent.item_id",
 )
+
+KEPT_TABLES = ("editions", "edition_items", "edition_changes")  # what `digest repair` carries into a fresh store

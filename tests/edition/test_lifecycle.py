@@ -248,3 +248,14 @@ def test_a_desk_change_to_a_published_edition_is_refused(network: Path) -> None:
         desk.change({"op": "title", "version": state["version"], "section": 0, "item": 0, "title": "Changed"})
     assert refused.value.format_message() == state["published"]
     assert (network.parent / "editions" / "2024-07-01.md").read_bytes() == before
+
+
+def test_repair_keeps_each_edition_as_curated(network: Path) -> None:
+    run("draft", "-c", network, "--date", "2024-07-01")
+    run("publish", "-c", network, "--date", "2024-07-01")
+    kept = store_rows(network, "SELECT * FROM edition_items ORDER BY id")
+    editions = store_rows(network, "SELECT * FROM editions")
+    run("repair", "-c", network, "--force")
+    assert (store_rows(network, "SELECT * FROM edition_items ORDER BY id"), store_rows(network, "SELECT * FROM editions")
+            ) == (kept, editions)
+    assert digest("draft", "-c", network, "--date", "2024-07-01").exit_code == 2  # still final
