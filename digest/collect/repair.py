@@ -1,12 +1,13 @@
 """Repair a damaged store without forgetting what was sent.
 
 The store (.digest/store.sqlite) holds two kinds of thing: what can be fetched again (each
-source's last body, ETag, parsed items) and what cannot — the record of which items each
-edition sent (so later editions leave those posts out), each edition as it was curated
-(snapshots.py), and posts that have since dropped off their members' feeds. Deleting a damaged store loses the second kind, and every post would be
-sent again. repair() reads whatever rows of the sent record and the items can still be read,
-row by row, moves the damaged file aside (never deleting it), and writes them into a fresh
-store; the sources' fetch state is left out, so the next build fetches every source afresh.
+source's last body, ETag, parsed items) and what cannot — the record of which items each edition
+sent (so later editions leave those posts out), each edition as it was curated (snapshots.py),
+and posts that have since dropped off their members' feeds. Deleting a damaged store loses the
+second kind, and every post would be sent again. repair() reads whatever rows of the sent record
+and the items can still be read, row by row, moves the damaged file aside (never deleting it),
+and writes them into a fresh store; the sources' fetch state is left out, so the next build
+fetches every source afresh.
 """
 
 from __future__ import annotations

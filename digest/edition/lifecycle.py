@@ -59,19 +59,30 @@ def is_published(store: Store, edition: date) -> bool:
     return record is not None and record.published
 
 
-def kept_drafted(store: Store, config: Config, edition: date, filled: Sequence[Filled], *, started_over: bool) -> None:
+def kept_drafted(store: Store, config: Config, edition: date, filled: Sequence[Filled], *, started_over: bool) -> str:
     """Keep the records of what a draft now offers; a draft started over (--force) forgets the old ones first.
 
-    Starting over a published edition is a deliberate correction: what it changes against the sent record is recorded.
+    Starting over a published edition is a deliberate correction: what it changes against the sent record is
+    recorded, and returned ("" otherwise).
     """
     items = [item for box in filled for item in box.items]
+    change = ""
     if started_over:
         if is_published(store, edition):
-            sent, now = snapshots.sent_in(store, edition), {item.id for item in items}
-            snapshots.record_change(store, edition, f"draft started over with --force: {len(now - sent)} items not in "
-                                                    f"what was sent, {len(sent - now)} sent items left out")
+            change = "draft started over with --force: " + against_sent(store, edition, [item.id for item in items])
+            snapshots.record_change(store, edition, change)
         snapshots.forget(store, edition)
     snapshots.keep(store, edition, items)
+    return change
+
+
+def against_sent(store: Store, edition: date, ids: Iterable[str]) -> str:
+    """How these ids differ from the edition's sent record: "1 item added to what was sent (…), 0 taken out"."""
+    sent, now = snapshots.sent_in(store, edition), set(ids)
+    added, out = sorted(now - sent), sorted(sent - now)
+    return (f"{len(added)} item{'s' if len(added) != 1 else ''} added to what was sent"
+            + (f" ({', '.join(added)})" if added else "") + f", {len(out)} taken out"
+            + (f" ({', '.join(out)})" if out else ""))
 
 
 def correction(store: Store, config: Config, edition: date, ids: Sequence[str], page: Path, web: str, *,
@@ -84,14 +95,12 @@ def correction(store: Store, config: Config, edition: date, ids: Sequence[str], 
         return ""
     if not is_published(store, edition):
         return ""
-    sent, now = snapshots.sent_in(store, edition), set(ids)
     try:
         same_page = page.read_text(encoding="utf-8") == web
     except OSError:
         same_page = False
-    return (f"published again with --force: {len(now - sent)} items added to what was sent"
-            + "".join(f" {i}" for i in sorted(now - sent)) + f", {len(sent - now)} taken out"
-            + "".join(f" {i}" for i in sorted(sent - now)) + f"; archive page {'unchanged' if same_page else 'rewritten'}")
+    return (f"published again with --force: {against_sent(store, edition, ids)}; "
+            f"archive page {'unchanged' if same_page else 'rewritten'}")
 
 
 # --- a draft's items -------------------------------------------------------------------------------
@@ -103,12 +112,17 @@ def draft_items(store: Store, config: Config, edition: date, titles: dict[str, s
     `titles`: the draft's collected items, id → title as the draft has it, in order.
     """
     kept = snapshots.kept(store, edition)
+    record = snapshots.edition_record(store, edition)
     fresh = [live[i] for i in titles if i not in kept and i in live]
-    if fresh and not is_published(store, edition):  # a published edition's snapshot changes only with --force
+    if fresh and not (record and record.published):  # a published edition's snapshot changes only with --force
         snapshots.keep(store, edition, fresh)
     stored = {**live, **kept}
     lost = [title for i, title in titles.items() if i not in stored]
     problems = []
+    if record and record.published and snapshots.sent_in(store, edition) != set(titles):
+        problems.append(f"the edition of {edition} was published {published_when(record, config)}, and the draft now "
+                        f"differs from it: {against_sent(store, edition, titles)}; its archive page and sent record "
+                        f"keep what was published — `digest publish --date {edition} --force` corrects them")
     if lost:
         named = ", ".join(repr(t) for t in lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
         problems.append(f"{len(lost)} item{'s' if len(lost) != 1 else ''} of the draft {'are' if len(lost) != 1 else 'is'} "

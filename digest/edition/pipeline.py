@@ -244,5 +244,5 @@ def draft_edition(config: Config, edition: date | None = None, *, force: bool = 
     built = build_edition(config, day, refetch=refetch, on_done=on_done)
     outcome = write_draft(config, built.date, built.sections, force=force, notes=built.notes)
     with Store.beside(config.path) as store:
-        kept_drafted(store, config, built.date, built.sections, started_over=outcome.created and force)
-    return built, outcome
+        change = kept_drafted(store, config, built.date, built.sections, started_over=outcome.created and force)
+    return built, replace(outcome, correction=change)

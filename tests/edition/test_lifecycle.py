@@ -217,13 +217,17 @@ def test_a_published_edition_is_final(network: Path, member: Member) -> None:
     text = draft.read_text()
     block = text[text.index("### [New trustees]"):text.index("## Coming up")]
     draft.write_text(text.replace(block, ""))  # the correction: an item that should not have gone out
+    built = run("build", "-c", network, "--date", "2024-07-01")
+    assert (f"  - the edition of 2024-07-01 was published {when}, and the draft now differs from it: 0 items added to "
+            f"what was sent, 1 taken out ({trustees}); its archive page and sent record keep what was published — "
+            "`digest publish --date 2024-07-01 --force` corrects them") in built.splitlines()
     output = run("publish", "-c", network, "--date", "2024-07-01", "--force")
     assert (f"recorded the correction: published again with --force: 0 items added to what was sent, 1 taken out "
-            f"{trustees}; archive page rewritten") in output.splitlines()
+            f"({trustees}); archive page rewritten") in output.splitlines()
     assert store_rows(network, "SELECT * FROM sent WHERE item_id=?", trustees) == []
     assert store_rows(network, "SELECT published_at FROM editions WHERE edition='2024-07-01'") == [published]
     assert [what for (what,) in store_rows(network, "SELECT what FROM edition_changes")] == [
-        f"published again with --force: 0 items added to what was sent, 1 taken out {trustees}; archive page rewritten"]
+        f"published again with --force: 0 items added to what was sent, 1 taken out ({trustees}); archive page rewritten"]
     assert b"New trustees" not in page.read_bytes()
 
 
@@ -259,3 +263,16 @@ def test_repair_keeps_each_edition_as_curated(network: Path) -> None:
     assert (store_rows(network, "SELECT * FROM edition_items ORDER BY id"), store_rows(network, "SELECT * FROM editions")
             ) == (kept, editions)
     assert digest("draft", "-c", network, "--date", "2024-07-01").exit_code == 2  # still final
+
+
+def test_starting_a_published_draft_over_is_a_recorded_correction(network: Path, member: Member) -> None:
+    run("draft", "-c", network, "--date", "2024-07-01")
+    run("publish", "-c", network, "--date", "2024-07-01")
+    member.feed([Entry("One more from June", "https://riverside.example/more", datetime(2024, 6, 25, tzinfo=UTC),
+                       "more"), *JUNE_POSTS])
+    output = run("draft", "-c", network, "--date", "2024-07-01", "--force")
+    more = stable_id("Riverside", "more")
+    line = f"draft started over with --force: 1 item added to what was sent ({more}), 0 taken out"
+    assert f"recorded the correction: {line}" in output.splitlines()
+    assert [what for (what,) in store_rows(network, "SELECT what FROM edition_changes")] == [line]
+    assert "One more from June" in (network.parent / "editions" / "2024-07-01.md").read_text()

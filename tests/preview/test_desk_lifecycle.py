@@ -16,16 +16,8 @@ import pytest
 from digest.preview import server as preview_server
 from digest.preview.server import PreviewServer, serve
 from tests.network import digest
-from tests.preview.test_desk import (  # noqa: F401 - browser, draft, server and page are pytest fixtures
-    EDITION,
-    browser,
-    draft,
-    item,
-    off_the_loop,
-    page,
-    server,
-    wait_for_newsletter,
-)
+from tests.preview import test_desk
+from tests.preview.test_desk import EDITION, item, off_the_loop, wait_for_newsletter
 
 try:
     from playwright.sync_api import Page, expect
@@ -33,6 +25,8 @@ except ImportError:  # pragma: no cover - test_desk skips the module the same wa
     pytest.skip("playwright is not installed: pip install -e '.[test]'", allow_module_level=True)
 
 EDITS = 3
+# the desk tests' fixtures, by the names the tests below ask for
+browser, draft, server, page = test_desk.browser, test_desk.draft, test_desk.server, test_desk.page
 
 
 def built(draft: Path) -> Path:

@@ -28,6 +28,7 @@ class DraftOutcome:
     created: bool
     added: list[tuple[str, str]] = field(default_factory=list)  # (section title, item title)
     items: int = 0
+    correction: str = ""  # starting a published edition over (--force): what it changed, as recorded
 
 
 def merge_draft(text: str, draft: Draft, config: Config, filled: list[Filled] | tuple[Filled, ...],
