@@ -75,3 +75,13 @@ def test_member_names_what_one_source_is_called_by_readers(site: Site, network: 
     result = add(network, site.base + "/feed/", "--name", "Elm Park blog", "--member", "Elm Park Carers")
     assert result.exit_code == 0, result.output
     assert [(s.name, s.member) for s in load_config(network).sources] == [("Elm Park blog", "Elm Park Carers")]
+
+
+def test_sources_check_calls_a_quiet_calendar_ok(site: Site, network: Path) -> None:
+    from tests.network import digest
+
+    network.write_text(network.read_text() + f'\n[[sources]]\nname = "Elm Park events"\nurl = "{site.base}/events.ics"\n')
+    result = digest("sources", "check", "--date", "2024-10-01", "-c", network)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["Elm Park events: ok: iCalendar, 0 upcoming events, last on 14 May 2024",
+                                          "1 of 1 ok"]
