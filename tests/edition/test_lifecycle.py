@@ -102,6 +102,13 @@ def run(*args: str | Path) -> str:
     return result.output
 
 
+def refused(*args: str | Path) -> str:
+    """The error line of a command that must exit 2."""
+    result = digest(*args)
+    assert result.exit_code == 2, result.output
+    return result.output.splitlines()[-1]
+
+
 def files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -194,18 +201,14 @@ def test_a_published_edition_is_final(network: Path, member: Member) -> None:
     when = f"on {format_day(moment.date(), 'en-GB')} at {moment:%H:%M}"
     member.feed([Entry("One more from June", "https://riverside.example/more", datetime(2024, 6, 25, tzinfo=UTC),
                        "more"), *JUNE_POSTS])
-    redraft = digest("draft", "-c", network, "--date", "2024-07-01")
-    assert redraft.exit_code == 2
-    assert redraft.output.splitlines()[-1] == (
+    assert refused("draft", "-c", network, "--date", "2024-07-01") == (
         f"Error: the edition of 2024-07-01 was published {when}: it is final, so its draft editions/2024-07-01.md "
         "is left as it is. New posts go into the next edition; to correct this one deliberately, edit the draft and "
         "run `digest publish --date 2024-07-01 --force`, or start it over with `digest draft --date 2024-07-01 "
         "--force` (digest records what changed)")
     for again in (("publish", "-c", network, "--date", "2024-07-01"),
                   ("build", "-c", network, "--date", "2024-07-01", "--final")):
-        refused = digest(*again)
-        assert refused.exit_code == 2
-        assert refused.output.splitlines()[-1] == (
+        assert refused(*again) == (
             f"Error: the edition of 2024-07-01 was published {when}: it is final, so its archive page and its record "
             "of what was sent are left as they are. New posts go into the next edition; to correct this one "
             "deliberately, edit the draft and run `digest publish --date 2024-07-01 --force` (digest records what "

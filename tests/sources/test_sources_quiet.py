@@ -14,7 +14,8 @@ import pytest
 
 from digest.config.load import load_config
 from tests.sites import Site, page
-from tests.sources.test_sources import NETWORK, add
+from tests.sources import test_sources
+from tests.sources.test_sources import add
 
 QUIET = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//elm//EN\r\n"
          "BEGIN:VEVENT\r\nUID:spring@elm.example\r\nDTSTAMP:20240101T000000Z\r\nDTSTART:20240514T100000Z\r\n"
@@ -36,11 +37,7 @@ def site() -> Iterator[Site]:
     running.close()
 
 
-@pytest.fixture
-def network(tmp_path: Path) -> Path:
-    path = tmp_path / "sources.toml"
-    path.write_text(NETWORK, encoding="utf-8")
-    return path
+network = test_sources.network  # the sources tests' network, for the tests below
 
 
 def test_a_calendar_with_nothing_upcoming_is_offered_and_added(site: Site, network: Path) -> None:
