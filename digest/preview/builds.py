@@ -82,11 +82,20 @@ class Previewer:
                     self._say(f"from the draft {draft}")
                 self.draft = draft
                 edition = build_edition(config, self.edition_date, draft=draft, refetch=refetch, check=True)
-                folder = config.workspace.build(edition.date, from_feeds=self.from_feeds)
-                write_outputs(folder, edition.files())  # the folder follows the page: what `digest build` writes
             except Exception as exc:  # any failure goes on the page; the server keeps going
                 return self._publish(error=_describe(exc))
-            return self._publish(edition=edition, folder=folder)
+            folder = config.workspace.build(edition.date, from_feeds=self.from_feeds)
+            snap = self._publish(edition=edition, folder=folder)
+            try:  # then the folder follows the page, as `digest build` writes it (the web version and .ics files
+                write_outputs(folder, edition.files())  # cost a render the page does not wait for)
+            except Exception as exc:  # noqa: BLE001 - a folder that cannot be written is said, the page stays
+                return self._publish(error=f"{folder} was not written: {_describe(exc)}")
+            return snap
+
+    def settled(self) -> Path | None:
+        """Where the last good edition's files are, once any build under way has written them."""
+        with self._build_lock:
+            return self.snapshot.folder
 
     def _publish(self, *, edition: Edition | None = None, error: str | None = None, folder: Path | None = None) -> Snapshot:
         with self._changed:

@@ -183,7 +183,7 @@ def serve(config_path: Path, edition_date: date | None, *, host: str, port: int,
         try:
             server.wait()
         except KeyboardInterrupt:
-            say(stopped(server.previewer.snapshot.folder))
+            say(stopped(server.previewer.settled()))
 
 
 def stopped(folder: Path | None) -> str:
