@@ -32,6 +32,7 @@ class Pending:
 
     job: ParseJob
     state: SourceState
+    cut: bool = False  # the body was cut at the size cap: what it no longer lists may only be past the cut
 
 
 def save(plan: Plan, store: Store, fetched: dict[str, FetchResult], parsing: Parsing, limits: Limits) -> list[SourceReport]:
@@ -51,9 +52,9 @@ def save(plan: Plan, store: Store, fetched: dict[str, FetchResult], parsing: Par
         names = list(pending)
         results = parsing.results({name: todo.job for name, todo in pending.items()})
         for name, read_result in zip(names, results, strict=True):
-            state = pending.pop(name).state  # each body is let go once stored: memory does not hold them all
+            todo = pending.pop(name)  # each body is let go once stored: memory does not hold them all
             fetched[name] = replace(fetched[name], wire=None)
-            keep(plan, store, state, read_result, by_name[name])
+            keep(plan, store, todo.state, read_result, by_name[name], cut=todo.cut)
     return reports
 
 
@@ -93,10 +94,12 @@ def settle(plan: Plan, store: Store, source: Source, result: FetchResult, report
     assert body is not None
     if result.truncated:
         report.problems.append(cut_note(limits) + "; entries after that are missing")
-    return Pending(ParseJob.of(plan.config, source, result.final_url, body, coding, plan.window), new_state)
+    return Pending(ParseJob.of(plan.config, source, result.final_url, body, coding, plan.window), new_state,
+                   cut=result.truncated)
 
 
-def keep(plan: Plan, store: Store, state: SourceState, read_result: ReadResult, report: SourceReport) -> None:
+def keep(plan: Plan, store: Store, state: SourceState, read_result: ReadResult, report: SourceReport, *,
+         cut: bool = False) -> None:
     """Save a parse's items with the source's new state, or fall back when it gave nothing but problems."""
     report.format, report.parsed = read_result.format, True
     report.problems.extend(read_result.problems)
@@ -106,7 +109,8 @@ def keep(plan: Plan, store: Store, state: SourceState, read_result: ReadResult, 
         return
     if read_result.undated:
         date_when_first_seen(store, state.name, read_result, report)
-    gone = unlisted(store, state.name, read_result, plan) if state.format in EVENT_FORMATS else []
+    whole = state.format in EVENT_FORMATS and not cut and not read_result.skipped  # a skipped event is not a cancelled one
+    gone = unlisted(store, state.name, read_result, plan) if whole else []
     store.save_parsed(state, read_result.items, gone=gone)
     report.status = "ok"
 

@@ -279,3 +279,12 @@ def test_starting_a_published_draft_over_is_a_recorded_correction(network: Path,
     assert f"recorded the correction: {line}" in output.splitlines()
     assert [what for (what,) in store_rows(network, "SELECT what FROM edition_changes")] == [line]
     assert "One more from June" in (network.parent / "editions" / "2024-07-01.md").read_text()
+
+
+def test_an_event_that_cannot_be_read_today_is_not_called_cancelled(network: Path, member: Member) -> None:
+    run("draft", "-c", network, "--date", "2024-07-01")
+    member.site.routes["/events.ics"] = (200, "text/calendar", calendar().replace("DTSTART:20240720T110000Z\r\n", ""))
+    output = run("build", "-c", network, "--date", "2024-07-01", "--from-feeds")
+    assert "Riverside events: skipped 'Summer picnic': it has no start time" in output
+    assert store_rows(network, "SELECT id FROM items WHERE gone IS NOT NULL") == []
+    assert "cancelled since your draft" not in run("build", "-c", network, "--date", "2024-07-01")
