@@ -135,7 +135,9 @@ def test_july_is_built_byte_for_byte_as_curated_whatever_was_fetched_since(netwo
     run("draft", "-c", network, "--date", "2024-08-01")
     run("build", "-c", network, "--date", "2024-09-01")  # the calendar read for September to October
     # July's events are still in the store: a later window not listing them says nothing about them
-    assert store_rows(network, "SELECT count(*) FROM items WHERE kind='event' AND gone IS NULL") == [(len(EVENTS),)]
+    assert store_rows(network, "SELECT value FROM items JOIN json_each(items.data) ON key = 'title' "
+                               "WHERE kind = 'event' AND gone IS NULL ORDER BY value") == [
+        ("Harvest walk",), ("Quiz night",), ("Summer picnic",)]  # (the winter fair is in no window read yet)
     run("build", "-c", network, "--date", "2024-08-01")
     run("build", "-c", network, "--date", "2024-07-01")
     assert files(network.parent / "build" / "2024-07-01") == july
