@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.colours import is_hex_colour
+from digest.config.push import Push
 from digest.config.schedule import Schedule, email_address
 from digest.config.schema import Check, key
 from digest.config.workspace import Workspace
@@ -208,6 +209,7 @@ class Newsletter:
     edition_label: str = key("", example="d MMMM y", help="a Babel date pattern for the edition label "
                                                           "(\"\" means the month and year: \"October 2024\")")
     button: Button | None = key(None, help="optional: a button that ends the intro")
+    push: Push | None = key(None, help="optional: where `digest push` makes the draft (its service, list and sender)")
     # not hashed: a dict (the rest of Newsletter still hashes as before)
     words: dict[str, str] | None = field(default=None, hash=False, metadata=key(
         None, check=_words, example={"Unsubscribe": "Stop getting these emails"},

@@ -60,6 +60,8 @@ class Edition:
     sections: tuple[Filled, ...] = ()  # grouping's choice, from the feeds (what a draft is written from)
     draft: Path | None = None  # the draft it was built from; None: from the feeds
     findings: tuple[Finding, ...] = ()  # what `digest check` says about its HTML (when checked)
+    subject: str = ""  # the draft's own subject line ("": [newsletter] subject)
+    preview: str = ""  # the draft's own inbox preview text ("": [newsletter] preheader, else the intro's words)
     notes: dict[str, str] = field(default_factory=dict)  # id → the note its draft block carries ("arrived late: …")
 
     @property
@@ -143,6 +145,8 @@ def build_edition(
         from digest.edition.draft.parse import load_draft
 
         parsed = load_draft(draft, config)
+        if parsed.preview:  # the draft's preview text is the email's preheader
+            config = config.overriding(preheader=parsed.preview)
     edition = parsed.edition if parsed is not None else edition or today(config)
     collection: Collection | None = None
     with Store.beside(config.path) as store, Network() as network:  # one event loop and HTTP client per build
@@ -162,7 +166,8 @@ def build_edition(
             titles = {i.id: i.title for s in parsed.sections for i in s.items if i.id}
             made = _from_draft(config, parsed, collection, draft_items(store, config, parsed.edition, titles, live))
     rendered = reuse.render(config, edition, made.inputs, made.views, intro=made.intro)  # reused when nothing changed
-    return _finish(config, edition, rendered, made, started, check, draft)
+    built = _finish(config, edition, rendered, made, started, check, draft)
+    return replace(built, subject=parsed.subject, preview=parsed.preview) if parsed is not None else built
 
 
 def _from_feeds(config: Config, edition: date, collection: Collection, sent: set[str], late: Late,

@@ -24,7 +24,7 @@ def published_refusal(config: Config, edition: date) -> str:
     with Store.beside(config.path) as store:
         try:
             refuse_if_published(store, config, edition, leaves="the desk changes nothing in its draft",
-                                force_hint=f"edit editions/{edition.isoformat()}.md in a text editor and run "
+                                force_hint=f"change its draft in your text editor and run "
                                            f"`digest publish --date {edition} --force`")
         except PublishedError as exc:
             return exc.format_message()

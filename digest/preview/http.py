@@ -31,6 +31,7 @@ import jinja2
 from digest.check import GMAIL_CLIP
 from digest.edition.pipeline import Edition
 from digest.exceptions import DigestError
+from digest.preview import handoff
 from digest.preview.builds import Previewer, Snapshot
 from digest.preview.desk import BadRequest, Conflict, Desk, Refused
 
@@ -87,7 +88,8 @@ OUTPUTS: dict[str, tuple[Callable[[Edition], str], str]] = {
     "/newsletter.txt": (lambda e: e.text, "text/plain; charset=utf-8"),
 }
 ASSETS = {"/desk.js": ("data/desk.js", "text/javascript; charset=utf-8"),
-          "/desk.css": ("data/desk.css", "text/css; charset=utf-8")}
+          "/desk.css": ("data/desk.css", "text/css; charset=utf-8"),
+          "/desk-handoff.js": ("data/desk-handoff.js", "text/javascript; charset=utf-8")}
 MAX_BODY = 64 * 1024  # the largest request the page sends is one blurb (MAX_TEXT characters)
 MAX_CONNECTIONS = 32  # beyond this, new connections are closed at once: idle ones cannot starve the page
 REQUEST_TIMEOUT = 10.0  # seconds a connection may take to send its request (a long poll waits server-side)
@@ -206,6 +208,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._json({"build": snap.number, "session": previewer.session, "error": snap.error})
         elif url.path == "/api/desk":
             self._answer(self.server.desk.state)
+        elif url.path == "/api/handoff":
+            self._answer(lambda: handoff.state(previewer))
+        elif url.path in ("/handoff/easy-read.html", "/handoff/easy-read.txt") and (
+                handed := handoff.easy_read_email(previewer)):
+            html = url.path.endswith(".html")
+            self._send(200, handed[0] if html else handed[1], f"text/{'html' if html else 'plain'}; charset=utf-8",
+                       {"Content-Security-Policy": DOCUMENT_POLICY})
         else:
             self._send(404, "not found", "text/plain; charset=utf-8")
 
@@ -213,7 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._host_ok():
             return
         path = urlsplit(self.path).path
-        if path not in ("/refetch", "/api/desk"):
+        if path not in ("/refetch", "/api/desk", "/api/push"):
             self._send(404, "not found", "text/plain; charset=utf-8")
             return
         origin = self.headers.get("Origin")
@@ -228,7 +237,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._json({"build": snap.number, "session": self.server.previewer.session, "error": snap.error})
             return
         body = self._body()
-        if body is not None:
+        if body is not None and path == "/api/push":
+            self._answer(lambda: handoff.push(self.server.previewer, body))
+        elif body is not None:
             self._answer(lambda: self.server.desk.change(body))
 
     def _body(self) -> object | None:

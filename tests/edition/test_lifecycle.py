@@ -251,9 +251,9 @@ def test_a_desk_change_to_a_published_edition_is_refused(network: Path) -> None:
     assert state["writable"] is False
     assert state["published"].startswith("the edition of 2024-07-01 was published on ")
     assert state["published"].endswith("it is final, so the desk changes nothing in its draft. New posts go into the "
-                                       "next edition; to correct this one deliberately, edit editions/2024-07-01.md in "
-                                       "a text editor and run `digest publish --date 2024-07-01 --force` (digest "
-                                       "records what changed)")
+                                       "next edition; to correct this one deliberately, change its draft in your text "
+                                       "editor and run `digest publish --date 2024-07-01 --force` (digest records "
+                                       "what changed)")
     before = (network.parent / "editions" / "2024-07-01.md").read_bytes()
     with pytest.raises(Refused) as refused:
         desk.change({"op": "title", "version": state["version"], "section": 0, "item": 0, "title": "Changed"})

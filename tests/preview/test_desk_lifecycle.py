@@ -47,7 +47,8 @@ def wait_for_file(path: Path, server: PreviewServer, text: str) -> float:
 def test_every_desk_edit_and_every_save_reaches_the_build_folder(page: Page, server: PreviewServer, draft: Path,
                                                                   record_property: Any) -> None:
     folder = built(draft)
-    expect(page.locator("#folder")).to_contain_text(f"{folder}/")
+    expect(page.locator("#folder")).to_contain_text(f"saved in the folder build/{EDITION.isoformat()} in your network's "
+                                                    "folder, ready to paste")
     timings = []
     for n in range(EDITS):
         title = f"Autumn volunteers wanted, take {n + 1}"
