@@ -1,12 +1,13 @@
 """Repair a damaged store without forgetting what was sent.
 
 The store (.digest/store.sqlite) holds two kinds of thing: what can be fetched again (each
-source's last body, ETag, parsed items) and what cannot — the record of which items each
-edition sent (so later editions leave those posts out) and posts that have since dropped off
-their members' feeds. Deleting a damaged store loses the second kind, and every post would be
-sent again. repair() reads whatever rows of the sent record and the items can still be read,
-row by row, moves the damaged file aside (never deleting it), and writes them into a fresh
-store; the sources' fetch state is left out, so the next build fetches every source afresh.
+source's last body, ETag, parsed items) and what cannot — the record of which items each edition
+sent (so later editions leave those posts out), each edition as it was curated (snapshots.py),
+and posts that have since dropped off their members' feeds. Deleting a damaged store loses the
+second kind, and every post would be sent again. repair() reads whatever rows of the sent record
+and the items can still be read, row by row, moves the damaged file aside (never deleting it),
+and writes them into a fresh store; the sources' fetch state is left out, so the next build
+fetches every source afresh.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from digest.collect.snapshot_schema import KEPT_TABLES
 from digest.collect.store import FILL_PUBLISHED, Store
 from digest.exceptions import DigestError
 
@@ -69,6 +71,7 @@ def repair(path: Path) -> Repaired:
     try:
         sent, sent_whole = _rows(db, "SELECT item_id, edition FROM sent")
         items, items_whole = _rows(db, "SELECT source, id, kind, data, first_seen FROM items")
+        kept = {table: _rows(db, f"SELECT * FROM {table}")[0] for table in KEPT_TABLES}  # editions as curated
     finally:
         db.close()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -87,5 +90,8 @@ def repair(path: Path) -> Repaired:
         store.db.executemany("INSERT OR IGNORE INTO items (source, id, kind, data, first_seen) VALUES (?, ?, ?, ?, ?)",
                              [row for row in items if len(row) == 5 and all(v is not None for v in row)])
         store.db.execute(FILL_PUBLISHED)  # what a build finds the window's posts by
+        for table, rows in kept.items():
+            if rows:
+                store.db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
     lost = tuple(name for name, whole in (("sent", sent_whole), ("items", items_whole)) if not whole)
     return Repaired(len(sent), len(items), lost, damaged)

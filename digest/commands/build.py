@@ -23,6 +23,8 @@ from digest.commands.options import build_folder, config_option, date_option, dr
 @click.option("--final", is_flag=True,
               help="This is the edition being sent: record its items (later editions leave those posts out) "
                    "and add it to the archive, as `digest publish` does.")
+@click.option("--force", is_flag=True, help="With --final: publish an edition that was already published again "
+                                            "(a deliberate correction; digest records what changed).")
 @click.option("--easy-read", is_flag=True,
               help="Also write the Easy Read edition (easy-read.html, easy-read.txt and the icons/ it shows) "
                    "and check its sentences and words.")
@@ -34,8 +36,8 @@ from digest.commands.options import build_folder, config_option, date_option, dr
 @click.option("-v", "--verbose", count=True, help="Say more.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the output path and problems.")
 def build(config_path: Path, edition: date | None, out: Path | None, offline: bool, draft: Path | None,
-          from_feeds: bool, esp: str | None, final: bool, easy_read: bool, print_: bool, large_print: bool, strict: bool,
-          verbose: int, quiet: bool) -> None:
+          from_feeds: bool, esp: str | None, final: bool, force: bool, easy_read: bool, print_: bool, large_print: bool,
+          strict: bool, verbose: int, quiet: bool) -> None:
     """Build the newsletter: newsletter.html (email-ready), newsletter.txt, newsletter.mjml and web.html.
 
     When editions/<date>.md exists (from `digest draft`), it is built exactly as edited and
@@ -72,12 +74,13 @@ def build(config_path: Path, edition: date | None, out: Path | None, offline: bo
 
         easy_html = str(files["easy-read.html"]) if "easy-read.html" in files else None
         files |= print_outputs(config, result.date, result.rendered, large=large_print, easy_read_html=easy_html)
-    written = write_outputs(out or build_folder(config, result.date, from_feeds=from_feeds), files)
-    if final:
+    if final:  # first: a published edition is refused before anything is written
         from digest.publish.archive import publish
 
         beside: dict[str, str] = {name: str(files[name]) for name in ("easy-read.html", "easy-read.txt") if name in files}
-        published = publish(config, result.date, list(result.ids), result.web, {**result.rendered.calendars, **beside})
+        published = publish(config, result.date, list(result.ids), result.web, {**result.rendered.calendars, **beside},
+                            items=[item for box in result.sections for item in box.items], force=force)
+    written = write_outputs(out or build_folder(config, result.date, from_feeds=from_feeds), files)
     if quiet:
         click.echo(written["newsletter.html"])
         for index, problem in enumerate(result.report.problems()):  # `digest check`'s errors come first

@@ -238,6 +238,9 @@ class Section:
     days_back: int = key(31, check=_up_to(3660, " days (ten years)"), show=True,
                          help="posts published in [date - days_back, date)")
     days_ahead: int = key(62, check=_up_to(3660, " days (ten years)"), help="events starting in [date, date + days_ahead)")
+    late_days: int | None = key(None, check=_up_to(3660, " days (ten years)"), example=14,
+                                help="a post that reached its feed after the last edition was drafted is offered "
+                                     "if at most this many days older than days_back (not set: days_back again)")
     match: str | None = key(None, check=_regex, example="(?i)research",
                             help="only items whose title matches this regular expression")
     sources: tuple[str, ...] = key((), example=["A member"], help="only items from these sources (by name)")
@@ -251,6 +254,11 @@ class Section:
     # the look
     feature: int = key(0, check=_feature, example=1, help="feature the first N items (bigger title and picture)")
     button: Button | None = key(None, help="optional: a button that ends a text section")
+
+    @property
+    def late_limit(self) -> int:
+        """How many days before its window a post that arrived late may be dated and still be offered."""
+        return self.days_back if self.late_days is None else self.late_days
 
     @property
     def repeats(self) -> bool:

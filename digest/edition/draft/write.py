@@ -52,8 +52,9 @@ def blurb_markdown(fragment: str) -> str:
     return re.sub(r"^( {0,3})#", r"\1\\#", text, flags=re.M)  # a line starting with # is not a heading here
 
 
-def item_block(view: ItemView, *, images: bool, new: bool = False, easy: bool = False) -> list[str]:
-    """The lines of one item in a draft (without the blank line after it); `easy`: chosen for the Easy Read edition."""
+def item_block(view: ItemView, *, images: bool, new: bool = False, note: str = "", easy: bool = False) -> list[str]:
+    """The lines of one item in a draft (without the blank line after it); a `note` to the editor under its id;
+    `easy`: chosen for the Easy Read edition."""
     lines = [heading_line(view.title, view.url)]
     if view.meta:
         lines.append(view.meta)
@@ -61,6 +62,8 @@ def item_block(view: ItemView, *, images: bool, new: bool = False, easy: bool = 
         lines.append(f"![{md_escape(view.image.alt)}]({destination(view.image.url)})")
     if view.id:
         lines.append(f"<!-- id: {view.id}{' · ' + NEW_MARK if new else ''} -->")
+    if note:
+        lines.append(f"<!-- {note.replace('--', '–')} -->")
     if blurb := blurb_markdown(view.blurb_html):
         lines += ["", blurb]
     if easy:
@@ -74,8 +77,9 @@ def offered_line(ids: set[str]) -> str:
             "again) ids: " + " ".join(sorted(ids)) + " -->")
 
 
-def format_draft(config: Config, edition: date, filled: list[Filled] | tuple[Filled, ...], path: Path) -> str:
-    """A fresh draft of the edition: the intro, every section and the items grouping chose."""
+def format_draft(config: Config, edition: date, filled: list[Filled] | tuple[Filled, ...], path: Path,
+                 notes: dict[str, str] | None = None) -> str:
+    """A fresh draft of the edition: the intro, every section and the items grouping chose (with their `notes`)."""
     shown = path.relative_to(config.root) if path.is_relative_to(config.root) else path
     out = [HEADER.format(date=edition.isoformat(), title=config.newsletter.title, path=shown), ""]
     if intro := body_text(config.newsletter.intro):
@@ -88,7 +92,8 @@ def format_draft(config: Config, edition: date, filled: list[Filled] | tuple[Fil
             out += [body_text(box.section.body), ""]
             continue
         for item in box.items:
-            out += [*item_block(item_view(item, config), images=box.section.images, easy=item.id in easy), ""]
+            out += [*item_block(item_view(item, config), images=box.section.images,
+                                note=(notes or {}).get(item.id, ""), easy=item.id in easy), ""]
             ids.add(item.id)
     out.append(offered_line(ids))
     return "\n".join(out) + "\n"
