@@ -130,6 +130,8 @@ def host_names(host: str, port: int) -> frozenset[str]:
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the kernel's queue of connections not yet accepted: at socketserver's 5, a burst
+    # of connections queues the editor's behind a second's SYN retry each time the queue is full
 
     """The preview's HTTP server: it serves the previewer's snapshots and hands the desk's requests to `desk`."""
 
