@@ -76,10 +76,16 @@ def cap(text: str, limit: int = TITLE_LIMIT) -> str:
     return head.rstrip(" ,;:.-\u2013\u2014") + "\u2026"
 
 
+def one_line(text: str) -> str:
+    """Untrusted text as one line: control characters gone, line breaks and runs of spaces one space
+    (a calendar's single-line fields, what a terminal is shown, a name written to sources.toml)."""
+    return " ".join(strip_controls(text).split())
+
+
 def clean_line(text: str, limit: int | None = None) -> str:
     """One line of untrusted plain text (a title, a place, a name): controls stripped, whitespace
     collapsed, capped at `limit`, merge tags defused."""
-    line = " ".join(strip_controls(text).split())
+    line = one_line(text)
     return defuse_merge_tags(cap(line, limit) if limit else line)
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
-from digest.sanitize import strip_controls
+from digest.sanitize import one_line, strip_controls
 
 GOOGLE = "https://calendar.google.com/calendar/render"
 OUTLOOK = "https://outlook.live.com/calendar/0/action/compose"
@@ -80,11 +80,6 @@ def outlook_link(title: str, when: Occurrence, *, place: str = "", details: str 
 
 def _query(params: list[tuple[str, str]]) -> str:
     return urlencode(params, safe=":/,")
-
-
-def one_line(text: str) -> str:
-    """A single-line calendar field: control characters gone, line breaks and runs of spaces one space."""
-    return " ".join(strip_controls(text).split())
 
 
 def ics_name(title: str, first: date | datetime) -> str:
