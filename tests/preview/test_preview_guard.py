@@ -15,7 +15,6 @@ from digest.preview.server import PreviewServer
 from tests.network import make_network
 from tests.preview.test_preview import EDITION
 
-
 BAD_SINCE = {"superscript two": "%C2%B2", "5,000 digits": "9" * 5000, "an exponent": "1e3", "a space": "%20",
              "hex": "0x10", "two minus signs": "--1"}
 
