@@ -269,7 +269,7 @@ class _Reader:
 def unescape_meta(line: str) -> str:
     """A date/source line as the member wrote it: the escapes write.py's meta_line adds taken off."""
     line = line.replace("\\<!--", "<!--")
-    return line[1:] if line.startswith("\\![") else line
+    return line[1:] if re.match(r"\\[!-/:-@\[-`{-~]", line) else line
 
 
 def parse_draft(text: str, path: Path, config: Config) -> Draft:

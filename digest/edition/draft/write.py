@@ -25,6 +25,7 @@ Edit it freely, then build it:  digest build --draft {path}
 * Keep each item's "id" comment with it: that is how digest knows what was sent.
 * Anything else in HTML comments is a note to yourself and is never sent.
 -->"""
+_LEADING_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")  # ASCII punctuation: Markdown's escapable characters
 _COMMENT_OPEN = re.compile(r"(?<!\\)<!--")
 _ESCAPE = re.compile(r"[\\`*_\[\]<>]|&(?=#?\w+;)|!(?=\[)|(?:(?<=\s)|^)#")
 
@@ -56,17 +57,18 @@ def no_comment(text: str) -> str:
 
 def blurb_markdown(fragment: str) -> str:
     """A blurb's sanitised HTML as Markdown an editor can rewrite: none of its lines can start a
-    heading, a note or an id, or the item's Easy Read text (a line `easy:`)."""
+    heading, a note or an id, the item's Easy Read text (a line `easy:`), or a block that would run
+    on over the items after it (raw HTML such as `<![CDATA[` or `<script`, a code fence)."""
     text = html_to_markdown(re.sub(r"</?u>", "", fragment or ""))  # html2text writes <u> as _
-    text = re.sub(r"^( {0,3})#", r"\1\\#", text, flags=re.M)  # a line starting with # is not a heading here
+    text = re.sub(r"^( {0,3})(#|<|```|~~~)", r"\1\\\2", text, flags=re.M)  # a line starting so is text here
     return no_comment(re.sub(r"^(\s*easy)(\s*:)", r"\1\\\2", text, flags=re.M | re.I))
 
 
 def meta_line(meta: str) -> str:
     """An item's date/source line as written: one line, read back as written (parse.py's `unescape_meta`)
-    but never taken for its picture (`![…](…)`) or a note."""
+    but never taken for its picture (`![…](…)`), a heading, a note or any other block."""
     line = no_comment(" ".join(meta.split()))
-    return "\\" + line if line.startswith("![") else line
+    return "\\" + line if _LEADING_PUNCTUATION.match(line) else line
 
 
 def item_block(view: ItemView, *, images: bool, new: bool = False) -> list[str]:
