@@ -33,6 +33,8 @@ COMMANDS = {
     "send": "digest.commands.send",
     "repair": "digest.commands.repair",
     "sources": "digest.commands.sources",
+    "auto": "digest.commands.auto",
+    "members": "digest.commands.members",
 }
 
 OK = "0  done"
@@ -45,6 +47,10 @@ EXIT_CODES = {
     "sources check": [OK + ": every source gave items", "1  some source is moved, gone, empty or failed", USAGE],
     "send": [OK + ": the test was accepted by the SMTP server",
              "1  the SMTP server could not be reached, or refused the login or the message", USAGE],
+    "auto": [OK + ": it drafted and mailed, or had nothing to do today (it says when it runs next)",
+             "1  the note could not be mailed (the next run tries again) or something else failed", USAGE],
+    "members notify": [OK + ": every note due was mailed (or none was due)",
+                       "1  the SMTP server could not be reached, or refused a note", USAGE],
 }
 DEFAULT_EXIT_CODES = [OK, UNEXPECTED, USAGE]
 VERBOSE, QUIET = "digest.verbose", "digest.quiet"

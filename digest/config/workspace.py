@@ -7,6 +7,7 @@
     archive/                   the published web versions, their index and Atom feed
     .digest/store.sqlite       what was fetched and every item seen (and sent)
     .digest/reuse/             reused outputs of earlier builds
+    .digest/auto.lock          held while `digest auto` or `digest members notify` runs
 
 A module of its own that imports nothing of digest's, so any stage can ask where its files go.
 """
@@ -54,6 +55,11 @@ class Workspace:
     @property
     def reuse(self) -> Path:
         return self.state / "reuse"
+
+    @property
+    def lock(self) -> Path:
+        """The lock that keeps two `digest auto` runs from overlapping."""
+        return self.state / "auto.lock"
 
     @property
     def editions(self) -> Path:
