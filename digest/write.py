@@ -82,10 +82,13 @@ def _sweep(temporaries: Iterable[Path], now: float) -> list[Path]:
 def write_outputs(out_dir: Path, files: Mapping[str, str | bytes]) -> dict[str, Path]:
     """Write the named files into out_dir, all or none; an unwritable folder is a clear error, not a traceback."""
     staging: Path | None = None
+    named, out_dir = out_dir, out_dir.resolve() if out_dir.is_symlink() else out_dir  # a link's folder is swapped
     try:
         _refuse_the_working_folder(out_dir)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         _put_back(out_dir)
+        if out_dir.exists() and not out_dir.is_dir():
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(out_dir))
         sweep_temporaries(out_dir.parent)
         staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.", suffix=".tmp"))
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes 0700 folders; an output folder is an ordinary one
@@ -95,9 +98,9 @@ def write_outputs(out_dir: Path, files: Mapping[str, str | bytes]) -> dict[str, 
         if out_dir.is_dir():
             _carry_over(out_dir, staging)
         _swap(staging, out_dir)
-        return {name: out_dir / name for name in files}
+        return {name: named / name for name in files}
     except OSError as exc:
-        raise DigestError(f"cannot write to {out_dir} ({exc.strerror or exc}): "
+        raise DigestError(f"cannot write to {named} ({exc.strerror or exc}): "
                           "choose another --out folder or fix its permissions") from None
     finally:
         if staging is not None:

@@ -136,3 +136,12 @@ def test_a_build_killed_at_many_moments_leaves_the_old_set_or_the_new(tmp_path: 
         assert after in (before, old, new), n
         seen.add("changed" if after != before else "kept")
     assert "kept" in seen or "changed" in seen
+
+
+def test_an_output_folder_given_as_a_link_keeps_its_link(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    written = write_outputs(tmp_path / "link", OLD)
+    write_outputs(tmp_path / "link", NEW)
+    assert (tmp_path / "link").is_symlink() and written["web.html"] == tmp_path / "link" / "web.html"
+    assert contents(tmp_path / "real") == {**OLD, **NEW}
