@@ -109,7 +109,7 @@ def test_the_folder_you_are_working_in_is_not_swapped_away(tmp_path: Path, monke
         "build/<date>/)")
 
 
-@pytest.mark.slow  # ~10 s: real processes, killed
+@pytest.mark.slow  # ~12 s: real processes, killed
 def test_a_build_killed_at_many_moments_leaves_the_old_set_or_the_new(tmp_path: Path) -> None:
     (tmp_path / "feed.xml").write_bytes(rss(posts(40)))
     config = write_config(tmp_path, {"Member": "feed.xml"}, extra='url = "https://news.example/"\n')
@@ -123,19 +123,16 @@ def test_a_build_killed_at_many_moments_leaves_the_old_set_or_the_new(tmp_path: 
     took = time.monotonic() - started
     new = contents(out)
     assert old != new
-    seen = set()
-    for n in range(12):  # kill points spread over a whole build's time
+    for n in range(6):  # kill points over the end of a build, where it writes (every step is injected above)
         (tmp_path / "feed.xml").write_bytes(rss(posts(40, prefix="Later" if n % 2 else "Post")))
         shutil.rmtree(tmp_path / ".digest" / "reuse", ignore_errors=True)  # every build renders and writes
         before = contents(out)
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(took * (0.5 + n / 10))
+        time.sleep(took * (0.75 + n / 20))
         process.send_signal(signal.SIGKILL)
         process.wait()
         after = contents(out)
         assert after in (before, old, new), n
-        seen.add("changed" if after != before else "kept")
-    assert "kept" in seen or "changed" in seen
 
 
 def test_an_output_folder_given_as_a_link_keeps_its_link(tmp_path: Path) -> None:
