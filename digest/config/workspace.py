@@ -3,6 +3,7 @@
     sources.toml               the config (`digest init` writes it; --config names another)
     templates/                 the theme `digest init` copies (`templates = "templates"`)
     editions/<date>.md         an edition's draft, the editor's to change
+    editions/<date>.push.json  where `digest push` put the edition: each service's draft id (no secrets)
     build/<date>/              a build's outputs (build/<date>-from-feeds/ for --from-feeds)
     archive/                   the published web versions, their index and Atom feed
     .digest/store.sqlite       what was fetched and every item seen (and sent)
@@ -68,6 +69,10 @@ class Workspace:
 
     def draft(self, edition: date) -> Path:
         return self.editions / f"{edition.isoformat()}.md"
+
+    def pushed(self, edition: date) -> Path:
+        """The record of the drafts `digest push` made of an edition, beside its draft."""
+        return self.editions / f"{edition.isoformat()}.push.json"
 
     @property
     def archive(self) -> Path:
