@@ -272,7 +272,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(415, "send JSON (Content-Type: application/json)", "text/plain; charset=utf-8")
             return None
         length = self.headers.get("Content-Length", "")
-        if not length.isdigit():
+        if not (length.isascii() and length.isdigit() and len(length) <= 12):  # "²" is a digit to str
             self._send(411, "say the body's Content-Length", "text/plain; charset=utf-8")
             return None
         if int(length) > MAX_BODY:

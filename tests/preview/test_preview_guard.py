@@ -28,6 +28,27 @@ def test_a_bad_since_on_events_is_a_400_not_a_traceback(tmp_path: Path, capfd: p
     assert "Traceback" not in capfd.readouterr().err
 
 
+def _raw(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(request)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_a_bad_content_length_is_refused_in_words_not_a_traceback(tmp_path: Path,
+                                                                  capfd: pytest.CaptureFixture[str]) -> None:
+    with PreviewServer(make_network(tmp_path), EDITION, port=0) as server:
+        port = int(server.url.rsplit(":", 1)[1][:-1])
+        for length in ("\u00b2".encode(), b"9" * 5000, b"-1"):
+            head = (f"POST /api/desk HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+                    f"X-Digest-Token: {server.previewer.token}\r\n").encode() + b"Content-Length: " + length
+            answer = _raw(port, head + b"\r\n\r\n{}")
+            assert answer.split(b"\r\n", 1)[0] in (b"HTTP/1.0 411 Length Required", b"HTTP/1.0 400 Bad Request"), length
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def _drip(sockets: list[socket.socket], stop: threading.Event) -> None:
     """Send each socket one more byte of a request every 0.2 s: every read is quick, the head never ends."""
     request = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n" + b"X-Slow: " + b"a" * 10_000
