@@ -36,6 +36,8 @@ _ZWSP = "\u200b"
 # C0 controls but tab and newline, DEL, C1 controls; bidi embeddings, overrides (U+202A–E) and isolates (U+2066–9)
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 TITLE_LIMIT = 200  # characters: a headline, not an article (a 10 KB "title" would bury the email)
+_URL_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '{}|"<>\\^`')
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _HREF = re.compile(r'(\shref=")([^"]*)"')
 _BARE_ANCHOR = re.compile(r'<a(?: title="[^"]*")?>(.*?)</a>', re.S)  # a link whose URL was refused
 
@@ -74,10 +76,16 @@ def cap(text: str, limit: int = TITLE_LIMIT) -> str:
     return head.rstrip(" ,;:.-\u2013\u2014") + "\u2026"
 
 
+def one_line(text: str) -> str:
+    """Untrusted text as one line: control characters gone, line breaks and runs of spaces one space
+    (a calendar's single-line fields, what a terminal is shown, a name written to sources.toml)."""
+    return " ".join(strip_controls(text).split())
+
+
 def clean_line(text: str, limit: int | None = None) -> str:
     """One line of untrusted plain text (a title, a place, a name): controls stripped, whitespace
     collapsed, capped at `limit`, merge tags defused."""
-    line = " ".join(strip_controls(text).split())
+    line = one_line(text)
     return defuse_merge_tags(cap(line, limit) if limit else line)
 
 
@@ -113,12 +121,23 @@ def defuse_url(url: str) -> str:
     """A link with merge-tag delimiters and invisible or non-ASCII characters percent-encoded.
 
     Text gets a zero-width space between a delimiter's characters, but in a URL that space is
-    itself a character (the MJML renderer writes it as a Rust escape, `\\u{200b}`), and `{ `
-    would become `{%20`, which a template engine still reads: encoding keeps the link working
-    and no email service's template language will find a tag in it.
+    itself a character (the MJML renderer writes it as a Rust escape, `\\u{200b}`). So a URL's
+    braces and bars are always encoded (RFC 3986 has no place for them), as is a `%` that starts
+    no escape: quoting can then never build `{%`, `{{`, `*|` or `%%` (`{ ` must not become
+    `{%20`, which a template engine reads). The link keeps working; no email service's template
+    language will find a tag in it.
     """
     url = _MERGE_TAG.sub(lambda m: quote(m.group(0), safe=""), url)
-    return quote(url, safe="".join(chr(c) for c in range(0x21, 0x7F)))
+    url = _LONE_PERCENT.sub("%25", url)
+    return quote(url, safe=_URL_SAFE)
+
+
+def safe_link(url: str | None) -> str | None:
+    """A member's link as every output writes it: tabs, line breaks and controls removed (as a
+    browser's URL parser does), then defused (defuse_url); None when nothing is left."""
+    if not url:
+        return None
+    return defuse_url(re.sub(r"[\t\n]", "", strip_controls(url)).strip()) or None
 
 
 def text_to_html(text: str) -> str:

@@ -9,7 +9,8 @@ the preview. Each output is parsed with lxml (tests/test_hostile.py's `live_mark
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -137,3 +138,183 @@ def test_preview_serves_member_documents_without_scripts_or_token(network: Path,
             body = lxml_html.document_fromstring(answer.content).find("body")
             assert live_markup(lxml_html.tostring(body, encoding="unicode"), allow_style_elements=True) == [], path
             assert "alert(1)" in body.text_content()
+
+
+# --- every output path, every input form ------------------------------------------------------------
+# One network whose members send the same attacks in each form a member's text arrives in: HTML (an
+# RSS description with markup), escaped text (a description holding `&lt;script&gt;`, a JSON Feed's
+# content_text) and plain text (CSV cells, a title, an event's place). Each form carries a word of
+# its own, so every output is shown to carry that form's text, and to carry it only as text.
+
+FORMS = {"html": "Htmlform", "escaped": "Escapedform", "plain": "Plainform"}
+EVERY_ATTACK = "".join(ATTACKS.values()) + '<a href="javascript:alert(6)">click</a>'
+
+
+def _forms_network(folder: Path) -> Path:
+    html = f"<p>{FORMS['html']} words <b>bold</b></p>{EVERY_ATTACK}" + LONG
+    html_item = (f"<item><title>{FORMS['html']} {escape(ATTACKS['svg'])}</title><link>javascript:alert(7)</link>"
+                 f"<guid>h1</guid><pubDate>{format_datetime(WHEN)}</pubDate>"
+                 f"<description><![CDATA[{html}]]></description></item>")
+    (folder / "html.xml").write_bytes(
+        (f'<?xml version="1.0"?><rss version="2.0"><channel><title>H</title><link>https://member.example/</link>'
+         f"{html_item}</channel></rss>").encode())
+    (folder / "rss.xml").write_bytes(_rss(f"{FORMS['escaped']} " + escape(EVERY_ATTACK) + LONG))
+    (folder / "feed.json").write_bytes(_jsonfeed(f"{FORMS['escaped']} {EVERY_ATTACK}{LONG}"))
+    rows = [["title", "url", "date", "summary", "start", "end", "location"],
+            [f"{FORMS['plain']} {ATTACKS['script']}", "https://member.example/p\u200b{ x}", "2024-09-25",
+             f"{FORMS['plain']} {EVERY_ATTACK}{LONG}", "", "", ""],
+            [f"{FORMS['plain']} event {ATTACKS['img']}", "https://member.example/e\r\nX-EVIL:1", "",
+             f"{FORMS['plain']} {EVERY_ATTACK}", "2024-10-15 10:00", "12:00", f"Hall {ATTACKS['iframe']}\r\nX-EVIL:2"]]
+    import csv
+
+    with (folder / "sheet.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    config = folder / "sources.toml"
+    config.write_text(
+        '[newsletter]\ntitle = "Forms"\ntimezone = "UTC"\nlanguage = "en-GB"\nsummary_length = 60\n'
+        'url = "https://news.example/"\n'
+        '\n[[sections]]\ntitle = "News"\nkind = "posts"\ndays_back = 31\n'
+        '\n[[sections]]\ntitle = "Events"\nkind = "events"\ndays_ahead = 60\n'
+        + "".join(f'\n[[sources]]\nname = "{n}"\nurl = "{u}"\n' for n, u in
+                  (("HTML member", "html.xml"), ("RSS member", "rss.xml"), ("JSON member", "feed.json"),
+                   ("Sheet member", "sheet.csv"))), encoding="utf-8")
+    return config
+
+
+@pytest.fixture(scope="module")
+def every_output(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every output a member's text reaches, by path: built from the feeds, drafted, built from the draft, published."""
+    folder = tmp_path_factory.mktemp("forms")
+    config = _forms_network(folder)
+    feeds = folder / "from-feeds"
+    result = digest("build", "-c", config, "--date", "2024-10-01", "--out", feeds, "--easy-read")
+    assert result.exit_code == 0, result.output
+    assert digest("draft", "-c", config, "--date", "2024-10-01").exit_code == 0
+    drafted = folder / "drafted"
+    result = digest("build", "-c", config, "--date", "2024-10-01", "--out", drafted, "--easy-read")
+    assert result.exit_code == 0, result.output
+    result = digest("publish", "-c", config, "--date", "2024-10-01")
+    assert result.exit_code == 0, result.output
+    outputs = {"email": feeds / "newsletter.html", "text twin": feeds / "newsletter.txt", "web": feeds / "web.html",
+               "easy read": feeds / "easy-read.html", "easy read text": feeds / "easy-read.txt",
+               "draft": folder / "editions" / "2024-10-01.md", "email from the draft": drafted / "newsletter.html",
+               "web from the draft": drafted / "web.html", "easy read from the draft": drafted / "easy-read.html",
+               "archive page": folder / "archive" / "2024-10-01" / "index.html",
+               "archive index": folder / "archive" / "index.html", "atom feed": folder / "archive" / "feed.atom"}
+    outputs |= {f"calendar {p.name}": p for p in sorted((feeds / "events").glob("*.ics"))}
+    return outputs
+
+
+SHOWS_ITEMS = ("email", "text twin", "web", "easy read", "easy read text", "draft", "email from the draft",
+               "web from the draft", "easy read from the draft", "archive page")
+
+
+def _is_html(path: Path) -> bool:
+    return path.suffix == ".html"
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+@pytest.mark.parametrize("output", [*SHOWS_ITEMS, "archive index", "atom feed"])
+def test_each_output_path_shows_each_input_form_as_text(every_output: dict[str, Path], output: str, form: str) -> None:
+    path = every_output[output]
+    if _is_html(path):
+        _no_live_markup_in(path)
+    elif path.suffix == ".atom":
+        from lxml import etree
+
+        feed = etree.fromstring(path.read_bytes())
+        for node in feed.iter("{http://www.w3.org/2005/Atom}content", "{http://www.w3.org/2005/Atom}summary"):
+            if node.get("type") in ("html", "xhtml"):
+                assert live_markup(node.text or "") == [], path
+    text = path.read_text(encoding="utf-8")
+    if output in SHOWS_ITEMS:
+        shown = lxml_html.document_fromstring(text).text_content() if _is_html(path) else text
+        assert FORMS[form] in shown, f"{output}: the {form} member's words should be shown"
+    assert "javascript:" not in _every_link(path), output
+
+
+def _no_live_markup_in(path: Path) -> None:
+    doc = lxml_html.document_fromstring(path.read_bytes())
+    assert live_markup(lxml_html.tostring(doc, encoding="unicode"), allow_style_elements=True) == [], path
+
+
+def _every_link(path: Path) -> str:
+    """Every href and src of an HTML output (all its text otherwise), for scheme checks."""
+    if not _is_html(path):
+        return "" if path.suffix != ".md" else " ".join(re.findall(r"\]\(([^)]*)\)", path.read_text(encoding="utf-8")))
+    doc = lxml_html.document_fromstring(path.read_bytes())
+    return " ".join(str(v) for v in doc.xpath("//@href | //@src"))
+
+
+def test_no_calendar_line_begins_with_member_text(every_output: dict[str, Path]) -> None:
+    calendars = [p for name, p in every_output.items() if name.startswith("calendar ")]
+    assert calendars, "the event card should have its .ics file"
+    for path in calendars:
+        lines = path.read_bytes().decode("utf-8").split("\r\n")
+        assert len(lines) > 10, path  # lines as iCalendar ends them
+        assert [line for line in lines if line and not ICS_LINE.match(line)] == [], path
+        assert "X-EVIL" not in "".join(line.split(":", 1)[0] for line in lines)
+
+
+ICS_LINE = re.compile(r"^(?:[ \t]|(?:BEGIN|END|VERSION|PRODID|METHOD|UID|DTSTAMP|DTSTART|DTEND|SUMMARY|LOCATION|URL|"
+                      r"DESCRIPTION)[;:])")
+
+
+def test_links_with_invisible_characters_and_braces_are_percent_encoded_everywhere(
+        every_output: dict[str, Path]) -> None:
+    for name in ("email", "web", "email from the draft", "text twin", "draft"):
+        text = every_output[name].read_text(encoding="utf-8")
+        assert "\\u{" not in text, name  # the MJML renderer's Rust escape of an invisible character
+        assert "{%20" not in text, name
+        assert "https://member.example/p%E2%80%8B%7B%20x%7D" in text, name
+
+
+def test_the_desk_token_is_in_no_document_member_content_is_rendered_into(tmp_path: Path) -> None:
+    import httpx
+
+    from digest.preview.server import PreviewServer
+
+    with PreviewServer(_forms_network(tmp_path), date(2024, 10, 1), port=0) as server:
+        token = server.previewer.token
+        for path in ("newsletter.html", "newsletter-dark.html", "newsletter.txt", "easy-read.html", "events?since=-1",
+                     "api/desk"):
+            answer = httpx.get(server.url + path, timeout=10)
+            assert answer.status_code == 200, path
+            assert token not in answer.text, path
+
+
+# --- the critical case in a real browser: no dialog may open ----------------------------------------
+
+@pytest.mark.slow  # ~6 s: Chromium
+def test_no_output_runs_a_members_script_in_chromium(every_output: dict[str, Path], tmp_path: Path) -> None:
+    from tests.conftest import need
+    from tests.preview.test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    need(CHROMIUM, "Chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    from digest.preview.server import PreviewServer
+
+    dialogs: list[str] = []
+    # the preview's first build runs here, before Playwright's event loop holds this thread
+    with PreviewServer(_forms_network(tmp_path), date(2024, 10, 1), port=0) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(f"{page.url}: {dialog.message}"), dialog.dismiss()))
+        page.set_content("<script>alert('control')</script>")  # the listener hears a live script
+        assert [d.rsplit(": ", 1)[1] for d in dialogs] == ["control"]
+        dialogs.clear()
+        opened = 0
+        for path in every_output.values():  # every output a browser shows, opened as a reader opens it
+            if path.suffix == ".ics":
+                continue  # a browser downloads it: a calendar application reads it (checked line by line above)
+            page.goto(path.as_uri(), wait_until="load")
+            page.wait_for_timeout(50)
+            opened += 1
+        for path in ("", "newsletter.html", "newsletter-dark.html", "newsletter.txt", "easy-read.html"):
+            page.goto(server.url + path, wait_until="load")  # the desk and the documents it frames
+            page.wait_for_timeout(300 if not path else 50)
+            opened += 1
+        browser.close()
+    assert opened == 17
+    assert dialogs == []

@@ -30,11 +30,13 @@ date_option = dated("Count events from this day (default: today in the newslette
 @click.option("--member", help="The member these sources belong to: names come from it, and a comment says so.")
 @click.option("--tags", multiple=True, metavar="TAG[,TAG…]", help="Tags for the new sources (repeat, or separate with commas).")
 @click.option("--yes", "-y", is_flag=True, help="Add everything found without asking.")
+@click.option("--deadline", type=click.FloatRange(min=1), default=30.0, show_default=True, metavar="SECONDS",
+              help="The longest the whole look may take: the page and every address it suggests.")
 @date_option
 @config_option
 @click.option("-v", "--verbose", count=True, help="Also list every address tried that gave nothing.")
-def add(url: str, name: str | None, member: str | None, tags: tuple[str, ...], yes: bool, edition: date | None,
-        config_path: Path, verbose: int) -> None:
+def add(url: str, name: str | None, member: str | None, tags: tuple[str, ...], yes: bool, deadline: float,
+        edition: date | None, config_path: Path, verbose: int) -> None:
     """Find what to read on a member's page (feeds, platform feeds, calendars, schema.org data) and add it."""
     from digest.config.load import load_config
     from digest.edition.pipeline import today
@@ -46,7 +48,7 @@ def add(url: str, name: str | None, member: str | None, tags: tuple[str, ...], y
     url = url if "://" in url else f"https://{url}"
     tz = config.newsletter.tz
     found = discover(url, tz=tz, window=window_from(edition or today(config), tz),
-                     summary_length=config.newsletter.summary_length)
+                     summary_length=config.newsletter.summary_length, deadline=deadline)
     click.echo(f"{found.url}" + (f" ({found.title})" if found.title else ""))
     if found.platforms:
         click.echo(f"  built with: {', '.join(found.platforms)}")

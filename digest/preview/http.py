@@ -4,7 +4,8 @@ The preview page writes files, so it is guarded like a local web app should be: 
 to the names of the address it is bound to (a DNS-rebinding page gets 421), every POST must carry
 the session's unguessable token (another site in another tab cannot read it) and, when the
 browser sends one, our own Origin; bodies are JSON of a declared length under MAX_BODY; slow or
-idle connections time out, and at most MAX_CONNECTIONS are served at once.
+idle connections time out, and guard.py caps connections per client and in all, and gives each a
+deadline for its request's headers. A bad query value is a 400, never a traceback.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import re
 import secrets
 import socket
 import sys
-import threading
 from collections.abc import Callable
 from functools import lru_cache
 from html import unescape
@@ -34,6 +34,7 @@ from digest.exceptions import DigestError
 from digest.preview import handoff
 from digest.preview.builds import Previewer, Snapshot
 from digest.preview.desk import BadRequest, Conflict, Desk, Refused
+from digest.preview.guard import HEADER_DEADLINE, MAX_CONNECTIONS, Guard
 from digest.preview.submissions import SubmissionDesk
 
 LONG_POLL_SECONDS = 20.0
@@ -95,7 +96,6 @@ ASSETS = {"/desk.js": ("data/desk.js", "text/javascript; charset=utf-8"),
           "/desk-submissions.css": ("data/desk-submissions.css", "text/css; charset=utf-8"),
           "/desk-easyread.js": ("data/desk-easyread.js", "text/javascript; charset=utf-8")}
 MAX_BODY = 64 * 1024  # the largest request the page sends is one blurb (MAX_TEXT characters)
-MAX_CONNECTIONS = 32  # beyond this, new connections are closed at once: idle ones cannot starve the page
 REQUEST_TIMEOUT = 10.0  # seconds a connection may take to send its request (a long poll waits server-side)
 PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                "frame-src 'self'; frame-ancestors 'none'; form-action 'none'; base-uri 'none'")
@@ -103,6 +103,7 @@ PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; scri
 # run in it, even opened on its own at the desk's origin (the sandbox gives it an opaque origin).
 DOCUMENT_POLICY = ("default-src 'none'; img-src * data:; style-src 'unsafe-inline'; font-src *; script-src 'none'; "
                    "form-action 'none'; base-uri 'none'; frame-ancestors 'self'; sandbox allow-popups allow-same-origin")
+BUILD_NUMBER = re.compile(r"-?[0-9]{1,18}")  # ASCII digits only ("²" is a digit to str.isdigit), and short
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 
 
@@ -135,6 +136,8 @@ def host_names(host: str, port: int) -> frozenset[str]:
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the kernel's queue of connections not yet accepted: at socketserver's 5, a burst
+    # of connections queues the editor's behind a second's SYN retry each time the queue is full
 
     """The preview's HTTP server: it serves the previewer's snapshots and hands the desk's requests to `desk`."""
 
@@ -144,25 +147,29 @@ class Server(ThreadingHTTPServer):
         self.desk = desk
         self.submissions = SubmissionDesk(previewer)  # the desk's Submissions (preview/submissions.py)
         self.request_timeout = timeout
-        self._slots = threading.BoundedSemaphore(max_connections)
+        self.guard = Guard(max_connections=max_connections, header_deadline=min(HEADER_DEADLINE, timeout))
         super().__init__(address, _Handler)
         self.hosts = host_names(address[0], self.server_address[1])
 
     def process_request(self, request: Any, client_address: Any) -> None:
-        if not self._slots.acquire(blocking=False):
-            self.shutdown_request(request)  # full: refuse at once rather than queue behind idle connections
+        if not self.guard.admit(request, str(client_address[0])):
+            self.shutdown_request(request)  # full of connections being answered: refuse rather than queue
             return
         try:
             super().process_request(request, client_address)
         except BaseException:
-            self._slots.release()
+            self.guard.leave(request)
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self._slots.release()
+            self.guard.leave(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.guard.close()
 
     def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], OSError):
@@ -177,6 +184,11 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         self.request.settimeout(self.server.request_timeout)  # slow or idle connections time out
         super().setup()
+
+    def parse_request(self) -> bool:
+        done = super().parse_request()  # the request line and headers are in (or refused with an error)
+        self.server.guard.answered(self.request)
+        return done
 
     def _host_ok(self) -> bool:
         if self.headers.get("Host", "").lower() in self.server.hosts:
@@ -209,7 +221,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, resources.files("digest").joinpath(name).read_text(encoding="utf-8"), content_type)
         elif url.path == "/events":
             since = parse_qs(url.query).get("since", [""])[0]
-            snap = previewer.wait_for_change(int(since) if since.lstrip("-").isdigit() else -1, LONG_POLL_SECONDS)
+            if since and not BUILD_NUMBER.fullmatch(since):
+                self._send(400, "since= takes the number of the last build seen", "text/plain; charset=utf-8")
+                return
+            snap = previewer.wait_for_change(int(since) if since else -1, LONG_POLL_SECONDS)
             self._json({"build": snap.number, "session": previewer.session, "error": snap.error})
         elif url.path == "/api/desk":
             self._answer(self.server.desk.state)
@@ -263,7 +278,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(415, "send JSON (Content-Type: application/json)", "text/plain; charset=utf-8")
             return None
         length = self.headers.get("Content-Length", "")
-        if not length.isdigit():
+        if not (length.isascii() and length.isdigit() and len(length) <= 12):  # "²" is a digit to str
             self._send(411, "say the body's Content-Length", "text/plain; charset=utf-8")
             return None
         if int(length) > MAX_BODY:

@@ -32,7 +32,8 @@ from digest.config.workspace import Workspace
 from digest.exceptions import DigestError
 from digest.preview.builds import Previewer, Say
 from digest.preview.desk import Desk
-from digest.preview.http import MAX_CONNECTIONS, REQUEST_TIMEOUT, Server, is_loopback, listen
+from digest.preview.guard import MAX_CONNECTIONS
+from digest.preview.http import REQUEST_TIMEOUT, Server, is_loopback, listen
 
 WATCH_STEP_MS = 20  # a save is a burst of events: wait this long for quiet before rebuilding
 

@@ -112,7 +112,7 @@ class SubmissionDesk:
         config = self._config()
         name = Path(unquote(headers.get("X-Filename", "") or "dropped.eml")).name[:200]
         length = headers.get("Content-Length", "")
-        if not length.isdigit():
+        if not (length.isascii() and length.isdigit() and len(length) <= 12):  # "²" is a digit to str
             raise BadRequest("say the file's Content-Length")
         if int(length) > MAX_UPLOAD:
             raise BadRequest(f"{name} is larger than {MAX_UPLOAD // 2**20} MB: save the email without its attachments")

@@ -30,6 +30,8 @@ from itertools import pairwise
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from digest.sanitize import one_line, strip_controls
+
 GOOGLE = "https://calendar.google.com/calendar/render"
 OUTLOOK = "https://outlook.live.com/calendar/0/action/compose"
 PRODID = "-//digest//newsletter//EN"
@@ -131,9 +133,15 @@ def ics_file(title: str, dates: list[Occurrence], *, place: str = "", url: str |
              uid: str = "", stamp: datetime) -> str:
     """An iCalendar file with one VEVENT per date (icalendar writes it, folding and escaping as RFC 5545 says).
 
-    `stamp` (DTSTAMP) is given, not now(), so the same edition gives the same file.
+    `stamp` (DTSTAMP) is given, not now(), so the same edition gives the same file. Member text
+    reaches it from CSV cells and JSON-LD as it was written: the single-line fields (name, place,
+    address) are made one line first, and icalendar escapes every value, so no member's text can
+    start a line of the file (a property of its own, or an event).
     """
     from icalendar import Calendar, Event
+
+    title, place, details = one_line(title), one_line(place), strip_controls(details)
+    url = "".join(strip_controls(url or "").split()) or None  # whitespace in an address is never part of it
 
     calendar = Calendar()
     calendar.add("prodid", PRODID)

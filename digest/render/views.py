@@ -10,7 +10,7 @@ digest/render/layout.py; UTM tagging and the archive read the same types.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -20,7 +20,7 @@ from digest.dates import format_event_clock, format_event_when, format_post_date
 from digest.model import Event, Filled, Image, Post
 from digest.render import cards
 from digest.render.calendar import Occurrence
-from digest.sanitize import clean_html
+from digest.sanitize import clean_html, safe_link
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,14 @@ class ItemView:
     def __post_init__(self) -> None:
         # The last step before any output: whatever built this view (a reader, a trim, a draft,
         # a stored row from an older version), its blurb is sanitised here, so every output
-        # that shows an item (email, web, archive, Atom, preview, Easy Read) shows it clean.
+        # that shows an item (email, web, archive, Atom, preview, Easy Read) shows it clean. Its
+        # links likewise: one line, invisible characters and template delimiters percent-encoded.
         object.__setattr__(self, "blurb_html", clean_html(self.blurb_html))
+        object.__setattr__(self, "url", safe_link(self.url))
+        if self.image is not None:
+            object.__setattr__(self, "image", replace(self.image, url=safe_link(self.image.url) or ""))
+        if self.event is not None and self.event.where_url:
+            object.__setattr__(self, "event", replace(self.event, where_url=safe_link(self.event.where_url)))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,11 @@ webcal:), and the page's own schema.org data. Every candidate is fetched (with d
 fetcher) and read (with digest's readers), so the editor sees what each would give — its
 kind, how many items, the newest date — before choosing. Two candidates with the same body
 (a feed advertised and found at its platform's address) are shown once.
+
+Everything a page says is untrusted and shown on a terminal: its title, addresses and what
+reading them gave are made one line without control characters (no escape sequence reaches the
+terminal, no line break the TOML comment). The whole look takes at most ADD_DEADLINE seconds,
+however many candidates drip; what was still being fetched then is named in what was tried.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
@@ -26,7 +32,7 @@ from digest.collect.readers.discover import alternate_feeds, html_document
 from digest.collect.readers.registry import detect, read
 from digest.exceptions import DigestError
 from digest.model import Event, Post, ReadResult, as_instant
-from digest.sanitize import absolute_url
+from digest.sanitize import absolute_url, one_line
 from digest.urls import is_web_url
 
 
@@ -54,6 +60,7 @@ PLATFORMS = (
 )
 CALENDAR = "iCalendar"  # the calendar reader's format name
 LOOK_BACK_DAYS = 5 * 366  # how far back a calendar with nothing coming up is read for its last event
+ADD_DEADLINE = 30.0  # seconds for the whole of `digest sources add`'s look: the page and every candidate
 _ICS_HREF = re.compile(r"(\.ics(\?|$)|[?&](ical|outlook-ical)=1\b|^webcal:)", re.I)
 
 
@@ -71,6 +78,7 @@ class Candidate:
     next_event: date | None = None  # events: the first event's day
     last_event: date | None = None  # a calendar with nothing coming up: the day of its latest event
     problems: list[str] = field(default_factory=list)
+    cut_at: int = 0  # bytes: the body was longer and only this much was read (0: read whole)
 
     @property
     def quiet_calendar(self) -> bool:
@@ -95,7 +103,13 @@ class Candidate:
                                                 if self.last_event else ", none before either"))
         elif not self.items:
             parts.append("no items" + (f" ({self.problems[0]})" if self.problems else ""))
-        return ", ".join(parts)
+        if self.cut_at:
+            parts.append(f"only the first {_size(self.cut_at)} was read")
+        return one_line(", ".join(parts))
+
+
+def _size(count: int) -> str:
+    return f"{count / (1024 * 1024):g} MB" if count >= 1024 * 1024 else f"{count / 1024:g} KB"
 
 
 @dataclass
@@ -110,24 +124,30 @@ class Discovery:
 
 
 def discover(url: str, *, tz: ZoneInfo, window: tuple[datetime, datetime], summary_length: int = 280,
-             limits: Limits = Limits()) -> Discovery:
-    """Fetch the page, then every candidate address it suggests; raise DigestError when the page fails."""
-    page = _fetch_one(url, limits)
+             limits: Limits = Limits(), deadline: float = ADD_DEADLINE) -> Discovery:
+    """Fetch the page, then every candidate address it suggests, all within `deadline` seconds;
+    raise DigestError when the page fails."""
+    ends = time.monotonic() + deadline
+    page = _fetch_one(url, replace(limits, deadline=min(limits.deadline, deadline)))
     if page.status != "ok" or page.body is None:
-        raise DigestError(f"{url}: {page.error or 'nothing came back'}")
+        raise DigestError(one_line(f"{url}: {page.error or 'nothing came back'}"))
     base = page.final_url or url
-    found = Discovery(url=base)
+    found = Discovery(url=one_line(base))
     if detect(page.body) != "html":  # the address is itself a feed or calendar
-        candidate = Candidate(base, "the address itself")
+        candidate = Candidate(base, "the address itself", cut_at=limits.max_bytes if page.truncated else 0)
         fill(candidate, page.body, base, tz, window, summary_length)
         found.found.append(candidate)
         return found
-    found.title = page_title(page.body, base)
+    found.title = one_line(page_title(page.body, base))
     candidates = page_candidates(page.body, base, found)
-    results = asyncio.run(fetch_all([Request(c.url, c.url) for c in candidates], limits=limits)) if candidates else {}
+    results = _fetch_until(candidates, limits, ends) if candidates else {}
     bodies: set[str] = set()
     for candidate in candidates:
-        result = results[candidate.url]
+        result = results.get(candidate.url)
+        if result is None:
+            found.tried.append(f"{candidate.url} ({candidate.how}): still coming after {deadline:g} s, the deadline "
+                               "for the whole look (--deadline): add it by its address if it is the one")
+            continue
         if result.status != "ok" or result.body is None:
             found.tried.append(f"{candidate.url} ({candidate.how}): {result.error or 'nothing came back'}")
             continue
@@ -138,18 +158,39 @@ def discover(url: str, *, tz: ZoneInfo, window: tuple[datetime, datetime], summa
             continue
         bodies.add(digest_of_body)
         candidate.url = result.moved_to or candidate.url  # moved for good: add where it lives now
+        candidate.cut_at = limits.max_bytes if result.truncated else 0
         fill(candidate, result.body, result.final_url or candidate.url, tz, window, summary_length)
         if candidate.usable:
             found.found.append(candidate)
         else:
             found.tried.append(f"{candidate.url} ({candidate.how}): {candidate.describe()}")
-    own = Candidate(base, "the page's own schema.org data")
+    own = Candidate(base, "the page's own schema.org data", cut_at=limits.max_bytes if page.truncated else 0)
     fill(own, page.body, base, tz, window, summary_length)
     if own.usable:
         found.found.append(own)
     else:
         found.tried.append(f"{base} (its schema.org data: JSON-LD, microdata, RDFa): no events or posts")
+    found.tried = [one_line(line) for line in found.tried]
     return found
+
+
+def _fetch_until(candidates: list[Candidate], limits: Limits, ends: float) -> dict[str, FetchResult]:
+    """Fetch the candidates until `ends` (monotonic time): those done by then, by URL."""
+    done: dict[str, FetchResult] = {}
+    left = max(0.0, ends - time.monotonic())
+
+    async def run() -> None:
+        requests = [Request(c.url, c.url) for c in candidates]
+        # each is also cut off at the overall deadline: a candidate queued behind its host's others starts late
+        with_deadline = replace(limits, deadline=min(limits.deadline, left))
+        try:
+            async with asyncio.timeout(left):
+                await fetch_all(requests, limits=with_deadline, on_done=lambda r: done.__setitem__(r.name, r))
+        except TimeoutError:
+            pass  # what is done is kept; the rest is named as still coming
+
+    asyncio.run(run())
+    return done
 
 
 def page_candidates(body: bytes, base: str, found: Discovery) -> list[Candidate]:
@@ -158,7 +199,7 @@ def page_candidates(body: bytes, base: str, found: Discovery) -> list[Candidate]
     candidates: dict[str, Candidate] = {}
 
     def add(url: str | None, how: str) -> None:
-        if url and is_web_url(url) and url not in candidates:
+        if url and is_web_url(url) and url == one_line(url) and url not in candidates:  # no control in it
             candidates[url] = Candidate(url, how)
 
     feeds = [feed for feed in alternate_feeds(body, base) if "/comments/" not in feed]

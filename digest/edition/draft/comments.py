@@ -14,6 +14,12 @@ ID = re.compile(r"^\s*id:\s*([0-9a-zA-Z_-]+)(.*)$", re.S)  # <!-- id: 3f2a… --
 Comment = tuple[int, str]  # its line (1-based) and what is inside it
 
 
+def _escaped(text: str, at: int) -> bool:
+    """Whether the character at `at` follows an odd number of backslashes (Markdown's escape)."""
+    run = len(text[:at]) - len(text[:at].rstrip("\\"))
+    return run % 2 == 1
+
+
 def blank_comments(text: str) -> tuple[str, list[Comment], list[Comment]]:
     """(the text with its comments blanked, line breaks kept; each comment; each problem with its line)."""
     code = code_lines(text)
@@ -23,7 +29,7 @@ def blank_comments(text: str) -> tuple[str, list[Comment], list[Comment]]:
     done = search = 0
     while (start := text.find("<!--", search)) != -1:
         line = text.count("\n", 0, start) + 1
-        if line - 1 in code:
+        if line - 1 in code or _escaped(text, start):  # `\\<!--` is text (write.py writes member text so)
             search = start + 4
             continue
         end, again = text.find("-->", start + 4), text.find("<!--", start + 4)

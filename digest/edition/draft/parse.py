@@ -231,7 +231,7 @@ class _Reader:
             if _IMAGE_LINE.match(text):
                 image = self._image(line, text)
             else:
-                meta.append(" ".join(text.split()))
+                meta.append(unescape_meta(" ".join(text.split())))
         end = self._end(number - 1, starts)
         body = number  # the line after the heading; past its head lines and notes, then the blank lines
         while body < end and self.raw[body].strip():
@@ -269,6 +269,12 @@ class _Reader:
             return None
         src = self._url(line, str(token.attrGet("src") or "").strip(), "picture")
         return Image(src, defuse_merge_tags(plain(token.children or []))) if src else None
+
+
+def unescape_meta(line: str) -> str:
+    """A date/source line as the member wrote it: the escapes write.py's meta_line adds taken off."""
+    line = line.replace("\\<!--", "<!--")
+    return line[1:] if re.match(r"\\[!-/:-@\[-`{-~]", line) else line
 
 
 def parse_draft(text: str, path: Path, config: Config) -> Draft:

@@ -11,6 +11,7 @@ from digest.edition.draft.document import NEW_MARK, OFFERED_PREFIX, body_text
 from digest.model import Filled
 from digest.render.easyread.select import default_choice
 from digest.render.views import ItemView, item_view, section_views
+from digest.sanitize import safe_link
 from digest.text import html_to_markdown
 
 HEADER = """<!-- digest edition {date}: the draft of {title}.
@@ -27,6 +28,8 @@ Edit it freely, then build it:  digest build --draft {path}
 * Keep each item's "id" comment with it: that is how digest knows what was sent.
 * Anything else in HTML comments is a note to yourself and is never sent.
 -->"""
+_LEADING_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")  # ASCII punctuation: Markdown's escapable characters
+_COMMENT_OPEN = re.compile(r"(?<!\\)<!--")
 _ESCAPE = re.compile(r"[\\`*_\[\]<>]|&(?=#?\w+;)|!(?=\[)|(?:(?<=\s)|^)#")
 
 
@@ -36,8 +39,11 @@ def md_escape(text: str) -> str:
 
 
 def destination(url: str) -> str:
-    """A link's address as Markdown writes it (in <…> when it holds spaces or brackets)."""
-    return f"<{url}>" if any(c in url for c in " ()<>") else url
+    """A link's address as Markdown writes it: one line, spaces and angle brackets percent-encoded
+    (sanitize.safe_link), so no address can end the link early or start a line; in <…> when it
+    holds brackets."""
+    url = safe_link(url) or ""
+    return f"<{url}>" if any(c in url for c in "()") else url
 
 
 def heading_line(title: str, url: str | None) -> str:
@@ -46,10 +52,26 @@ def heading_line(title: str, url: str | None) -> str:
     return f"### [{title}]({destination(url)})" if url else f"### {title}"
 
 
+def no_comment(text: str) -> str:
+    """Member text in which `<!--` stays text: written `\\<!--`, which the reader skips (comments.py)
+    and Markdown reads as `<`, so it can open no note and no id line."""
+    return _COMMENT_OPEN.sub(r"\\<!--", text)
+
+
 def blurb_markdown(fragment: str) -> str:
-    """A blurb's sanitised HTML as Markdown an editor can rewrite."""
+    """A blurb's sanitised HTML as Markdown an editor can rewrite: none of its lines can start a
+    heading, a note or an id, the item's Easy Read text (a line `easy:`), or a block that would run
+    on over the items after it (raw HTML such as `<![CDATA[` or `<script`, a code fence)."""
     text = html_to_markdown(re.sub(r"</?u>", "", fragment or ""))  # html2text writes <u> as _
-    return re.sub(r"^( {0,3})#", r"\1\\#", text, flags=re.M)  # a line starting with # is not a heading here
+    text = re.sub(r"^( {0,3})(#|<|```|~~~)", r"\1\\\2", text, flags=re.M)  # a line starting so is text here
+    return no_comment(re.sub(r"^(\s*easy)(\s*:)", r"\1\\\2", text, flags=re.M | re.I))
+
+
+def meta_line(meta: str) -> str:
+    """An item's date/source line as written: one line, read back as written (parse.py's `unescape_meta`)
+    but never taken for its picture (`![…](…)`), a heading, a note or any other block."""
+    line = no_comment(" ".join(meta.split()))
+    return "\\" + line if _LEADING_PUNCTUATION.match(line) else line
 
 
 def item_block(view: ItemView, *, images: bool, new: bool = False, note: str = "", easy: bool = False) -> list[str]:
@@ -57,7 +79,7 @@ def item_block(view: ItemView, *, images: bool, new: bool = False, note: str = "
     `easy`: chosen for the Easy Read edition."""
     lines = [heading_line(view.title, view.url)]
     if view.meta:
-        lines.append(view.meta)
+        lines.append(meta_line(view.meta))
     if images and view.image:
         lines.append(f"![{md_escape(view.image.alt)}]({destination(view.image.url)})")
     if view.id:
