@@ -19,6 +19,9 @@ from digest.collect.wire import head
 from digest.config.keys import Config, Source
 
 
+WINDOWED = ("ical", "html")  # formats whose parse depends on the window
+
+
 class BodyKey(NamedTuple):
     """A body's hash, its format, and the key of its parse (the hash and everything else a parse depends on)."""
 
@@ -87,10 +90,11 @@ def plan(config: Config, store: Store, window: tuple[datetime, datetime], *, ref
 def parsed_key(body_format: str, body_hash: str, config: Config, window: tuple[datetime, datetime]) -> str:
     """What a parse depends on besides the body: change any of it and the body is parsed again.
 
-    Only calendars are read for a window (their recurrences are expanded over it); posts are
-    not, so a feed that has not changed is not parsed again just because the edition date moved.
+    Only calendars and pages are read for a window (recurrences are expanded over it; a page past
+    readers/bounds.py's MAX_ITEMS keeps the events soonest from its start); feeds are not, so a
+    feed that has not changed is not parsed again just because the edition date moved.
     """
-    span = f"{window[0].isoformat()}|{window[1].isoformat()}" if body_format == "ical" else "any"
+    span = f"{window[0].isoformat()}|{window[1].isoformat()}" if body_format in WINDOWED else "any"
     basis = f"{body_hash}|{config.newsletter.summary_length}|{config.newsletter.timezone}|{span}"
     return hashlib.sha256(basis.encode()).hexdigest()[:24]
 

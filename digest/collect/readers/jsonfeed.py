@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from digest.collect.normalize import RawEntry, Skip, normalize_post
+from digest.collect.readers.bounds import TooDeep, load_json
 from digest.collect.readers.spec import ReadContext, Reader
 from digest.model import ReadResult
 
@@ -59,7 +60,10 @@ def read_jsonfeed(body: bytes, *, source: str, base_url: str | None, summary_len
     """Parse a JSON Feed body into Posts."""
     result = ReadResult(format="JSON Feed")
     try:
-        data = json.loads(body.decode("utf-8-sig"))
+        data = load_json(body.decode("utf-8-sig"))
+    except TooDeep as exc:
+        result.problems.append(f"the feed cannot be read: {exc} — tell the member's web person")
+        return result
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         result.problems.append(f"not readable JSON ({exc}): check the feed address")
         return result

@@ -18,6 +18,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from digest.collect.readers.bounds import capped
 from digest.collect.readers.csv import READER as CSV
 from digest.collect.readers.feed import READER as FEED
 from digest.collect.readers.feed import feedparser
@@ -64,7 +65,10 @@ def read(
 ) -> ReadResult:
     """Read any supported body into items; never raises for bad content."""
     context = ReadContext(source=source, base_url=base_url, summary_length=summary_length, tz=tz, window=window)
-    return _without_loopback_links(reader_for(body).read(body, context))
+    result = _without_loopback_links(reader_for(body).read(body, context))
+    result.items, left_out = capped(result.items, window[0], tz)  # MAX_ITEMS from one source (readers/bounds.py)
+    result.problems.extend([left_out] if left_out else [])
+    return result
 
 
 def _loopback(url: str | None) -> bool:
