@@ -18,7 +18,6 @@ from digest.collect.store import SourceState, Store
 from digest.collect.wire import head
 from digest.config.keys import Config, Source
 
-
 WINDOWED = ("ical", "html")  # formats whose parse depends on the window
 
 
