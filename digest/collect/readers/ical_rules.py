@@ -61,7 +61,7 @@ def rule_fault(component: Component, hi: datetime, tz: ZoneInfo) -> str | None:
 
 def rule_period(rule: Any) -> float:
     """Seconds between a readable rule's steps, on average: its frequency and interval over what its BY-parts add."""
-    period = _RULE_PERIOD.get(str((rule.get("FREQ") or [""])[0]).upper(), _RULE_PERIOD["DAILY"])
+    period = float(_RULE_PERIOD.get(str((rule.get("FREQ") or [""])[0]).upper(), _RULE_PERIOD["DAILY"]))
     period *= max(int((rule.get("INTERVAL") or [1])[0] or 1), 1)
     for part in _EXPANDING_PARTS:
         period /= max(len(rule.get(part) or []), 1)

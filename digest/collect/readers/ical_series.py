@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html import escape
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from digest.collect.readers.ical_props import holder, text, values
@@ -51,7 +51,7 @@ def crowded(series: Iterable[Component], lo: datetime, hi: datetime, tz: ZoneInf
             if not rule:
                 continue
             period = rule_period(rule)
-            start = as_instant(component["DTSTART"].dt, tz)
+            start = _start(component, tz)
             if period < MIN_INTERVAL.total_seconds() or (hi - max(lo, start)).total_seconds() / period > MAX_OCCURRENCES:
                 return True
     return False
@@ -64,7 +64,7 @@ def thin(series: list[Component], lo: datetime, hi: datetime, tz: ZoneInfo) -> T
     walked: list[tuple[datetime, Component]] = []
     ended = True  # whether the walk saw the series' last date in the window
     for occurrence in recurring_ical_events.of(holder(series)).after(lo):
-        start = as_instant(occurrence["DTSTART"].dt, tz)
+        start = _start(occurrence, tz)
         if start >= hi:
             break
         if start < lo:  # under way when the window opens: the window rule counts starts
@@ -103,12 +103,17 @@ def _last(first: datetime, gaps: list[timedelta], series: list[Component], hi: d
             if until is not None:
                 end = min(end, as_instant(until, tz))
             count = int((rule.get("COUNT") or [0])[0]) if rule else 0
-            start = as_instant(component["DTSTART"].dt, tz)
+            start = _start(component, tz)
             if count > 0 and start == first and len(set(gaps)) == 1:
                 end = min(end, first + gaps[0] * (count - 1))
     if len(set(gaps)) != 1:
         return end
     return first + gaps[0] * ((end - first) // gaps[0])
+
+
+def _start(component: Component, tz: ZoneInfo) -> datetime:
+    start: Any = component["DTSTART"]  # a date or date-time property (read_calendar checked it)
+    return as_instant(start.dt, tz)
 
 
 def _every(gaps: list[timedelta]) -> str:
