@@ -19,6 +19,9 @@ from digest.collect.wire import head
 from digest.config.keys import Config, Source
 
 WINDOWED = ("ical", "html")  # formats whose parse depends on the window
+# What readers make of a body: bump it when that changes, and every body is parsed again once. 2: parses no
+# longer depend on the clock (collect/dating.py), so none kept from a run with a wrong clock is trusted.
+PARSE_VERSION = 2
 
 
 class BodyKey(NamedTuple):
@@ -94,7 +97,7 @@ def parsed_key(body_format: str, body_hash: str, config: Config, window: tuple[d
     feed that has not changed is not parsed again just because the edition date moved.
     """
     span = f"{window[0].isoformat()}|{window[1].isoformat()}" if body_format in WINDOWED else "any"
-    basis = f"{body_hash}|{config.newsletter.summary_length}|{config.newsletter.timezone}|{span}"
+    basis = f"{PARSE_VERSION}|{body_hash}|{config.newsletter.summary_length}|{config.newsletter.timezone}|{span}"
     return hashlib.sha256(basis.encode()).hexdigest()[:24]
 
 

@@ -17,6 +17,7 @@ from concurrent.futures import Executor
 from contextlib import ExitStack
 from datetime import datetime, timedelta
 
+from digest.collect import dating
 from digest.collect.download import download
 from digest.collect.fetch import DEFAULT_LIMITS, FetchResult, Limits
 from digest.collect.network import Network
@@ -49,6 +50,7 @@ def collect(
     bodies (see parse.py). The build's `network` is used, and left open for the pictures; without
     one, collect makes its own and closes it.
     """
+    dating.check_clock(dating.now())
     planned = plan(config, store, window, refetch=refetch)
     parsing = Parsing(executor, pool)
     parsing.ask(planned.never_parsed())  # before fetching: a cold build parses while it still downloads
