@@ -24,6 +24,7 @@ from digest.collect.network import Network
 from digest.collect.parse import Parsing
 from digest.collect.plan import Plan, plan
 from digest.collect.report import Collection, SourceReport
+from digest.collect.rows import sentences
 from digest.collect.save import save
 from digest.collect.store import Store
 from digest.config.keys import Config
@@ -70,4 +71,5 @@ def gathered(planned: Plan, store: Store, reports: list[SourceReport]) -> list[I
     for report in reports:
         report.found = counts.get(report.name, 0)
         items.extend(stored.get(report.name, []))
+        report.problems.extend(sentences(store.damaged, report.name))
     return items
