@@ -152,7 +152,8 @@ def build_edition(
             assert collection is not None
             reports = collection.sources
             made = _from_feeds(config, edition, collection, store.sent_ids(before_edition=edition.isoformat()),
-                               lambda filled: sized_sections(filled, store, reports, refetch=refetch, network=network))
+                               lambda filled: sized_sections(filled, store, reports, refetch=refetch, network=network,
+                                                                limits=limits))
         else:
             made = _from_draft(config, parsed, collection, store.all_items())
     rendered = reuse.render(config, edition, made.inputs, made.views, intro=made.intro)  # reused when nothing changed
