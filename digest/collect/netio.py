@@ -197,6 +197,15 @@ def _literal(host: str) -> IPAddress | None:
         return None
 
 
+def _standard(host: str) -> bool:
+    """Whether a host is an address written the standard way (then it names itself in a message)."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def public(address: IPAddress) -> bool:
     """Whether an address is on the public internet (not loopback, private, link-local, reserved, multicast)."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
@@ -215,7 +224,7 @@ async def public_address(host: str, port: int) -> str:
         addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
     allowed = [address for address in addresses if public(address)]
     if not allowed:
-        shown = f"{host} ({addresses[0]})" if addresses and str(addresses[0]) != host else host
+        shown = host if _standard(host) or not addresses else f"{host} ({addresses[0]})"
         raise Refused(f"{shown} is a local or private address, which digest does not fetch pictures from")
     return str(allowed[0])
 
