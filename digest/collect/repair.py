@@ -28,6 +28,7 @@ from digest.collect.rows import COLUMNS, UNREADABLE, item_of
 from digest.collect.store import FILL_PUBLISHED, Store
 from digest.exceptions import DigestError
 
+SENT = "CAST(item_id AS BLOB), CAST(edition AS BLOB)"  # read as bytes, as items are (collect/rows.py)
 ASIDE = """CREATE TABLE IF NOT EXISTS damaged_items (
     source BLOB, id BLOB, data BLOB, first_seen TEXT, set_aside_at TEXT NOT NULL)"""
 
@@ -65,9 +66,15 @@ def _rows(db: sqlite3.Connection, query: str) -> tuple[list[tuple[Any, ...]], bo
 def _sent(db: sqlite3.Connection) -> tuple[list[tuple[Any, ...]], bool]:
     """Every sent record that can be read, from the table and from its primary-key index (a copy of
     every row): True when either read to the end."""
-    table, whole = _rows(db, "SELECT item_id, edition FROM sent NOT INDEXED")
-    index, indexed = _rows(db, "SELECT item_id, edition FROM sent ORDER BY item_id, edition")
-    return list(dict.fromkeys(table + index)), whole or indexed
+    table, whole = _rows(db, f"SELECT {SENT} FROM sent NOT INDEXED")
+    index, indexed = _rows(db, f"SELECT {SENT} FROM sent ORDER BY item_id, edition")
+    rows = [tuple(bytes(value).decode("utf-8", "replace") for value in row) for row in table + index if None not in row]
+    return list(dict.fromkeys(rows)), whole or indexed
+
+
+def _readable(db: sqlite3.Connection) -> bool:
+    """Whether SQLite can read both tables to the end (as bytes: a row's bad UTF-8 is the rows' damage, not the file's)."""
+    return _rows(db, f"SELECT {SENT} FROM sent")[1] and _rows(db, f"SELECT {COLUMNS} FROM items")[1]
 
 
 def _unreadable(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
@@ -90,9 +97,7 @@ def is_healthy(path: Path) -> bool:
     try:
         if db.execute("PRAGMA integrity_check").fetchone() != ("ok",):
             return False
-        if not all(_rows(db, f"SELECT * FROM {table}")[1] for table in ("sent", "items")):
-            return False
-        return not _unreadable(db)
+        return _readable(db) and not _unreadable(db)
     except sqlite3.Error:
         return False
     finally:
@@ -106,8 +111,7 @@ def rows_only(path: Path) -> bool:
     except sqlite3.Error:
         return False
     try:
-        sound = db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-        return sound and all(_rows(db, f"SELECT * FROM {table}")[1] for table in ("sent", "items"))
+        return db.execute("PRAGMA integrity_check").fetchone() == ("ok",) and _readable(db)
     except sqlite3.Error:
         return False
     finally:

@@ -19,7 +19,7 @@ from digest.sanitize import clean_line
 
 # what reading a damaged row raises: bad UTF-8 or JSON (ValueError), a field missing or of the wrong kind
 UNREADABLE = (ValueError, KeyError, TypeError, AttributeError)
-_TITLE = re.compile(r'"title":\s*"((?:[^"\\]|\\.){1,200})"')
+_TITLE = re.compile(r'"title":\s*"((?:[^"\\]|\\.){1,200})')  # its end may be what was cut
 COLUMNS = "CAST(source AS BLOB), CAST(id AS BLOB), CAST(data AS BLOB)"  # what `decoded` reads, in this order
 
 
