@@ -128,7 +128,7 @@ def read_csv(body: bytes, *, source: str, summary_length: int, tz: ZoneInfo) -> 
                 title = " ".join(cells.get("title", "").split())
                 result.problems.append(f"row {number}" + (f" ({title!r})" if title else "") + f": {why}")
     except csv.Error as exc:  # a cell over the csv module's 128 KB, a NUL...: the rows before it are kept
-        result.problems.append(f"the sheet could not be read past line {reader.line_num} ({exc}): "
+        result.problems.append(f"the sheet could not be read from line {reader.line_num + 1} on ({exc}): "
                                "check that line in a spreadsheet program")
     return result
 
