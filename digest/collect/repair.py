@@ -13,7 +13,8 @@ their members' feeds. Damage comes in two sizes:
   primary-key index, which holds every row again — moves the damaged file aside (never
   deleting it), and writes them into a fresh store; the sources' fetch state is left out, so
   the next build fetches every source afresh. It never swaps in a store with less of the
-  sent record than could be read: when none of it can be, the store is left as it is.
+  sent record than could be read: when the file has one and none of it can be, the store is
+  left as it is.
 """
 
 from __future__ import annotations
@@ -143,9 +144,10 @@ def repair(path: Path) -> Repaired:
     try:
         sent, sent_whole = _sent(db)
         items, items_whole = _rows(db, f"SELECT {COLUMNS}, first_seen FROM items")
+        has_sent = bool(_rows(db, "SELECT name FROM sqlite_master WHERE name = 'sent'")[0])
     finally:
         db.close()
-    if not sent and not sent_whole:
+    if has_sent and not sent and not sent_whole:  # a sent record is there, and none of it can be read
         raise DigestError(f"{path}: not one row of the record of what was sent can be read, so the store is left as "
                           "it is (nothing was changed): keep a copy of it and ask for help before deleting anything")
     readable, aside, stamp = [], [], datetime.now(UTC).isoformat(timespec="seconds")
