@@ -31,8 +31,12 @@ COMMANDS = {
     "publish": "digest.commands.publish",
     "archive": "digest.commands.archive",
     "send": "digest.commands.send",
+    "push": "digest.commands.push",
     "repair": "digest.commands.repair",
     "sources": "digest.commands.sources",
+    "submissions": "digest.commands.submissions",
+    "auto": "digest.commands.auto",
+    "members": "digest.commands.members",
 }
 
 OK = "0  done"
@@ -43,8 +47,15 @@ EXIT_CODES = {
               USAGE],
     "check": [OK + ": no errors (warnings may be listed)", "1  the email has at least one error", USAGE],
     "sources check": [OK + ": every source gave items", "1  some source is moved, gone, empty or failed", USAGE],
+    "push": [OK + ": the draft is in the email service (made, or updated)",
+             "1  the service could not be reached, refused the key or the draft, or its draft was sent or deleted",
+             USAGE],
     "send": [OK + ": the test was accepted by the SMTP server",
              "1  the SMTP server could not be reached, or refused the login or the message", USAGE],
+    "auto": [OK + ": it drafted and mailed, or had nothing to do today (it says when it runs next)",
+             "1  the note could not be mailed (the next run tries again) or something else failed", USAGE],
+    "members notify": [OK + ": every note due was mailed (or none was due)",
+                       "1  the SMTP server could not be reached, or refused a note", USAGE],
 }
 DEFAULT_EXIT_CODES = [OK, UNEXPECTED, USAGE]
 VERBOSE, QUIET = "digest.verbose", "digest.quiet"

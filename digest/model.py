@@ -123,6 +123,24 @@ def item_from_json(data: dict[str, Any]) -> Item:
     return Event.from_json(data) if data.get("kind") == "event" else Post.from_json(data)
 
 
+@dataclass(frozen=True)
+class Sender:
+    """Who sent a member's submission (a form response, an email), as the editor sees it at the desk.
+
+    Only `name` and `organisation` are ever shown to readers ("Shared by …"); the address and phone
+    stay with the editor. received: when it was sent, aware. origin: the row or file it came from.
+    attachments: the names (and sizes) of files it came with, listed to the editor, never sent.
+    """
+
+    name: str = ""
+    organisation: str = ""
+    email: str = ""
+    phone: str = ""
+    received: datetime | None = None
+    origin: str = ""
+    attachments: tuple[str, ...] = ()
+
+
 @dataclass
 class ReadResult:
     """What a reader made of one body: the items, plus problems an editor can act on.
@@ -137,6 +155,7 @@ class ReadResult:
     problems: list[str] = field(default_factory=list)
     format: str = ""
     undated: list[str] = field(default_factory=list)
+    senders: dict[str, Sender] = field(default_factory=dict)  # a submission's sender, by its item's id
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from digest.collect.fetch import FetchResult, Limits, fetch_all
+from digest.collect.mailbox import fetch_mailbox, is_mailbox
 from digest.collect.network import Network
 from digest.collect.parse import ParseJob, Parsing
 from digest.collect.plan import Plan
@@ -29,5 +30,10 @@ def download(plan: Plan, network: Network, limits: Limits, parsing: Parsing,
             on_done(result)
 
     requests = plan.requests()
+    mail = [r for r in requests if is_mailbox(r)]  # folders of saved emails, IMAP folders (mailbox.py)
+    requests = [r for r in requests if r not in mail]
     client = network.client(limits) if any(r.path is None for r in requests) else None  # files need no client
-    return network.run(fetch_all(requests, limits=limits, client=client, on_done=arrived))
+    fetched = network.run(fetch_all(requests, limits=limits, client=client, on_done=arrived))
+    for request in mail:
+        arrived(fetched.setdefault(request.name, fetch_mailbox(request, limits)))
+    return {s.name: fetched[s.name] for s in plan.sources}

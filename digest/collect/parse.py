@@ -36,19 +36,22 @@ class ParseJob:
     timezone: str
     window: tuple[datetime, datetime]
     coding: str | None = None
+    language: str = "en"
+    columns: tuple[tuple[str, str], ...] = ()  # a form source's [sources.columns]
 
     @classmethod
     def of(cls, config: Config, source: Source, final_url: str | None, body: bytes, coding: str | None,
            window: tuple[datetime, datetime]) -> ParseJob:
         """The job for one source's body (links resolve against where a remote body was fetched from)."""
         return cls(body, source.name, final_url if source.is_remote else None, config.newsletter.summary_length,
-                   config.newsletter.timezone, window, coding)
+                   config.newsletter.timezone, window, coding, config.newsletter.language,
+                   tuple(sorted((source.columns or {}).items())))
 
 
 def parse_job(job: ParseJob) -> ReadResult:
     """Run the right reader on one body (module-level so a process pool can call it)."""
     return read(inflate(job.body, job.coding), source=job.source, base_url=job.base_url, summary_length=job.summary_length,
-                tz=ZoneInfo(job.timezone), window=job.window)
+                tz=ZoneInfo(job.timezone), window=job.window, language=job.language, columns=job.columns)
 
 
 class Parsing:

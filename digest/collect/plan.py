@@ -98,6 +98,9 @@ def parsed_key(body_format: str, body_hash: str, config: Config, window: tuple[d
     """
     span = f"{window[0].isoformat()}|{window[1].isoformat()}" if body_format in WINDOWED else "any"
     basis = f"{PARSE_VERSION}|{body_hash}|{config.newsletter.summary_length}|{config.newsletter.timezone}|{span}"
+    if body_format in ("form", "csv"):  # how a form's dates and columns are read
+        columns = sorted((s.name, sorted(s.columns.items())) for s in config.sources if s.columns)
+        basis += f"|{config.newsletter.language}|{columns}"
     return hashlib.sha256(basis.encode()).hexdigest()[:24]
 
 

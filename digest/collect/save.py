@@ -20,6 +20,7 @@ from digest.collect.parse import ParseJob, Parsing
 from digest.collect.plan import Plan
 from digest.collect.report import SourceReport
 from digest.collect.store import SourceState, Store
+from digest.collect.submissions import divert
 from digest.config.keys import Source
 from digest.model import Post, ReadResult
 
@@ -111,6 +112,9 @@ def keep(plan: Plan, store: Store, state: SourceState, read_result: ReadResult, 
         report.problems.append(f"note: {len(ahead)} post{'s are' if len(ahead) > 1 else ' is'} dated in the future "
                                f"(e.g. {ahead[0].title[:60]!r}, {ahead[0].published:%Y-%m-%d}), which is not believed: "
                                "each is dated when digest first saw it")
+    if divert(store, plan.source(state.name), state, read_result, report):  # members' submissions wait for the editor
+        report.status = "ok"
+        return
     store.save_parsed(state, read_result.items, replace_kind="event" if state.format in EVENT_FORMATS else None)
     report.status = "ok"
 

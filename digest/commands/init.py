@@ -27,6 +27,7 @@ def starter_file() -> str:
     switched on would be a trap (edits to it would change nothing).
     """
     from digest.config.keys import Newsletter, Section, Source
+    from digest.config.schedule import Schedule
     from digest.config.schema import starter
 
     lines = ["# sources.toml: your network's newsletter. Every key is shown; optional ones are commented out.", "",
@@ -34,7 +35,9 @@ def starter_file() -> str:
              *starter(Section, "[[sections]]", "sections are rendered in this order; an item goes to the first that "
                       "accepts it"),
              EXTRA_SECTIONS,
-             *starter(Source, "[[sources]]", "one per member feed or calendar")]
+             *starter(Source, "[[sources]]", "one per member feed or calendar"), "",
+             *starter(Schedule, "[schedule]", "optional: `digest auto` drafts each edition on this day and mails the "
+                      "editors a ready note", shown=False)]
     return "\n".join(lines) + "\n"
 
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 FuncT = Callable[..., Any]
 
 
-def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
@@ -38,12 +38,42 @@ def dated(help: str) -> Callable[[FuncT], FuncT]:
     """--date/-d YYYY-MM-DD (checked, passed on as `edition`), with the help a command gives it."""
 
     def option(func: FuncT) -> FuncT:
-        return click.option("--date", "-d", "edition", callback=_parse_date, metavar="YYYY-MM-DD", help=help)(func)
+        return click.option("--date", "-d", "edition", callback=parse_date, metavar="YYYY-MM-DD", help=help)(func)
 
     return option
 
 
 date_option = dated("Edition date (default: today in the newsletter's timezone).")
+
+
+def _parse_moment(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a moment: write it as YYYY-MM-DDTHH:MM, e.g. 2024-10-01T09:30, "
+                                 "or a date alone for the end of that day") from None
+    if len(value) == 10:  # a date alone: as if run at the end of that day
+        moment = moment.replace(hour=23, minute=59, second=59)
+    if not 1990 <= moment.year <= 2999:
+        raise click.BadParameter(f"{value!r} is too far from today: give a moment between 1990 and 2999")
+    return moment
+
+
+def moment_option(func: FuncT) -> FuncT:
+    """--now: run as if it were another moment (catching up a missed day; tests), passed on as `now`."""
+    return click.option("--now", "now", callback=_parse_moment, metavar="YYYY-MM-DD[THH:MM]",
+                        help="Run as if it were this moment, in the newsletter's timezone unless it names one "
+                             "(a date alone: the end of that day). Default: now.")(func)
+
+
+def at_moment(config: Config, now: datetime | None) -> datetime:
+    """--now made aware in the newsletter's timezone, or the clock's now."""
+    tz = config.newsletter.tz
+    if now is None:
+        return datetime.now(tz)
+    return now if now.tzinfo else now.replace(tzinfo=tz)
 
 
 def esp_option(func: FuncT) -> FuncT:

@@ -10,15 +10,11 @@ from pathlib import Path
 import click
 
 from digest.commands.options import build_folder, config_option, date_option, draft_options, pick_draft
-
-# One plain address: no display name, no list. A comma or semicolon would make a second
-# recipient, a newline a second header; each --to is one person.
-_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                      r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
+from digest.urls import is_email_address
 
 
 def _one_address(value: str) -> str:
-    if not _ADDRESS.fullmatch(value):
+    if not is_email_address(value):
         if re.search(r"[,;]", value):
             raise click.BadParameter(f"{value!r} is more than one address: give each its own --to")
         raise click.BadParameter(f"{value!r} is not an email address")

@@ -21,6 +21,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.colours import is_hex_colour
+from digest.config.forms import check_columns
+from digest.config.push import Push
+from digest.config.schedule import Schedule, email_address
 from digest.config.schema import Check, key
 from digest.config.workspace import Workspace
 from digest.urls import is_web_url
@@ -132,8 +135,10 @@ def _source_url(value: str) -> str | None:
         return "is empty: give the feed's https:// address or a file path"
     if re.search(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]", value):
         return f"{value!r} has a control character in it: retype the address"
-    if "://" in value and not value.startswith(("http://", "https://")):
-        return f"{value!r}: only http(s) addresses or file paths can be collected"
+    if value.startswith("imaps://") and "@" in value.split("/")[2] and ":" in value.split("/")[2].rpartition("@")[0]:
+        return "has a password in it: take it out, and set DIGEST_IMAP_PASSWORD when you run digest instead"
+    if "://" in value and not value.startswith(("http://", "https://", "imaps://")):
+        return f"{value!r}: only http(s) addresses, imaps:// mail folders or file paths can be collected"
     return None
 
 
@@ -207,6 +212,7 @@ class Newsletter:
     edition_label: str = key("", example="d MMMM y", help="a Babel date pattern for the edition label "
                                                           "(\"\" means the month and year: \"October 2024\")")
     button: Button | None = key(None, help="optional: a button that ends the intro")
+    push: Push | None = key(None, help="optional: where `digest push` makes the draft (its service, list and sender)")
     # not hashed: a dict (the rest of Newsletter still hashes as before)
     words: dict[str, str] | None = field(default=None, hash=False, metadata=key(
         None, check=_words, example={"Unsubscribe": "Stop getting these emails"},
@@ -249,12 +255,22 @@ class Section:
 class Source:
     name: str = key(help="the member's name as shown in the newsletter; unique", example="A member", show=True)
     url: str = key(check=_source_url, example="https://example.org/feed/", show=True,
-                   help="RSS, Atom, JSON Feed, iCalendar, CSV or a web page with schema.org events or posts: "
-                        "an http(s) URL, or a file path relative to this file")
+                   help="RSS, Atom, JSON Feed, iCalendar, CSV, form responses or a web page with schema.org events "
+                        "or posts: an http(s) URL, or a file path relative to this file; a folder of saved emails or "
+                        "an imaps://user@host/Folder")
     tags: tuple[str, ...] = key((), example=["london"], help="used by sections' tags filters")
     # the look
     member: str = key("", example="A member", help="the member's public name readers see; give a member's blog and "
                                                    "calendar the same one (\"\" means the name)")
+    # members' own submissions (digest/collect/submissions.py)
+    review: bool | None = key(None, example=True, help="hold its items for the editor to approve (not set: form "
+                                                        "responses and emails yes, feeds no)")
+    columns: dict[str, str] | None = field(default=None, hash=False, metadata=key(
+        None, check=check_columns, example={"story": "Tell us your news"},
+        help="a form's columns by field: timestamp, name, email, phone, organisation, title, story, link, date, "
+             "time, end, place (usual headings are recognised without it)").metadata)
+    contact: str = key("", check=email_address, example="web@member.example.org",
+                       help="who to tell when this feed keeps failing (`digest members notify`); \"\" means nobody")
 
     @property
     def shown_as(self) -> str:
@@ -266,7 +282,8 @@ class Source:
         return is_web_url(self.url)
 
 
-TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source))
+TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source),
+                                        ("[schedule]", Schedule))
 
 
 @dataclass(frozen=True)
@@ -276,6 +293,7 @@ class Config:
     sections: tuple[Section, ...]
     sources: tuple[Source, ...]
     warnings: tuple[str, ...] = field(default=())
+    schedule: Schedule | None = None  # [schedule]: when `digest auto` drafts, and whom it tells
 
     @property
     def root(self) -> Path:

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from digest.config.keys import Config, Newsletter, Section, Source
+from digest.config.schedule import Schedule, check_schedule
 from digest.config.schema import Problems, check_table, key_lines
 from digest.exceptions import ConfigError
 
-TABLE_NAMES = ("newsletter", "sections", "sources")
+TABLE_NAMES = ("newsletter", "sections", "sources", "schedule")
 
 
 def parse_config(text: str, path: Path) -> Config:
@@ -36,6 +37,8 @@ def parse_config(text: str, path: Path) -> Config:
     sections = [check_table(s, Section, f"sections[{i}]", problems) for i, s in enumerate(_array(raw, "sections", problems), 1)]
     sources = [check_table(s, Source, f"sources[{i}]", problems) for i, s in enumerate(_array(raw, "sources", problems), 1)]
     _cross_checks(sections, sources, problems)
+    schedule = check_table(raw["schedule"], Schedule, "schedule", problems) if "schedule" in raw else None
+    check_schedule(schedule or {}, problems)
     if newsletter.get("templates") and not (path.parent / newsletter["templates"]).is_dir():
         problems.error("newsletter.templates", f"no folder {newsletter['templates']!r} beside {path.name}: "
                        "fix the path, or remove the key to use the default theme")
@@ -46,6 +49,7 @@ def parse_config(text: str, path: Path) -> Config:
         newsletter=Newsletter(**newsletter),
         sections=tuple(Section(**s) for s in sections),
         sources=tuple(Source(**s) for s in sources),
+        schedule=Schedule(**schedule) if schedule is not None else None,
         warnings=tuple(f"{path.name}: {w}" for w in problems.warnings),
     )
 

@@ -3,10 +3,12 @@
     sources.toml               the config (`digest init` writes it; --config names another)
     templates/                 the theme `digest init` copies (`templates = "templates"`)
     editions/<date>.md         an edition's draft, the editor's to change
+    editions/<date>.push.json  where `digest push` put the edition: each service's draft id (no secrets)
     build/<date>/              a build's outputs (build/<date>-from-feeds/ for --from-feeds)
     archive/                   the published web versions, their index and Atom feed
     .digest/store.sqlite       what was fetched and every item seen (and sent)
     .digest/reuse/             reused outputs of earlier builds
+    .digest/auto.lock          held while `digest auto` or `digest members notify` runs
 
 A module of its own that imports nothing of digest's, so any stage can ask where its files go.
 """
@@ -56,12 +58,21 @@ class Workspace:
         return self.state / "reuse"
 
     @property
+    def lock(self) -> Path:
+        """The lock that keeps two `digest auto` runs from overlapping."""
+        return self.state / "auto.lock"
+
+    @property
     def editions(self) -> Path:
         """The drafts' folder: the only one the preview's desk writes to."""
         return self.root / "editions"
 
     def draft(self, edition: date) -> Path:
         return self.editions / f"{edition.isoformat()}.md"
+
+    def pushed(self, edition: date) -> Path:
+        """The record of the drafts `digest push` made of an edition, beside its draft."""
+        return self.editions / f"{edition.isoformat()}.push.json"
 
     @property
     def archive(self) -> Path:

@@ -135,7 +135,7 @@ function drawDesk() {
   const body = $("#desk-body");
   if (!body || !desk) return;
   if (body.querySelector("[data-dirty]") && !focusAfter) return;  // never throw away what the editor is typing
-  body.replaceChildren(...deskParts());
+  body.replaceChildren(...deskParts().filter(Boolean));  // a part left out is null: never the word "null"
   drawnVersion = desk.version || "";
   if (reopen) {
     const {key, value} = reopen;
@@ -154,18 +154,21 @@ function drawDesk() {
       || body.querySelector(`li[data-section="${s}"][data-item="${i}"]`);
     if (target) target.focus();
   }
+  document.dispatchEvent(new CustomEvent("desk:drawn"));  // the hand-off (desk-handoff.js) follows the draft
 }
 
 function deskParts() {
   if (!desk.draft) {
-    return [el("p", {class: "source", text: "From the feeds: no draft for this date yet."}),
+    return [el("p", {class: "source", text: "This edition comes straight from the members’ feeds. Start editing it "
+                                            + "to choose, reorder and rewrite what goes out."}),
             desk.can_create ? el("button", {type: "button", class: "primary", onclick: () => change("create")},
-                                 `Make the draft ${desk.path} to edit this edition`) : null,
+                                 "Start editing this edition") : null,
             desk.message ? el("p", {text: desk.message}) : null];
   }
   const newCount = desk.sections.reduce((n, s) => n + s.items.filter((i) => i.new).length, 0);
   const parts = [
-    el("p", {class: "source", text: `From the draft ${desk.draft}${desk.writable ? "" : " (read only: not in editions/)"}`}),
+    desk.writable ? null : el("p", {class: "source", text: "You can read this edition here but not change it: it is "
+                                                        + "kept outside your editions folder, so change it in your text editor."}),
     el("div", {class: "toolbar"},
        el("button", {type: "button", disabled: !desk.can_undo || !desk.writable, onclick: () => change("undo", {}, "Undone.")}, "Undo"),
        el("button", {type: "button", disabled: !desk.writable || !!desk.error,
@@ -186,7 +189,7 @@ function deskParts() {
 
 function introPart() {
   const box = el("div", {class: "intro"}, el("h3", {text: "Intro"}));
-  const shown = el("p", {class: "blurb", text: desk.intro || "(no intro)"});
+  const shown = rendered(desk.intro_html, "No intro yet.");
   const edit = el("button", {type: "button", disabled: !desk.writable, "aria-label": "Edit the intro", "data-editor": "intro",
                              onclick: () => box.replaceWith(textEditor(desk.intro, "Intro", (text) => change("intro", {text}), "intro"))}, "Edit");
   box.append(shown, el("div", {class: "tools"}, edit));
@@ -216,7 +219,7 @@ function sectionPart(section, s) {
        el("span", {class: "count", text: section.kind === "text" ? "text" : `${section.items.length} item${section.items.length === 1 ? "" : "s"}`}),
        news ? el("span", {class: "new-count", text: `${news} new`}) : null));
   if (section.kind === "text") {
-    box.append(el("p", {class: "muted", text: "A text section: its words come from sources.toml or the draft."}));
+    box.append(rendered(section.html, "A section of your own words, set in your settings."));
     return box;
   }
   const list = el("ol", {class: "items", "data-section": s});
@@ -232,13 +235,13 @@ function itemPart(item, s, i, count) {
   const li = el("li", {class: `item${item.new ? " new" : ""}`, draggable: desk.writable ? "true" : false,
                        tabindex: "-1", "data-section": s, "data-item": i, "aria-label": item.title});
   const title = el("button", {type: "button", class: "title", disabled: !desk.writable, "data-action": "title",
-                              title: "Edit the title", onclick: () => editTitle(li, item, s, i)}, item.title);
+                              title: "Edit the title", "aria-label": `${item.title}: edit the title`,
+                              onclick: () => editTitle(li, item, s, i)}, item.title);
   li.append(
     el("div", {class: "item-head"}, el("span", {class: "grip", "aria-hidden": "true", text: "⠿"}), title,
-       item.new ? el("span", {class: "badge", text: "new"}) : null,
-       el("span", {class: "line", text: `line ${item.line}`})),
+       item.new ? el("span", {class: "badge", text: "new"}) : null),
     item.meta ? el("div", {class: "meta", text: item.meta}) : null,
-    el("p", {class: "blurb", text: shorten(item.text)}),
+    rendered(item.html, ""),
   );
   if (desk.writable) {
     const move = el("select", {"aria-label": `Move “${item.title}” to another section`, "data-action": "to",
@@ -263,9 +266,12 @@ function itemPart(item, s, i, count) {
   return li;
 }
 
-function shorten(text) {
-  const plain = text.replace(/<!--[\s\S]*?-->/g, "").replace(/\s+/g, " ").trim();
-  return plain.length > 180 ? `${plain.slice(0, 177)}…` : plain;
+function rendered(html, otherwise) {
+  // the text as readers will see it: the server's Markdown rendering, sanitised as the email's is
+  const box = el("div", {class: "blurb rendered"});
+  if (html) box.innerHTML = html;
+  else if (otherwise) box.append(el("span", {class: "muted", text: otherwise}));
+  return box;
 }
 
 function editTitle(li, item, s, i) {

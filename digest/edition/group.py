@@ -17,7 +17,7 @@ no items in this build (they go on to later sections). A build never hangs on a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -132,10 +132,12 @@ def _in_window(section: Section, item: Item, start: datetime, tz: ZoneInfo) -> b
 
 
 def group(items: Sequence[Item], config: Config, edition: date, *, exclude: AbstractSet[str] = frozenset(),
-          problems: list[str] | None = None) -> list[Filled]:
+          problems: list[str] | None = None, placed: Mapping[str, str] | None = None) -> list[Filled]:
     """Fill every section; `exclude` holds ids of items sent in an earlier edition.
 
     A `match` that runs out of time is named in `problems` and its section filled with nothing.
+    `placed` names the section the editor chose for an item (an approved submission, by id): it
+    goes there, whatever that section's filters, when its kind and days take it.
     """
     tz = config.newsletter.tz
     start = edition_start(edition, tz)
@@ -145,7 +147,7 @@ def group(items: Sequence[Item], config: Config, edition: date, *, exclude: Abst
     patterns = _Patterns(config.sections)
     while True:
         try:
-            filled = _fill(unique, config, start, exclude, source_tags, patterns)
+            filled = _fill(unique, config, start, exclude, source_tags, patterns, placed or {})
             break
         except _Blown as failure:  # fill again without that section: nothing depends on the order tried
             patterns.blown(failure, config.sections)
@@ -155,13 +157,18 @@ def group(items: Sequence[Item], config: Config, edition: date, *, exclude: Abst
 
 
 def _fill(unique: list[Item], config: Config, start: datetime, exclude: AbstractSet[str],
-          source_tags: dict[str, tuple[str, ...]], patterns: _Patterns) -> list[Filled]:
+          source_tags: dict[str, tuple[str, ...]], patterns: _Patterns, placed: Mapping[str, str]) -> list[Filled]:
     tz = config.newsletter.tz
     filled = [Filled(section) for section in config.sections]
+    titles = {section.title for section in config.sections}
     for item in unique:
+        chosen = placed.get(item.id) if placed.get(item.id) in titles else None  # a section since renamed: the rules
         for index, box in enumerate(filled):
+            if chosen is not None and box.section.title != chosen:
+                continue
             if (box.section.kind != "text" and _in_window(box.section, item, start, tz)
-                    and _accepts(box.section, item, source_tags) and patterns.accepts(index, item.title)):
+                    and (chosen is not None or _accepts(box.section, item, source_tags)
+                         and patterns.accepts(index, item.title))):
                 if item.id in exclude and not box.section.repeats:
                     break
                 box.matched += 1

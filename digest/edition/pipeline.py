@@ -21,6 +21,7 @@ from digest.collect.network import Network
 from digest.collect.pictures import sized_sections
 from digest.collect.run import Collection, SourceReport, collect
 from digest.collect.store import Store
+from digest.collect.submissions import Submissions
 from digest.config.keys import Config
 from digest.edition.draft.document import Draft
 from digest.edition.draft.paths import draft_path
@@ -59,6 +60,8 @@ class Edition:
     sections: tuple[Filled, ...] = ()  # grouping's choice, from the feeds (what a draft is written from)
     draft: Path | None = None  # the draft it was built from; None: from the feeds
     findings: tuple[Finding, ...] = ()  # what `digest check` says about its HTML (when checked)
+    subject: str = ""  # the draft's own subject line ("": [newsletter] subject)
+    preview: str = ""  # the draft's own inbox preview text ("": [newsletter] preheader, else the intro's words)
 
     @property
     def html(self) -> str:
@@ -140,6 +143,8 @@ def build_edition(
         from digest.edition.draft.parse import load_draft
 
         parsed = load_draft(draft, config)
+        if parsed.preview:  # the draft's preview text is the email's preheader
+            config = config.overriding(preheader=parsed.preview)
     edition = parsed.edition if parsed is not None else edition or today(config)
     collection: Collection | None = None
     with Store.beside(config.path) as store, Network() as network:  # one event loop and HTTP client per build
@@ -153,18 +158,22 @@ def build_edition(
             reports = collection.sources
             made = _from_feeds(config, edition, collection, store.sent_ids(before_edition=edition.isoformat()),
                                lambda filled: sized_sections(filled, store, reports, refetch=refetch, network=network,
-                                                                limits=limits))
+                                                                limits=limits),
+                               Submissions(store).sections())
         else:
             made = _from_draft(config, parsed, collection, store.all_items())
     rendered = reuse.render(config, edition, made.inputs, made.views, intro=made.intro)  # reused when nothing changed
-    return _finish(config, edition, rendered, made, started, check, draft)
+    built = _finish(config, edition, rendered, made, started, check, draft)
+    return replace(built, subject=parsed.subject, preview=parsed.preview) if parsed is not None else built
 
 
 def _from_feeds(config: Config, edition: date, collection: Collection, sent: set[str],
-                sized: Callable[[tuple[Filled, ...]], tuple[Filled, ...]]) -> _Made:
-    """Grouping's choice: each section's items, leaving out what an earlier edition sent; then its pictures, `sized`."""
+                sized: Callable[[tuple[Filled, ...]], tuple[Filled, ...]], placed: dict[str, str]) -> _Made:
+    """Grouping's choice: each section's items, leaving out what an earlier edition sent; then its pictures, `sized`.
+
+    `placed`: the section the editor chose for each approved submission that has one."""
     problems: list[str] = []  # e.g. a section's match that ran out of time
-    filled = sized(tuple(group(collection.items, config, edition, exclude=sent, problems=problems)))
+    filled = sized(tuple(group(collection.items, config, edition, exclude=sent, problems=problems, placed=placed)))
     shown = [item for box in filled for item in box.items]
 
     def views() -> list[SectionView]:

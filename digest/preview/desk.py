@@ -20,6 +20,7 @@ from digest.edition.draft import DraftError, edit
 from digest.edition.draft.merge import merge_draft, write_draft
 from digest.edition.draft.parse import parse_draft, read_draft_text
 from digest.exceptions import DigestError
+from digest.render.views import markdown
 from digest.write import write_atomic
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ OPS: dict[str, dict[str, type]] = {
     "undo": {},
     "topup": {},
     "create": {},
+    "subject": {"text": str},  # the hand-off's subject line and preview text (preview/handoff.py shows them)
+    "preview": {"text": str},
 }
 
 
@@ -128,10 +131,11 @@ class Desk:
             return "\n".join(lines[span[0]:span[1]])
 
         state["intro"] = written(draft.intro_span)
+        state["intro_html"] = markdown(draft.intro)  # as readers see it; the Markdown only behind "Edit"
         state["sections"] = [
-            {"title": s.section.title, "kind": s.section.kind,
+            {"title": s.section.title, "kind": s.section.kind, "html": markdown(s.body),
              "items": [{"title": i.title, "url": i.url or "", "meta": i.meta, "text": written(i.body),
-                        "id": i.id or "", "new": i.new, "line": i.line} for i in s.items]}
+                        "html": markdown(i.text), "id": i.id or "", "new": i.new, "line": i.line} for i in s.items]}
             for s in draft.sections]
         return state
 
@@ -169,6 +173,8 @@ class Desk:
             "title": lambda: edit.set_title(text, path, config, place, v["title"]),
             "blurb": lambda: edit.set_blurb(text, path, config, place, v["text"]),
             "intro": lambda: edit.set_intro(text, path, config, v["text"]),
+            "subject": lambda: edit.set_header(text, path, config, "subject", v["text"]),
+            "preview": lambda: edit.set_header(text, path, config, "preview", v["text"]),
             "add": lambda: edit.add_item(text, path, config, v["section"], title=v["title"], url=v["url"],
                                          day=v["date"], blurb=v["text"]),
         }

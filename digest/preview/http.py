@@ -31,8 +31,10 @@ import jinja2
 from digest.check import GMAIL_CLIP
 from digest.edition.pipeline import Edition
 from digest.exceptions import DigestError
+from digest.preview import handoff
 from digest.preview.builds import Previewer, Snapshot
 from digest.preview.desk import BadRequest, Conflict, Desk, Refused
+from digest.preview.submissions import SubmissionDesk
 
 LONG_POLL_SECONDS = 20.0
 
@@ -87,7 +89,10 @@ OUTPUTS: dict[str, tuple[Callable[[Edition], str], str]] = {
     "/newsletter.txt": (lambda e: e.text, "text/plain; charset=utf-8"),
 }
 ASSETS = {"/desk.js": ("data/desk.js", "text/javascript; charset=utf-8"),
-          "/desk.css": ("data/desk.css", "text/css; charset=utf-8")}
+          "/desk.css": ("data/desk.css", "text/css; charset=utf-8"),
+          "/desk-handoff.js": ("data/desk-handoff.js", "text/javascript; charset=utf-8"),
+          "/desk-submissions.js": ("data/desk-submissions.js", "text/javascript; charset=utf-8"),
+          "/desk-submissions.css": ("data/desk-submissions.css", "text/css; charset=utf-8")}
 MAX_BODY = 64 * 1024  # the largest request the page sends is one blurb (MAX_TEXT characters)
 MAX_CONNECTIONS = 32  # beyond this, new connections are closed at once: idle ones cannot starve the page
 REQUEST_TIMEOUT = 10.0  # seconds a connection may take to send its request (a long poll waits server-side)
@@ -136,6 +141,7 @@ class Server(ThreadingHTTPServer):
                  max_connections: int = MAX_CONNECTIONS, timeout: float = REQUEST_TIMEOUT) -> None:
         self.previewer = previewer
         self.desk = desk
+        self.submissions = SubmissionDesk(previewer)  # the desk's Submissions (preview/submissions.py)
         self.request_timeout = timeout
         self._slots = threading.BoundedSemaphore(max_connections)
         super().__init__(address, _Handler)
@@ -206,6 +212,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._json({"build": snap.number, "session": previewer.session, "error": snap.error})
         elif url.path == "/api/desk":
             self._answer(self.server.desk.state)
+        elif url.path == "/api/handoff":
+            self._answer(lambda: handoff.state(previewer))
+        elif url.path in ("/handoff/easy-read.html", "/handoff/easy-read.txt") and (
+                handed := handoff.easy_read_email(previewer)):
+            html = url.path.endswith(".html")
+            self._send(200, handed[0] if html else handed[1], f"text/{'html' if html else 'plain'}; charset=utf-8",
+                       {"Content-Security-Policy": DOCUMENT_POLICY})
+        elif url.path == "/api/submissions":
+            self._answer(self.server.submissions.state)
         else:
             self._send(404, "not found", "text/plain; charset=utf-8")
 
@@ -213,7 +228,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._host_ok():
             return
         path = urlsplit(self.path).path
-        if path not in ("/refetch", "/api/desk"):
+        if path not in ("/refetch", "/api/desk", "/api/push", "/api/submissions", "/api/submissions/upload"):
             self._send(404, "not found", "text/plain; charset=utf-8")
             return
         origin = self.headers.get("Origin")
@@ -227,9 +242,14 @@ class _Handler(BaseHTTPRequestHandler):
             snap = self.server.previewer.rebuild(refetch=True)
             self._json({"build": snap.number, "session": self.server.previewer.session, "error": snap.error})
             return
+        if path == "/api/submissions/upload":  # a dropped .eml/.msg: its bytes, not JSON
+            self._answer(lambda: self.server.submissions.upload(self.headers, self.rfile))
+            return
         body = self._body()
-        if body is not None:
-            self._answer(lambda: self.server.desk.change(body))
+        if body is not None and path == "/api/push":
+            self._answer(lambda: handoff.push(self.server.previewer, body))
+        elif body is not None:
+            self._answer(lambda: (self.server.submissions if path == "/api/submissions" else self.server.desk).change(body))
 
     def _body(self) -> object | None:
         """The request's JSON, or None once refused: only JSON, of a declared length under MAX_BODY."""

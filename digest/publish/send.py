@@ -37,6 +37,19 @@ TEST_PREFIX = "[Test] "
 
 
 @dataclass(frozen=True)
+class Said:
+    """How the editor names the server's settings, for the advice in an error: `digest send`'s options by default."""
+
+    smtp: str = "--smtp HOST:PORT"
+    user: str = "--user"
+    ssl: str = "--ssl"
+    starttls: str = "--starttls"
+
+
+AS_OPTIONS = Said()
+
+
+@dataclass(frozen=True)
 class Server:
     """Where to send from: host, port, how the connection is encrypted, and the user to log in as (if any)."""
 
@@ -46,6 +59,7 @@ class Server:
     user: str | None = None
     ssl: bool = False  # implicit TLS from the first byte (SMTPS, port 465)
     allow_plain_login: bool = False
+    said: Said = AS_OPTIONS
 
     @classmethod
     def parse(cls, address: str, *, starttls: bool = False, user: str | None = None, ssl: bool = False,
@@ -131,9 +145,19 @@ def send_test(config: Config, edition: date, out_dir: Path, *, to: list[str], se
     html, text = read_built(config, edition, out_dir)
     html, text, swapped = preview_links(config, edition, html, text)
     message = test_message(config, edition, html, text, to=to, sender=sender or to[0])
+    deliver(message, server)
+    return message, swapped
+
+
+def deliver(message: EmailMessage, server: Server, *, what: str = "the test send") -> None:
+    """Hand `message` to the SMTP server (to its To addresses); every way it can fail is a FailedError saying what to do.
+
+    The one SMTP client of digest: test sends, `digest auto`'s notes and members' feed notes all go through it.
+    """
+    said = server.said
     password = os.environ.get(PASSWORD_VARIABLE)
     if server.user and not password:
-        raise DigestError(f"--user {server.user} needs a password: set it in the {PASSWORD_VARIABLE} environment "
+        raise DigestError(f"{said.user} {server.user} needs a password: set it in the {PASSWORD_VARIABLE} environment "
                           "variable (never in sources.toml)")
     where = f"{server.host}:{server.port}"
     try:
@@ -144,29 +168,28 @@ def send_test(config: Config, edition: date, out_dir: Path, *, to: list[str], se
                 try:
                     smtp.starttls(context=ssl.create_default_context())
                 except smtplib.SMTPNotSupportedError:
-                    raise FailedError(f"{where} does not offer STARTTLS: use --ssl if it takes TLS from the start "
-                                      "(usually port 465), or its submission port 587 with --starttls") from None
+                    raise FailedError(f"{where} does not offer STARTTLS: use {said.ssl} if it takes TLS from the start "
+                                      f"(usually port 465), or its submission port 587 with {said.starttls}") from None
             if server.user:
                 try:
                     smtp.login(server.user, password or "")
                 except smtplib.SMTPNotSupportedError:
-                    raise FailedError(f"{where} does not offer a login on this connection: check --smtp, "
-                                      "and whether it needs --starttls or --ssl first") from None
+                    raise FailedError(f"{where} does not offer a login on this connection: check {said.smtp}, "
+                                      f"and whether it needs {said.starttls} or {said.ssl} first") from None
             smtp.send_message(message)
     except smtplib.SMTPAuthenticationError as exc:
         raise FailedError(f"{where} refused the login for {server.user} ({_reason(exc)}): "
-                          f"check --user and {PASSWORD_VARIABLE}") from None
+                          f"check {said.user} and {PASSWORD_VARIABLE}") from None
     except smtplib.SMTPRecipientsRefused as exc:
-        raise FailedError(f"{where} refused {', '.join(to)} ({_reason(exc)})") from None
+        raise FailedError(f"{where} refused {message['To']} ({_reason(exc)})") from None
     except ssl.SSLError as exc:
-        hint = " (is it a STARTTLS port? then use --starttls)" if server.ssl else ""
+        hint = f" (is it a STARTTLS port? then use {said.starttls})" if server.ssl else ""
         raise FailedError(f"{where}: the TLS connection failed{hint} ({_reason(exc)})") from None
     except smtplib.SMTPException as exc:
-        raise FailedError(f"{where}: the test send failed ({_reason(exc)})") from None
+        raise FailedError(f"{where}: {what} failed ({_reason(exc)})") from None
     except OSError as exc:
         raise FailedError(f"cannot reach the SMTP server {where} ({exc.strerror or exc}): "
-                          "check --smtp HOST:PORT") from None
-    return message, swapped
+                          f"check {said.smtp}") from None
 
 
 def _reason(exc: Exception) -> str:

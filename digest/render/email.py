@@ -131,7 +131,7 @@ def context(config: Config, edition: date, sections: list[SectionView], *, intro
     intro_html = markdown(intro)
     home = archive_home(config)
     web_page = f"{home}{edition.isoformat()}/" if home else None
-    preheader = " ".join(n.preheader.split()) or preheader_text(intro_html) or n.title
+    preheader = inbox_preview(config, intro_html)
     return {
         "newsletter": n,
         "title": n.title,
@@ -166,6 +166,12 @@ def context(config: Config, edition: date, sections: list[SectionView], *, intro
 # (combining grapheme joiner, zero-width non-joiner, no-break space) fill the rest of the line.
 PREHEADER_PAD, PREHEADER_FILL, PREHEADER_WORDS = "\u034f\u200c\u00a0", 110, 24
 DARK_LINK_CONTRAST = 5.5  # links in dark mode, with margin over WCAG's 4.5:1
+
+
+def inbox_preview(config: Config, intro_html: str) -> str:
+    """What the inbox shows after the subject: [newsletter] preheader, else the intro's first words, else the title."""
+    n = config.newsletter
+    return " ".join(n.preheader.split()) or preheader_text(intro_html) or n.title
 
 
 def preheader_text(intro_html: str) -> str:

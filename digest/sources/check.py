@@ -12,6 +12,7 @@ import asyncio
 from datetime import date
 
 from digest.collect.fetch import Limits, Request, fetch_all
+from digest.collect.mailbox import fetch_mailbox, is_mailbox
 from digest.config.keys import Config
 from digest.sources.discover import Candidate, fill, window_from
 
@@ -19,7 +20,8 @@ from digest.sources.discover import Candidate, fill, window_from
 def check_sources(config: Config, day: date, limits: Limits = Limits()) -> tuple[list[str], int]:
     """One line per source, in sources.toml order, and how many are ok."""
     requests = [Request(s.name, s.url, path=None if s.is_remote else config.source_path(s)) for s in config.sources]
-    results = asyncio.run(fetch_all(requests, limits=limits))
+    mail = {r.name: fetch_mailbox(r, limits) for r in requests if is_mailbox(r)}  # saved emails, IMAP folders
+    results = {**asyncio.run(fetch_all([r for r in requests if r.name not in mail], limits=limits)), **mail}
     tz = config.newsletter.tz
     lines, ok = [], 0
     for source in config.sources:

@@ -58,7 +58,8 @@ def assert_one_line_error(result: Result, line: str) -> None:
      "newsletter.templates (line 4): no folder 'nowhere' beside sources.toml: "
      "fix the path, or remove the key to use the default theme"),
     (('url = "feed.xml"', 'url = "ftp://m.example/feed"'),
-     "sources[1].url (line 11): 'ftp://m.example/feed': only http(s) addresses or file paths can be collected"),
+     "sources[1].url (line 11): 'ftp://m.example/feed': only http(s) addresses, imaps:// mail folders or file paths "
+     "can be collected"),
 ], ids=["malformed-toml", "missing-key", "wrong-type", "duplicate-name", "bad-regex", "unknown-timezone",
         "missing-templates", "bad-url"])
 def test_config_errors(network: Path, change: tuple[str, str], line: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ from digest.cli import main
 from digest.commands.init import starter_file
 from digest.config.keys import Newsletter, Section, Source, Utm
 from digest.config.load import load_config, parse_config
+from digest.config.push import Push
 from digest.config.reference import readme_with_reference, reference_table
+from digest.config.schedule import Schedule, Smtp
 from digest.config.schema import Problems, check_table, key, specs
 from digest.exceptions import ConfigError
 from tests.conftest import ConfigFactory, config_toml
@@ -66,7 +69,8 @@ tags = "london"
         "sections[1].match (line 9): '(' is not a valid regular expression (missing ), unterminated subpattern at "
         "position 0): e.g. \"(?i)cuppa\"",
         "sections[1].limit (line 10): 0 must be a whole number above 0",
-        "sources[2].url (line 19): 'ftp://x.example.org': only http(s) addresses or file paths can be collected",
+        "sources[2].url (line 19): 'ftp://x.example.org': only http(s) addresses, imaps:// mail folders or file paths "
+        "can be collected",
         "sources[2].tags (line 20): must be a list like [\"a\", \"b\"], not 'london'",
         "sources[2].name (line 18): 'A' is already the name of sources[1]: names must be unique",
         "sections[1].sources (line 11): no source is called 'Nobody': use a name from [[sources]]",
@@ -138,12 +142,13 @@ def test_starter_file_is_valid_and_shows_every_key(tmp_path: Path) -> None:
 
 def test_commented_examples_are_valid_values(tmp_path: Path) -> None:
     """Uncommenting every key of the starter file gives a config with no problems (the examples pass their checks)."""
-    text = re.sub(r"^# (\[\w+\.\w+\]|\w+ = )", r"\1", starter_file(), flags=re.M)
+    text = re.sub(r"^# (\[\w+(?:\.\w+)?\]|\w+ = )", r"\1", starter_file(), flags=re.M)
     (tmp_path / "templates").mkdir()
     config = parse_config(text, tmp_path / "sources.toml")
     assert config.warnings == ()
     assert config.newsletter.utm == Utm(source="coproduction-digest")
     assert config.sections[0].limit == 10 and config.sections[0].match == "(?i)research"
+    assert config.schedule is not None and config.schedule.rule.falls_on(date(2024, 10, 1))  # "first tuesday"
 
 
 @dataclass(frozen=True)
@@ -165,7 +170,8 @@ def test_nested_table_with_a_required_key_missing_is_reported_once() -> None:
 def test_readme_examples_use_only_declared_keys() -> None:
     """The README's hand-written sources.toml examples cannot drift from the declarations either."""
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    tables = {"newsletter": Newsletter, "newsletter.utm": Utm, "sections": Section, "sources": Source}
+    tables = {"newsletter": Newsletter, "newsletter.utm": Utm, "newsletter.push": Push, "sections": Section,
+              "sources": Source, "schedule": Schedule, "schedule.smtp": Smtp}
     checked = 0
     for block in re.findall(r"```toml\n(.*?)```", readme, re.S):
         table = "newsletter"  # a block may continue the [newsletter] table of the one before

@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from tests.mail import Inbox, free_port, received, smtp_server
 from tests.network import digest, make_network
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is sent."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -44,14 +24,8 @@ def smtp() -> Iterator[tuple[Inbox, int, list[tuple[bytes, bytes]]]]:
             return AuthResult(success=data.login == b"editor" and data.password == b"s3cret", handled=False)
         return AuthResult(success=False, handled=False)
 
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator,
-                            auth_require_tls=False)
-    controller.start()
-    try:
+    with smtp_server(inbox, authenticator) as port:
         yield inbox, port, logins
-    finally:
-        controller.stop()
 
 
 @pytest.fixture
@@ -59,12 +33,6 @@ def built(tmp_path: Path) -> Path:
     config = make_network(tmp_path, newsletter='esp = "mailchimp"')
     assert digest("build", "-c", config, "--date", "2024-10-01").exit_code == 0
     return config
-
-
-def received(raw: bytes) -> EmailMessage:
-    message = message_from_bytes(raw, policy=policy.default)
-    assert isinstance(message, EmailMessage)
-    return message
 
 
 def test_the_test_send_arrives_as_built(built: Path, smtp: tuple[Inbox, int, list]) -> None:
@@ -217,14 +185,8 @@ def tls_smtp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[
         logins.append((data.login, data.password))
         return AuthResult(success=data.password == b"s3cret", handled=False)
 
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator,
-                            ssl_context=server_side, auth_require_tls=False)
-    controller.start()
-    try:
+    with smtp_server(inbox, authenticator, ssl_context=server_side) as port:
         yield inbox, port, logins
-    finally:
-        controller.stop()
 
 
 def test_ssl_sends_over_implicit_tls_and_logs_in_there(built: Path, tls_smtp: tuple[Inbox, int, list]) -> None:

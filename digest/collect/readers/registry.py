@@ -22,8 +22,10 @@ from digest.collect.readers.bounds import capped
 from digest.collect.readers.csv import READER as CSV
 from digest.collect.readers.feed import READER as FEED
 from digest.collect.readers.feed import feedparser
+from digest.collect.readers.form import READER as FORM
 from digest.collect.readers.ical import READER as ICAL
 from digest.collect.readers.jsonfeed import READER as JSONFEED
+from digest.collect.readers.mail import READER as MAIL
 from digest.collect.readers.page import READER as PAGE
 from digest.collect.readers.spec import Head, ReadContext, Reader
 from digest.model import Item, Post, ReadResult
@@ -32,7 +34,7 @@ LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 EMPTY = Reader("empty", lambda head: not head.raw,
                lambda body, ctx: ReadResult(problems=["the source sent an empty body: the feed may be broken or moved"]))
-READERS: tuple[Reader, ...] = (EMPTY, ICAL, JSONFEED, PAGE, CSV, FEED)
+READERS: tuple[Reader, ...] = (EMPTY, MAIL, ICAL, JSONFEED, PAGE, FORM, CSV, FEED)
 
 
 def warm() -> None:
@@ -62,11 +64,21 @@ def read(
     summary_length: int,
     tz: ZoneInfo,
     window: tuple[datetime, datetime],
+    language: str = "en",
+    columns: tuple[tuple[str, str], ...] = (),
 ) -> ReadResult:
-    """Read any supported body into items; never raises for bad content."""
-    context = ReadContext(source=source, base_url=base_url, summary_length=summary_length, tz=tz, window=window)
-    result = _without_loopback_links(reader_for(body).read(body, context))
-    result.items, left_out = capped(result.items, window[0], tz)  # MAX_ITEMS from one source (readers/bounds.py)
+    """Read any supported body into items; never raises for bad content.
+
+    A source with `columns` is a form's responses whatever its headings (a sheet or a feed by detection).
+    At most MAX_ITEMS items come from one source (readers/bounds.py).
+    """
+    context = ReadContext(source=source, base_url=base_url, summary_length=summary_length, tz=tz, window=window,
+                          language=language, columns=columns)
+    reader = reader_for(body)
+    if columns and reader in (CSV, FEED):
+        reader = FORM
+    result = _without_loopback_links(reader.read(body, context))
+    result.items, left_out = capped(result.items, window[0], tz)
     result.problems.extend([left_out] if left_out else [])
     return result
 

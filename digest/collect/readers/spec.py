@@ -41,6 +41,8 @@ class ReadContext:
     summary_length: int
     tz: ZoneInfo
     window: tuple[datetime, datetime]
+    language: str = "en"  # the newsletter's: how a form's dates are written (day first but in en-US)
+    columns: tuple[tuple[str, str], ...] = ()  # a form source's [sources.columns]: (field, heading) pairs
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from digest.model import Image
 
 NEW_MARK = "new since the last draft"  # in an item's id comment: `digest draft` added it
 OFFERED_PREFIX = "digest offered"  # the trailer: every item ever put in the draft
+HEADERS = {"subject": "subject", "preview": "preview text"}  # the draft's own subject and preview text: their comments
 Span = tuple[int, int]  # lines of the file, 0-based, end exclusive
 
 
@@ -61,6 +62,8 @@ class Draft:
     offered: frozenset[str]
     intro_span: Span = (0, 0)  # the intro as written; empty at where an intro would go
     warnings: tuple[str, ...] = ()  # worth fixing, not stopping the build: e.g. an unencrypted http:// link
+    subject: str = ""  # the editor's subject line, from a `<!-- subject: … -->` line ("": [newsletter] subject)
+    preview: str = ""  # the inbox preview text, from `<!-- preview text: … -->` ("": [newsletter] preheader)
 
     @property
     def ids(self) -> list[str]:

@@ -8,11 +8,12 @@ never leave a draft that does not build.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 from digest.config.keys import Config
-from digest.edition.draft.document import Draft, DraftItem, DraftSection
+from digest.edition.draft.document import HEADERS, Draft, DraftItem, DraftSection
 from digest.edition.draft.parse import parse_draft
 from digest.edition.draft.tokens import heading_lines
 from digest.edition.draft.write import heading_line
@@ -26,6 +27,7 @@ class EditError(DigestError):
 
 
 Place = tuple[int, int]  # (section, item) by position in the draft as parsed
+MAX_HEADER = 300  # characters of a subject line or preview text: inboxes show far fewer
 
 
 def _section(draft: Draft, index: int) -> DraftSection:
@@ -167,3 +169,35 @@ def add_item(text: str, path: Path, config: Config, section: int, *, title: str,
     lines = text.split("\n")
     _insert(lines, draft, section, len(_section(draft, section).items), block)
     return _checked(lines, path, config)
+
+
+def set_header(text: str, path: Path, config: Config, name: str, value: str) -> str:
+    """Set the draft's subject line or preview text (`name`: "subject" or "preview"); empty removes it.
+
+    Each is one comment line under the draft's first comment (`<!-- subject: … -->`), so the
+    draft stays Markdown that sends nothing of it, and the editor can change it in any text editor.
+    """
+    label = HEADERS[name]
+    value = " ".join(value.replace("<!--", "<!-").replace("-->", "->").split())
+    if len(value) > MAX_HEADER:
+        raise EditError(f"the {label} is {len(value)} characters long: keep it under {MAX_HEADER} "
+                        "(inboxes show the first 40 to 90)")
+    lines = text.split("\n")
+    mine = re.compile(rf"^\s*<!--\s*{re.escape(label)}:.*-->\s*$", re.I)
+    headers = re.compile(r"^\s*<!--\s*(?:" + "|".join(map(re.escape, HEADERS.values())) + r"):.*-->\s*$", re.I)
+    line = f"<!-- {label}: {value} -->"
+    found = next((n for n, written in enumerate(lines) if mine.match(written)), None)
+    if found is not None:
+        lines[found:found + 1] = [line] if value else []
+    elif value:
+        at = max((n + 1 for n, written in enumerate(lines) if headers.match(written)), default=_after_first_comment(lines))
+        lines[at:at] = [line]
+    return _checked(lines, path, config)
+
+
+def _after_first_comment(lines: list[str]) -> int:
+    """The line after the draft's first comment (`<!-- digest edition …`), when the draft opens with one; else 0."""
+    first = next((n for n, line in enumerate(lines) if line.strip()), 0)
+    if not lines or not lines[first].lstrip().startswith("<!--"):
+        return 0
+    return next((n + 1 for n in range(first, len(lines)) if "-->" in lines[n]), 0)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from digest.config.keys import Config
 from digest.edition.draft.comments import ID, Comment, blank_comments
-from digest.edition.draft.document import NEW_MARK, Draft, DraftError, DraftItem, DraftSection, body_text
+from digest.edition.draft.document import HEADERS, NEW_MARK, Draft, DraftError, DraftItem, DraftSection, body_text
 from digest.edition.draft.tokens import heading_lines, inline, plain
 from digest.exceptions import DigestError
 from digest.model import Image
@@ -31,6 +31,7 @@ _EDITION = re.compile(r"^\s*digest edition (\d{4}-\d{2}-\d{2})")
 _OFFERED = re.compile(r"^\s*digest offered\b.*?\bids:(.*)$", re.S)
 _IMAGE_LINE = re.compile(r"^\s*!\[.*\]\(.*\)\s*$")
 _EASY = re.compile(r"^\s*easy:\s*(.*)$")  # starts an item's Easy Read text (digest/render/easyread/)
+_HEADER = re.compile(r"^\s*(" + "|".join(HEADERS.values()) + r"):(.*)$", re.S | re.I)  # <!-- subject: … -->
 
 
 @dataclass
@@ -138,9 +139,12 @@ class _Reader:
         first = sections[0].line - 1 if sections else trailer
         kept = [n for n in intro if lines[n].strip()]
         span = (kept[0], self._end(kept[0], [first])) if kept else (first, first)
+        said = {m.group(1).lower(): " ".join(m.group(2).split()) for _line, c in comments if (m := _HEADER.match(c))}
         return Draft(edition, body_text("\n".join(lines[n] for n in intro)), sections,
                      frozenset(offered | present), span,
-                     tuple(f"{self.path.name}: {message}" for _line, message in sorted(self.warnings)))
+                     tuple(f"{self.path.name}: {message}" for _line, message in sorted(self.warnings)),
+                     defuse_merge_tags(said.get(HEADERS["subject"], "")),
+                     defuse_merge_tags(said.get(HEADERS["preview"], "")))
 
     def _end(self, start: int, starts: list[int]) -> int:
         """The end of the block opening at `start`: before the next start, trailing blank lines left out."""
