@@ -56,6 +56,8 @@ EXIT_CODES = {
              "1  the note could not be mailed (the next run tries again) or something else failed", USAGE],
     "members notify": [OK + ": every note due was mailed (or none was due)",
                        "1  the SMTP server could not be reached, or refused a note", USAGE],
+    "draft": [OK, UNEXPECTED, USAGE + ", or the edition was published: it is final (--force corrects it)"],
+    "publish": [OK, UNEXPECTED, USAGE + ", or the edition was published: it is final (--force corrects it)"],
 }
 DEFAULT_EXIT_CODES = [OK, UNEXPECTED, USAGE]
 VERBOSE, QUIET = "digest.verbose", "digest.quiet"

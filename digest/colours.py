@@ -51,6 +51,12 @@ def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> fl
     return (la + 0.05) / (lb + 0.05)
 
 
+def contrast_of(colour: str, background: str) -> float:
+    """WCAG contrast of two opaque CSS colours (1 when either is not one)."""
+    a, b = parse_colour(colour), parse_colour(background)
+    return contrast(a, b) if a and b else 1.0
+
+
 def readable_on(colour: str, background: str, minimum: float = 4.5) -> str:
     """The colour, darkened or lightened towards black/white until it reaches `minimum` contrast."""
     rgb, bg = parse_colour(colour), parse_colour(background)

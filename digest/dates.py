@@ -102,6 +102,18 @@ def format_event_when(event: Event, tz: ZoneInfo, language: str) -> str:
     )
 
 
+def format_event_clock(event: Event, tz: ZoneInfo, language: str) -> str:
+    """The time alone ("14:00–15:30") of an event within one day, for where its date is shown beside it;
+    "" for an all-day event or one that runs past midnight."""
+    if not isinstance(event.start, datetime):
+        return ""
+    start = _local(event.start, tz)
+    end = _local(event.end, tz) if isinstance(event.end, datetime) else None
+    if end is None or end <= start:
+        return format_time(start, language)
+    return _time_range(start.time(), end.time(), language) if end.date() == start.date() else ""
+
+
 def format_day_range(first: date, last: date, language: str) -> str:
     """Inclusive day range sharing what both ends have in common (month, year)."""
     if first == last:

@@ -170,3 +170,4 @@ class Filled:
     section: Section
     items: list[Item] = field(default_factory=list)
     matched: int = 0
+    rest: list[Item] = field(default_factory=list)  # matched but cut by `limit`: the web version shows them

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -43,6 +44,12 @@ kind = "events"
 [[sections]]
 title = "Newyddion"
 kind = "posts"
+images = true
+
+[[sources]]
+name = "Hull Circle"
+url = "hull.ics"
+ask = "Sam, 01632 960 000"
 """, path)
 
 
@@ -57,16 +64,18 @@ def views(cfg) -> list[SectionView]:  # type: ignore[no-untyped-def]
     utc = UTC
     events = [
         _event("Cuppa", datetime(2024, 10, 3, 13, tzinfo=utc), datetime(2024, 10, 3, 14, 30, tzinfo=utc),
-               "Online: https://meet.example.org/cuppa"),
+               "Online: https://zoom.us/j/123"),
         _event("Open day", datetime(2024, 10, 15, 9, tzinfo=utc), datetime(2024, 10, 15, 11, tzinfo=utc), "Hull Library"),
         _event("Fair", date(2024, 10, 20), date(2024, 10, 21), all_day=True),
     ]
     post = ItemView(title="Our report", url="https://leeds.example.org/r", meta="", source="Leeds Voices", when="",
-                    blurb_html="<p>We wrote a report. It is short.</p>")
-    with_picture = ItemView(title="Summer", url=None, meta="", source="Leeds Voices", when="",
-                            blurb_html="<p>Pictures.</p>", image=Image("https://leeds.example.org/s.jpg", ""))
-    return [SectionView("Digwyddiadau", "events", [item_view(e, cfg) for e in events]),
-            SectionView("Newyddion", "posts", [post, with_picture])]
+                    blurb_html="<p>We wrote a report. It is short.</p>", easy_read=True, easy="We wrote a report.")
+    with_picture = ItemView(title="Summer", url=None, meta="", source="Leeds Voices", when="", easy_read=True,
+                            blurb_html="<p>Pictures.</p>", image=Image("https://leeds.example.org/s.jpg", "", 640, 480))
+    # every item chosen for the Easy Read edition, as the editor ticks them at the desk
+    return [SectionView("Digwyddiadau", "events", [replace(item_view(e, cfg), easy_read=True, easy="Come along.")
+                                                   for e in events]),
+            SectionView("Newyddion", "posts", [post, with_picture], images=True)]
 
 
 def rendered(cfg) -> tuple[Rendered, Rendered]:  # type: ignore[no-untyped-def]

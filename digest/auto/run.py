@@ -82,7 +82,7 @@ def _drafting_day(config: Config, schedule: Schedule, day: date, now: datetime) 
     path = config.workspace.draft(day)
     created = not path.is_file()
     if created:
-        write_draft(config, day, fresh.sections)
+        write_draft(config, day, fresh.sections, notes=fresh.notes)  # late posts keep their note
     edition = build_edition(config, draft=path, refetch=False, check=True)
     found = replace(found, counts=_counts(edition.report.sections), check=_check_lines(edition))
     shown = _relative(config, path)

@@ -3,8 +3,8 @@
 Everything here is static: no browser, no network. Findings and their severity
 (errors are what breaks the email for every reader; warnings are worth a look):
 
-  error   size             over 102 KB: Gmail clips the message ("[Message clipped]")
-  warning size             over 90 KB: close to that limit
+  error   size             over 102 KB as sent: Gmail clips the message ("[Message clipped]")
+  warning size             over 90 KB as sent: close to that limit (both name the biggest section)
   error   parse            nothing to parse
   error   lang             <html> without lang: screen readers guess the language
   error   title            no or empty <title>: shown by web views and some previews
@@ -28,15 +28,19 @@ Everything here is static: no browser, no network. Findings and their severity
   warning address          no postal address: no postcode, <address> or address merge tag (CAN-SPAM)
   warning caniemail        a feature that a default client does not support at all
 
+"As sent" is the HTML with the email service's tracked links, its extras and quoted-printable
+encoding (budget.py). Anchor links of a contents list (inside role="navigation") are not a
+caniemail finding: where a client ignores them the list still names every section.
+
 Links may also be ESP merge tags (*|UNSUB|*, {{ unsubscribe_url }}, {$unsubscribe},
 [unsubscribe], %unsubscribe_url%): the ESP fills them in when sending.
 Outlook-only markup in <!--[if mso]> comments is removed before anything is looked at.
 
 The parts: lint.py runs the rules (check_html); finding.py holds what every rule reports (Finding)
 and the size budget (GMAIL_CLIP); document.py parses the email and holds what rules share, css.py
-reads CSS with tinycss2, rules.py holds the rules on the document, caniemail.py the rules on
-caniemail.com's data. This module re-exports finding.py only, so `import digest.check` loads no
-parser: the checker itself is `digest.check.lint`.
+reads CSS with tinycss2, rules.py holds the rules on the document, budget.py the size against
+the clip, caniemail.py the rules on caniemail.com's data. This module re-exports finding.py only, so
+`import digest.check` loads no parser: the checker itself is `digest.check.lint`.
 """
 
 from digest.check.finding import GMAIL_CLIP, Finding, summarise

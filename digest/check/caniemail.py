@@ -115,12 +115,17 @@ def _feature_uses(doc: Element) -> dict[str, str]:
             uses.setdefault(ELEMENT_FEATURES[el.tag], f"<{el.tag}>")
         if el.get("hidden") is not None:
             uses.setdefault("html-hidden", "hidden attribute")
-        if el.tag == "a" and re.match(r"#.", el.get("href") or ""):
+        if el.tag == "a" and re.match(r"#.", el.get("href") or "") and not _in_contents(el):
             uses.setdefault("html-anchor-links", f"<a href=\"{el.get('href')}\">")
         ext = re.search(r"\.(\w+)(?:[?#]|$)", el.get("src") or "") if el.tag == "img" else None
         if ext and ext[1].lower() in IMAGE_FEATURES:
             uses.setdefault(IMAGE_FEATURES[ext[1].lower()], f".{ext[1].lower()} image")
     return uses
+
+
+def _in_contents(el: Element) -> bool:
+    """Inside a contents list (role="navigation"): its jump links are a convenience where they work."""
+    return any(a.get("role") == "navigation" for a in el.iterancestors())
 
 
 def outlook_fallbacks(html: str) -> dict[str, set[str]]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from lxml import etree
 
 from digest.check import rules
+from digest.check.budget import check_size
 from digest.check.caniemail import CLIENT_NAMES, DEFAULT_CLIENTS, check_features, outlook_fallbacks
 from digest.check.document import parse
 from digest.check.finding import Finding
@@ -21,7 +22,7 @@ def check_html(html: str, *, clients: Sequence[str] | None = None) -> list[Findi
     clients = tuple(clients) if clients is not None else DEFAULT_CLIENTS
     if unknown := [c for c in clients if c not in CLIENT_NAMES]:
         raise ValueError(f"unknown email client(s) {', '.join(unknown)}; known: {', '.join(CLIENT_NAMES)}")
-    findings = list(rules.check_size(html))
+    findings = list(check_size(html))
     try:
         doc = parse(html)
     except (etree.ParserError, ValueError):

@@ -26,7 +26,7 @@ from digest.check.document import (
     stylesheets,
     visible_text_elements,
 )
-from digest.check.finding import GMAIL_CLIP, SIZE_WARNING_BYTES, Finding
+from digest.check.finding import Finding
 from digest.colours import RGB, contrast, parse_colour
 from digest.urls import is_web_url
 
@@ -44,16 +44,6 @@ UNSUBSCRIBE = re.compile(r"unsub|opt[ -]?out|dad-?danysgrifio|dì-chlàraich|mer
 POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|[A-Z]\d[\dW] ?[A-Z\d]{4}|[A-Z]{2} \d{5}(?:-\d{4})?"
                       r"|[A-Z]\d[A-Z] ?\d[A-Z]\d)\b")
 ADDRESS_TAG = re.compile(r"\*\|(?:HTML:)?LIST[:_]ADDRESS", re.I)
-
-
-def check_size(html: str) -> Iterator[Finding]:
-    size = len(html.encode("utf-8"))
-    if size > GMAIL_CLIP:
-        yield Finding("error", "size", f"newsletter is {size / 1024:.1f} KB; Gmail clips messages over "
-                      "102 KB — drop items or shorten summaries")
-    elif size > SIZE_WARNING_BYTES:
-        yield Finding("warning", "size", f"newsletter is {size / 1024:.1f} KB, close to the 102 KB at which "
-                      "Gmail clips messages — consider fewer items or shorter summaries")
 
 
 def check_head(doc: Element) -> Iterator[Finding]:

@@ -2,8 +2,8 @@
 
 The store (.digest/store.sqlite) holds two kinds of thing: what can be fetched again (each
 source's last body, ETag, parsed items) and what cannot — the record of which items each
-edition sent (so later editions leave those posts out) and posts that have since dropped off
-their members' feeds. Damage comes in two sizes:
+edition sent (so later editions leave those posts out), each edition as it was curated
+(snapshots.py), and posts that have since dropped off their members' feeds. Damage comes in two sizes:
 - rows: an item whose stored JSON was cut short or had bytes changed. SQLite finds nothing
   wrong, builds leave the item out (collect/rows.py), and mend() sets those rows aside in the
   `damaged_items` table (never deleted) and has the next build read their members' bodies
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.collect.rows import COLUMNS, UNREADABLE, item_of
+from digest.collect.snapshot_schema import KEPT_TABLES
 from digest.collect.store import FILL_PUBLISHED, Store
 from digest.exceptions import DigestError
 
@@ -145,6 +146,7 @@ def repair(path: Path) -> Repaired:
         sent, sent_whole = _sent(db)
         items, items_whole = _rows(db, f"SELECT {COLUMNS}, first_seen FROM items")
         has_sent = bool(_rows(db, "SELECT name FROM sqlite_master WHERE name = 'sent'")[0])
+        kept = {table: _rows(db, f"SELECT * FROM {table}")[0] for table in KEPT_TABLES}  # editions as curated
     finally:
         db.close()
     if has_sent and not sent and not sent_whole:  # a sent record is there, and none of it can be read
@@ -166,6 +168,9 @@ def repair(path: Path) -> Repaired:
         store.db.execute(ASIDE)
         store.db.executemany("INSERT INTO damaged_items VALUES (?, ?, ?, ?, ?)", aside)
         store.db.execute(FILL_PUBLISHED)  # what a build finds the window's posts by
+        for table, rows in kept.items():
+            if rows:
+                store.db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
     lost = tuple(name for name, whole in (("sent", sent_whole), ("items", items_whole)) if not whole)
     return Repaired(len(sent), len(readable), lost, damaged, len(aside))
 

@@ -22,9 +22,9 @@ from digest.collect.report import SourceReport
 from digest.collect.store import SourceState, Store
 from digest.collect.submissions import divert
 from digest.config.keys import Source
-from digest.model import Post, ReadResult
+from digest.model import Event, Post, ReadResult, as_instant
 
-EVENT_FORMATS = ("ical", "csv", "html")  # formats whose items replace the source's stored events
+EVENT_FORMATS = ("ical", "csv", "html")  # formats whose events missing from the window read are marked gone
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Pending:
 
     job: ParseJob
     state: SourceState
+    cut: bool = False  # the body was cut at the size cap: what it no longer lists may only be past the cut
 
 
 def save(plan: Plan, store: Store, fetched: dict[str, FetchResult], parsing: Parsing, limits: Limits) -> list[SourceReport]:
@@ -52,9 +53,9 @@ def save(plan: Plan, store: Store, fetched: dict[str, FetchResult], parsing: Par
         names = list(pending)
         results = parsing.results({name: todo.job for name, todo in pending.items()})
         for name, read_result in zip(names, results, strict=True):
-            state = pending.pop(name).state  # each body is let go once stored: memory does not hold them all
+            todo = pending.pop(name)  # each body is let go once stored: memory does not hold them all
             fetched[name] = replace(fetched[name], wire=None)
-            keep(plan, store, state, read_result, by_name[name])
+            keep(plan, store, todo.state, read_result, by_name[name], cut=todo.cut)
         dating.heal(store, dating.now())  # posts dated in the future are dated by first sight; a wrong clock undone
     return reports
 
@@ -95,10 +96,12 @@ def settle(plan: Plan, store: Store, source: Source, result: FetchResult, report
     assert body is not None
     if result.truncated:
         report.problems.append(cut_note(limits) + "; entries after that are missing")
-    return Pending(ParseJob.of(plan.config, source, result.final_url, body, coding, plan.window), new_state)
+    return Pending(ParseJob.of(plan.config, source, result.final_url, body, coding, plan.window), new_state,
+                   cut=result.truncated)
 
 
-def keep(plan: Plan, store: Store, state: SourceState, read_result: ReadResult, report: SourceReport) -> None:
+def keep(plan: Plan, store: Store, state: SourceState, read_result: ReadResult, report: SourceReport, *,
+         cut: bool = False) -> None:
     """Save a parse's items with the source's new state, or fall back when it gave nothing but problems."""
     report.format, report.parsed = read_result.format, True
     report.problems.extend(read_result.problems)
@@ -115,8 +118,22 @@ def keep(plan: Plan, store: Store, state: SourceState, read_result: ReadResult, 
     if divert(store, plan.source(state.name), state, read_result, report):  # members' submissions wait for the editor
         report.status = "ok"
         return
-    store.save_parsed(state, read_result.items, replace_kind="event" if state.format in EVENT_FORMATS else None)
+    whole = state.format in EVENT_FORMATS and not cut and not read_result.skipped  # a skipped event is not a cancelled one
+    gone = unlisted(store, state.name, read_result, plan) if whole else []
+    store.save_parsed(state, read_result.items, gone=gone)
     report.status = "ok"
+
+
+def unlisted(store: Store, name: str, read_result: ReadResult, plan: Plan) -> list[str]:
+    """The source's stored events inside the window it was just read over that it no longer lists.
+
+    Cancelled, moved or deleted: they are marked gone (a draft holding one says so), never deleted.
+    Events outside the window stay as they are: a later window not listing them says nothing about them.
+    """
+    listed = {item.id for item in read_result.items}
+    tz, (start, end) = plan.config.newsletter.tz, plan.window
+    return [item.id for item in store.items(name) if isinstance(item, Event) and item.id not in listed
+            and start <= as_instant(item.start, tz) < end]
 
 
 def date_when_first_seen(store: Store, name: str, read_result: ReadResult, report: SourceReport) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from digest.collect.rows import COLUMNS, Damaged, decoded
+from digest.collect.snapshot_schema import VERSION_4
 from digest.collect.wire import inflate
 from digest.config.workspace import Workspace
 from digest.exceptions import StoreError
@@ -36,7 +37,7 @@ from digest.model import Image, Item
 
 P = ParamSpec("P")
 T = TypeVar("T")
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
     name TEXT PRIMARY KEY,
@@ -77,6 +78,7 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "CREATE INDEX IF NOT EXISTS items_published ON items (kind, published)",
     ),
     3: ("ALTER TABLE sources ADD COLUMN body_coding TEXT",),  # the body as it came over the wire (digest/wire.py)
+    4: VERSION_4,  # editions kept as curated, events never deleted (snapshot_schema.py)
 }
 STATE_COLUMNS = ("name, url, etag, last_modified, NULL, body_hash, parsed_key, ok_at, last_error, format, body_coding, "
                  "body IS NOT NULL")
@@ -120,6 +122,11 @@ def _encoded(value: Any) -> Any:
 
 
 _ENCODER = json.JSONEncoder(default=_encoded)  # one encoder for every item: json.dumps(default=) makes one each call
+
+
+def item_json(item: Item) -> str:
+    """An item as the store keeps it (item_from_json reads it back)."""
+    return _ENCODER.encode(item)
 
 
 def _published(item: Item) -> str | None:
@@ -292,28 +299,22 @@ class Store:
         return None if body is None else inflate(body, coding)
 
     @_guarded
-    def save_parsed(
-        self,
-        state: SourceState,
-        items: Iterable[Item],
-        *,
-        replace_kind: str | None = None,
-    ) -> None:
+    def save_parsed(self, state: SourceState, items: Iterable[Item], *, gone: Iterable[str] = ()) -> None:
         """Record a good fetch and its items in one transaction.
 
-        Posts accumulate (an edited post is updated, a post gone from the feed stays);
-        with replace_kind="event" the source's events are replaced, since a cancelled or
-        moved occurrence must disappear.
+        Items accumulate (an edited one is updated, one gone from the feed stays); the `gone` ids
+        (events no longer listed in the window their calendar was read over) are marked, never deleted.
         """
         now = _now()
         with self._transaction():
             self._upsert_state(state, now, ok=True)
-            if replace_kind:
-                self.db.execute("DELETE FROM items WHERE source=? AND kind=?", (state.name, replace_kind))
+            self.db.execute("UPDATE items SET gone=? WHERE source=? AND id IN (SELECT value FROM json_each(?))",
+                            (now, state.name, json.dumps(list(gone))))
             self.db.executemany(
                 "INSERT INTO items (source, id, kind, data, first_seen, published) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT(source, id) DO UPDATE SET data=excluded.data, kind=excluded.kind, published=excluded.published",
-                [(state.name, item.id, item.kind, _ENCODER.encode(item), now, _published(item))
+                "ON CONFLICT(source, id) DO UPDATE SET data=excluded.data, kind=excluded.kind, published=excluded.published, "
+                "gone=NULL",
+                [(state.name, item.id, item.kind, item_json(item), now, _published(item))
                  for item in items],
             )
 
@@ -343,7 +344,7 @@ class Store:
     @_guarded
     def items(self, source: str) -> list[Item]:
         """A source's readable items (a damaged row is left out and listed in `damaged`, see rows.py)."""
-        rows = self.db.execute(f"SELECT {COLUMNS} FROM items WHERE source=? ORDER BY id", (source,))
+        rows = self.db.execute(f"SELECT {COLUMNS} FROM items WHERE source=? AND gone IS NULL ORDER BY id", (source,))
         return decoded(rows, self.damaged).get(source, [])
 
     @_guarded
@@ -353,9 +354,9 @@ class Store:
         The store keeps every post ever seen, so a build reads only the posts its windows can
         use (SQLite compares the ISO dates in UTC; events are always loaded).
         """
-        query, args = f"SELECT {COLUMNS} FROM items", tuple[str, ...]()
+        query, args = f"SELECT {COLUMNS} FROM items WHERE gone IS NULL", tuple[str, ...]()
         if posts_since is not None:
-            query += " WHERE kind != 'post' OR published >= ?"
+            query += " AND (kind != 'post' OR published >= ?)"
             args = (posts_since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),)
         return decoded(self.db.execute(query + " ORDER BY source, id", args), self.damaged)
 
@@ -370,9 +371,14 @@ class Store:
         return {item_id: datetime.fromisoformat(seen) for item_id, seen in rows}
 
     @_guarded
+    def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one read, without taking the write lock (for the store's other tables: snapshots.py)."""
+        return self.db.execute(sql, args).fetchall()
+
+    @_guarded
     def counts(self) -> dict[str, int]:
         """How many items the store holds for each source."""
-        return dict(self.db.execute("SELECT source, COUNT(*) FROM items GROUP BY source").fetchall())
+        return dict(self.db.execute("SELECT source, COUNT(*) FROM items WHERE gone IS NULL GROUP BY source").fetchall())
 
     @_guarded
     def mark_sent(self, item_ids: Iterable[str], edition: str) -> None:

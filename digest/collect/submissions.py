@@ -299,5 +299,5 @@ def divert(store: Store, source: Source, state: SourceState, read: ReadResult, r
     if not reviewed(source, read):
         return False
     Submissions(store).record(source.name, read, report)
-    store.save_parsed(state, [], replace_kind=None)
+    store.save_parsed(state, [])
     return True

@@ -26,6 +26,7 @@ def starter_file() -> str:
     `templates = "templates"` is written out: `digest init` copies the theme there, and a copy that is not
     switched on would be a trap (edits to it would change nothing).
     """
+    from digest.config.glossary import Word
     from digest.config.keys import Newsletter, Section, Source
     from digest.config.schedule import Schedule
     from digest.config.schema import starter
@@ -37,7 +38,9 @@ def starter_file() -> str:
              EXTRA_SECTIONS,
              *starter(Source, "[[sources]]", "one per member feed or calendar"), "",
              *starter(Schedule, "[schedule]", "optional: `digest auto` drafts each edition on this day and mails the "
-                      "editors a ready note", shown=False)]
+                      "editors a ready note", shown=False), "",
+             *starter(Word, "[[glossary]]", "hard words and what they mean: the Easy Read edition explains each one "
+                      "the first time it uses it")]
     return "\n".join(lines) + "\n"
 
 

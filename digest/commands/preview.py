@@ -27,8 +27,9 @@ def preview(config_path: Path, edition: date | None, port: int, host: str, open_
     desk: reorder, move, drop, rewrite and add items there and each change is saved to the draft.
 
     Builds once, then rebuilds from what was collected (no refetching) whenever sources.toml,
-    the templates or editions/ change, and the open page refreshes itself. "Copy HTML" puts the
-    email-ready HTML on the clipboard. Ctrl-C stops.
+    the templates or editions/ change, and the open page refreshes itself; every build also writes
+    build/<date>/ as `digest build` does. "Copy HTML" puts the email-ready HTML on the clipboard.
+    Ctrl-C stops and names that folder.
     """
     from digest.preview.server import serve  # imported late: building pulls in the whole pipeline
 

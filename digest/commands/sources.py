@@ -61,8 +61,10 @@ def add(url: str, name: str | None, member: str | None, tags: tuple[str, ...], y
     chosen = found.found if yes else _choose(found.found)
     member_name = member or name or found.title or found.url.split("/")[2]
     tag_list = tuple(dict.fromkeys(t.strip() for group in tags for t in group.split(",") if t.strip()))
-    new = [NewSource(_name(c, member_name, name, len(chosen)), c.url, tag_list,
-                     f"{member or found.title or found.url}: {c.how}") for c in chosen]
+    names = [_name(c, member_name, name, len(chosen)) for c in chosen]
+    new = [NewSource(named, c.url, tag_list, f"{member or found.title or found.url}: {c.how}",
+                     member=member_name if named != member_name else "")  # readers see the member, never "… events"
+           for named, c in zip(names, chosen, strict=True)]
     added, refused = add_sources(config.path, new)
     for source in added:
         click.echo(f"added {source.name!r}: {source.url}")
@@ -102,8 +104,8 @@ def _name(candidate: Candidate, member: str, name: str | None, count: int) -> st
     base = name or member
     if count == 1:
         return base
-    what = "events" if candidate.events and not candidate.posts else "news" if candidate.posts and not candidate.events \
-        else "news and events"
+    what = "events" if candidate.quiet_calendar or (candidate.events and not candidate.posts) else \
+        "news" if candidate.posts and not candidate.events else "news and events"
     return f"{base} {what}"
 
 

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.colours import is_hex_colour
 from digest.config.forms import check_columns
+from digest.config.glossary import Word
 from digest.config.push import Push
 from digest.config.schedule import Schedule, email_address
 from digest.config.schema import Check, key
@@ -186,6 +187,10 @@ class Newsletter:
     intro: str = key("", show=True, example="\nA few words from the editor, in **Markdown**.\n",
                      help="Markdown shown under the title")
     logo: str | None = key(None, check=_web_url, example="https://example.org/logo.png", help="an absolute image URL")
+    logo_background: str = key("#ffffff", check=_hex_colour, help="the plate the logo sits on in the masthead, so "
+                                                                   "a logo of any colour reads on the accent band")
+    site: str | None = key(None, check=_web_url, example="https://example.org/",
+                           help="the network's website: the masthead's logo and name link to it")
     accent: str = key("#1d5a8c", check=_hex_colour, help="your brand colour (darkened if too light to read)")
     footer: str = key("", example="More Markdown for the footer", help="Markdown shown in the footer")
     preheader: str = key("", example="The one line shown after the subject in the inbox",
@@ -214,6 +219,8 @@ class Newsletter:
     button: Button | None = key(None, help="optional: a button that ends the intro")
     push: Push | None = key(None, help="optional: where `digest push` makes the draft (its service, list and sender)")
     # not hashed: a dict (the rest of Newsletter still hashes as before)
+    easy_read: bool = key(False, example=True, help="also write the Easy Read edition (easy-read.html beside "
+                                                    "newsletter.html) and link to it from the newsletter (or --easy-read)")
     words: dict[str, str] | None = field(default=None, hash=False, metadata=key(
         None, check=_words, example={"Unsubscribe": "Stop getting these emails"},
         help="the theme's own words in your words: \"English\" = \"yours\", for any word of digest/locale/digest.pot "
@@ -231,6 +238,9 @@ class Section:
     days_back: int = key(31, check=_up_to(3660, " days (ten years)"), show=True,
                          help="posts published in [date - days_back, date)")
     days_ahead: int = key(62, check=_up_to(3660, " days (ten years)"), help="events starting in [date, date + days_ahead)")
+    late_days: int | None = key(None, check=_up_to(3660, " days (ten years)"), example=14,
+                                help="a post that reached its feed after the last edition was drafted is offered "
+                                     "if at most this many days older than days_back (not set: days_back again)")
     match: str | None = key(None, check=_regex, example="(?i)research",
                             help="only items whose title matches this regular expression")
     sources: tuple[str, ...] = key((), example=["A member"], help="only items from these sources (by name)")
@@ -244,6 +254,11 @@ class Section:
     # the look
     feature: int = key(0, check=_feature, example=1, help="feature the first N items (bigger title and picture)")
     button: Button | None = key(None, help="optional: a button that ends a text section")
+
+    @property
+    def late_limit(self) -> int:
+        """How many days before its window a post that arrived late may be dated and still be offered."""
+        return self.days_back if self.late_days is None else self.late_days
 
     @property
     def repeats(self) -> bool:
@@ -271,6 +286,8 @@ class Source:
              "time, end, place (usual headings are recognised without it)").metadata)
     contact: str = key("", check=email_address, example="web@member.example.org",
                        help="who to tell when this feed keeps failing (`digest members notify`); \"\" means nobody")
+    ask: str = key("", example="Sam Jones, 0113 496 0000", help="who readers can ask about this member's events: "
+                   "a name and a phone number or email (the Easy Read edition's \"Who to ask\")")
 
     @property
     def shown_as(self) -> str:
@@ -283,7 +300,7 @@ class Source:
 
 
 TABLES: tuple[tuple[str, type], ...] = (("[newsletter]", Newsletter), ("[[sections]]", Section), ("[[sources]]", Source),
-                                        ("[schedule]", Schedule))
+                                        ("[schedule]", Schedule), ("[[glossary]]", Word))
 
 
 @dataclass(frozen=True)
@@ -294,6 +311,7 @@ class Config:
     sources: tuple[Source, ...]
     warnings: tuple[str, ...] = field(default=())
     schedule: Schedule | None = None  # [schedule]: when `digest auto` drafts, and whom it tells
+    glossary: tuple[Word, ...] = field(default=())  # [[glossary]]: digest/config/glossary.py
 
     @property
     def root(self) -> Path:

@@ -12,12 +12,13 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from digest.config.glossary import Word
 from digest.config.keys import Config, Newsletter, Section, Source
 from digest.config.schedule import Schedule, check_schedule
 from digest.config.schema import Problems, check_table, key_lines
 from digest.exceptions import ConfigError
 
-TABLE_NAMES = ("newsletter", "sections", "sources", "schedule")
+TABLE_NAMES = ("newsletter", "sections", "sources", "schedule", "glossary")
 
 
 def parse_config(text: str, path: Path) -> Config:
@@ -36,6 +37,7 @@ def parse_config(text: str, path: Path) -> Config:
     newsletter = check_table(raw.get("newsletter", {}), Newsletter, "newsletter", problems)
     sections = [check_table(s, Section, f"sections[{i}]", problems) for i, s in enumerate(_array(raw, "sections", problems), 1)]
     sources = [check_table(s, Source, f"sources[{i}]", problems) for i, s in enumerate(_array(raw, "sources", problems), 1)]
+    glossary = [check_table(w, Word, f"glossary[{i}]", problems) for i, w in enumerate(_array(raw, "glossary", problems), 1)]
     _cross_checks(sections, sources, problems)
     schedule = check_table(raw["schedule"], Schedule, "schedule", problems) if "schedule" in raw else None
     check_schedule(schedule or {}, problems)
@@ -51,6 +53,7 @@ def parse_config(text: str, path: Path) -> Config:
         sources=tuple(Source(**s) for s in sources),
         schedule=Schedule(**schedule) if schedule is not None else None,
         warnings=tuple(f"{path.name}: {w}" for w in problems.warnings),
+        glossary=tuple(Word(**w) for w in glossary),
     )
 
 

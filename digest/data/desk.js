@@ -120,6 +120,8 @@ async function change(op, fields = {}, done = "Saved to the draft.") {
   return answer.ok;
 }
 
+window.deskChange = change;  // for the Easy Read tab (desk-easyread.js)
+
 async function loadDesk() {
   const answer = await fetch("/api/desk", {cache: "no-store"});
   if (!answer.ok) return;
@@ -137,6 +139,7 @@ function drawDesk() {
   if (body.querySelector("[data-dirty]") && !focusAfter) return;  // never throw away what the editor is typing
   body.replaceChildren(...deskParts().filter(Boolean));  // a part left out is null: never the word "null"
   drawnVersion = desk.version || "";
+  document.dispatchEvent(new CustomEvent("desk:state", {detail: desk}));  // the Easy Read tab (desk-easyread.js)
   if (reopen) {
     const {key, value} = reopen;
     reopen = null;
@@ -167,8 +170,9 @@ function deskParts() {
   }
   const newCount = desk.sections.reduce((n, s) => n + s.items.filter((i) => i.new).length, 0);
   const parts = [
-    desk.writable ? null : el("p", {class: "source", text: "You can read this edition here but not change it: it is "
+    desk.writable || desk.published ? null : el("p", {class: "source", text: "You can read this edition here but not change it: it is "
                                                         + "kept outside your editions folder, so change it in your text editor."}),
+    ...(desk.published ? [el("p", {class: "published", role: "note", text: desk.published})] : []),
     el("div", {class: "toolbar"},
        el("button", {type: "button", disabled: !desk.can_undo || !desk.writable, onclick: () => change("undo", {}, "Undone.")}, "Undo"),
        el("button", {type: "button", disabled: !desk.writable || !!desk.error,
@@ -241,6 +245,7 @@ function itemPart(item, s, i, count) {
     el("div", {class: "item-head"}, el("span", {class: "grip", "aria-hidden": "true", text: "⠿"}), title,
        item.new ? el("span", {class: "badge", text: "new"}) : null),
     item.meta ? el("div", {class: "meta", text: item.meta}) : null,
+    ...(item.notice ? [el("p", {class: "notice", role: "note", text: item.notice})] : []),  // cancelled, or arrived late
     rendered(item.html, ""),
   );
   if (desk.writable) {

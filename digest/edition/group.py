@@ -122,9 +122,10 @@ def _accepts(section: Section, item: Item, source_tags: dict[str, tuple[str, ...
     return True
 
 
-def _in_window(section: Section, item: Item, start: datetime, tz: ZoneInfo) -> bool:
+def _in_window(section: Section, item: Item, start: datetime, tz: ZoneInfo, late: AbstractSet[str]) -> bool:
     if section.kind == "posts" and isinstance(item, Post):
-        return start - timedelta(days=section.days_back) <= item.published < start
+        return start - timedelta(days=section.days_back + (section.late_limit if item.id in late else 0)) \
+            <= item.published < start
     if section.kind == "events" and isinstance(item, Event):
         begins = _start_of(item, tz)
         return start <= begins < start + timedelta(days=section.days_ahead)
@@ -132,8 +133,10 @@ def _in_window(section: Section, item: Item, start: datetime, tz: ZoneInfo) -> b
 
 
 def group(items: Sequence[Item], config: Config, edition: date, *, exclude: AbstractSet[str] = frozenset(),
-          problems: list[str] | None = None, placed: Mapping[str, str] | None = None) -> list[Filled]:
-    """Fill every section; `exclude` holds ids of items sent in an earlier edition.
+          problems: list[str] | None = None, placed: Mapping[str, str] | None = None,
+          late: AbstractSet[str] = frozenset()) -> list[Filled]:
+    """Fill every section; `exclude` holds ids of items sent in an earlier edition, `late` of posts that
+    arrived after the last edition was drafted (offered up to each section's late_limit days before its window).
 
     A `match` that runs out of time is named in `problems` and its section filled with nothing.
     `placed` names the section the editor chose for an item (an approved submission, by id): it
@@ -147,7 +150,7 @@ def group(items: Sequence[Item], config: Config, edition: date, *, exclude: Abst
     patterns = _Patterns(config.sections)
     while True:
         try:
-            filled = _fill(unique, config, start, exclude, source_tags, patterns, placed or {})
+            filled = _fill(unique, config, start, exclude, source_tags, patterns, placed or {}, late)
             break
         except _Blown as failure:  # fill again without that section: nothing depends on the order tried
             patterns.blown(failure, config.sections)
@@ -157,7 +160,8 @@ def group(items: Sequence[Item], config: Config, edition: date, *, exclude: Abst
 
 
 def _fill(unique: list[Item], config: Config, start: datetime, exclude: AbstractSet[str],
-          source_tags: dict[str, tuple[str, ...]], patterns: _Patterns, placed: Mapping[str, str]) -> list[Filled]:
+          source_tags: dict[str, tuple[str, ...]], patterns: _Patterns, placed: Mapping[str, str],
+          late: AbstractSet[str]) -> list[Filled]:
     tz = config.newsletter.tz
     filled = [Filled(section) for section in config.sections]
     titles = {section.title for section in config.sections}
@@ -166,7 +170,7 @@ def _fill(unique: list[Item], config: Config, start: datetime, exclude: Abstract
         for index, box in enumerate(filled):
             if chosen is not None and box.section.title != chosen:
                 continue
-            if (box.section.kind != "text" and _in_window(box.section, item, start, tz)
+            if (box.section.kind != "text" and _in_window(box.section, item, start, tz, late)
                     and (chosen is not None or _accepts(box.section, item, source_tags)
                          and patterns.accepts(index, item.title))):
                 if item.id in exclude and not box.section.repeats:
@@ -174,5 +178,7 @@ def _fill(unique: list[Item], config: Config, start: datetime, exclude: Abstract
                 box.matched += 1
                 if box.section.limit is None or len(box.items) < box.section.limit:
                     box.items.append(item)
+                else:
+                    box.rest.append(item)
                 break
     return filled

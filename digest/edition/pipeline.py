@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +26,7 @@ from digest.config.keys import Config
 from digest.edition.draft.document import Draft
 from digest.edition.draft.paths import draft_path
 from digest.edition.group import event_window, group
+from digest.edition.lifecycle import Late, draft_items, kept_drafted, late_posts, refuse_if_published
 from digest.edition.pool import ParsePool
 from digest.edition.report import Report, SectionCount
 from digest.model import Filled, Item
@@ -62,6 +63,7 @@ class Edition:
     findings: tuple[Finding, ...] = ()  # what `digest check` says about its HTML (when checked)
     subject: str = ""  # the draft's own subject line ("": [newsletter] subject)
     preview: str = ""  # the draft's own inbox preview text ("": [newsletter] preheader, else the intro's words)
+    notes: dict[str, str] = field(default_factory=dict)  # id → the note its draft block carries ("arrived late: …")
 
     @property
     def html(self) -> str:
@@ -116,6 +118,7 @@ class _Made:
     problems: list[str]
     filled: tuple[Filled, ...] = ()
     intro: str | None = None
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def build_edition(
@@ -156,24 +159,29 @@ def build_edition(
         if parsed is None:
             assert collection is not None
             reports = collection.sources
-            made = _from_feeds(config, edition, collection, store.sent_ids(before_edition=edition.isoformat()),
+            sent = store.sent_ids(before_edition=edition.isoformat())
+            made = _from_feeds(config, edition, collection, sent, late_posts(store, edition, config, sent),
                                lambda filled: sized_sections(filled, store, reports, refetch=refetch, network=network,
                                                                 limits=limits),
                                Submissions(store).sections())
         else:
-            made = _from_draft(config, parsed, collection, store.all_items())
+            live = {item.id: item for items in store.all_items().values() for item in items}
+            titles = {i.id: i.title for s in parsed.sections for i in s.items if i.id}
+            made = _from_draft(config, parsed, collection, draft_items(store, config, parsed.edition, titles, live))
     rendered = reuse.render(config, edition, made.inputs, made.views, intro=made.intro)  # reused when nothing changed
     built = _finish(config, edition, rendered, made, started, check, draft)
     return replace(built, subject=parsed.subject, preview=parsed.preview) if parsed is not None else built
 
 
-def _from_feeds(config: Config, edition: date, collection: Collection, sent: set[str],
+def _from_feeds(config: Config, edition: date, collection: Collection, sent: set[str], late: Late,
                 sized: Callable[[tuple[Filled, ...]], tuple[Filled, ...]], placed: dict[str, str]) -> _Made:
-    """Grouping's choice: each section's items, leaving out what an earlier edition sent; then its pictures, `sized`.
-
-    `placed`: the section the editor chose for each approved submission that has one."""
+    """Grouping's choice: each section's items, leaving out what an earlier edition sent, with what arrived
+    `late`; then its pictures, `sized`. `placed`: the section the editor chose for each approved submission."""
     problems: list[str] = []  # e.g. a section's match that ran out of time
-    filled = sized(tuple(group(collection.items, config, edition, exclude=sent, problems=problems, placed=placed)))
+    loaded = {item.id for item in collection.items}
+    items = [*collection.items, *(post for post in late.posts if post.id not in loaded)]
+    filled = sized(tuple(group(items, config, edition, exclude=sent, problems=problems, placed=placed, late=late.ids)))
+    notes, lines = late.report(filled, config, edition)
     shown = [item for box in filled for item in box.items]
 
     def views() -> list[SectionView]:
@@ -182,21 +190,22 @@ def _from_feeds(config: Config, edition: date, collection: Collection, sent: set
         return section_views(filled, config)
 
     return _Made(filled, views, shown, collection.sources, [SectionCount.of(b) for b in filled],
-                 tuple(item.id for item in shown if item.id), problems, filled=filled)
+                 tuple(item.id for item in shown if item.id), problems + lines, filled=filled, notes=notes)
 
 
 def _from_draft(config: Config, parsed: Draft, collection: Collection | None,
-                by_source: dict[str, list[Item]]) -> _Made:
-    """The editor's draft, its collected items as they are stored."""
+                records: tuple[dict[str, Item], list[str]]) -> _Made:
+    """The editor's draft, its collected items as kept with the edition (lifecycle.draft_items)."""
     from digest.edition.draft.views import draft_views
 
-    stored = {item.id: item for items in by_source.values() for item in items}
+    stored, problems = records
+    found = Counter(item.source for item in stored.values())
     sources = collection.sources if collection is not None else [
-        SourceReport(s.name, "not fetched (draft build)", found=len(by_source.get(s.name, []))) for s in config.sources]
+        SourceReport(s.name, "not fetched (draft build)", found=found[s.name]) for s in config.sources]
     counts = [SectionCount(s.section.title, s.section.kind, len(s.items), len(s.items)) for s in parsed.sections]
     views = draft_views(parsed, config, stored)  # a draft's views are its key: made from its blocks and stored items
     return _Made(views, lambda: views, [stored[i] for i in parsed.ids if i in stored], sources, counts,
-                 tuple(parsed.ids), list(parsed.warnings), intro=parsed.intro)
+                 tuple(parsed.ids), [*parsed.warnings, *problems], intro=parsed.intro)
 
 
 def _finish(config: Config, edition: date, rendered: Rendered, made: _Made, started: float, check: bool,
@@ -212,11 +221,10 @@ def _finish(config: Config, edition: date, rendered: Rendered, made: _Made, star
         sources=tuple(replace(s, used=used[s.name]) for s in made.sources), sections=tuple(made.sections),
         html_bytes=len(rendered.html.encode("utf-8")), warnings=(*config.warnings, *made.problems),
         check_summary=summarise(findings) if check else "",
-        check_errors=tuple(f.message for f in findings if f.severity == "error"),
-        check_lines=tuple(f"{f.severity:<7} {f.code}: {f.message}" for f in findings),
+        check_findings=findings,
         draft=draft, seconds=time.perf_counter() - started)
     return Edition(date=edition, rendered=rendered, report=report, ids=made.ids, sections=made.filled, draft=draft,
-                   findings=findings)
+                   findings=findings, notes=made.notes)
 
 
 def build_from_draft(config: Config, path: Path) -> Edition:
@@ -226,8 +234,22 @@ def build_from_draft(config: Config, path: Path) -> Edition:
 
 def draft_edition(config: Config, edition: date | None = None, *, force: bool = False, refetch: bool = True,
                   on_done: Callable[[FetchResult], None] | None = None) -> tuple[Edition, DraftOutcome]:
-    """Gather the edition from the feeds, as `build --from-feeds` does, and write (or top up) its draft."""
+    """Gather the edition from the feeds, as `build --from-feeds` does, and write (or top up) its draft.
+
+    The records of what it offers are kept with the edition. A published edition is refused unless `force`
+    (which starts its draft over and records that it did).
+    """
     from digest.edition.draft.merge import write_draft
 
-    built = build_edition(config, edition, refetch=refetch, on_done=on_done)
-    return built, write_draft(config, built.date, built.sections, force=force)
+    day = edition or today(config)
+    with Store.beside(config.path) as store:
+        if not force:
+            refuse_if_published(store, config, day,
+                                leaves=f"its draft editions/{config.workspace.draft(day).name} is left as it is",
+                                force_hint=f"edit the draft and run `digest publish --date {day} --force`, or start "
+                                           f"it over with `digest draft --date {day} --force`")
+    built = build_edition(config, day, refetch=refetch, on_done=on_done)
+    outcome = write_draft(config, built.date, built.sections, force=force, notes=built.notes)
+    with Store.beside(config.path) as store:
+        change = kept_drafted(store, config, built.date, built.sections, started_over=outcome.created and force)
+    return built, replace(outcome, correction=change)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.check import GMAIL_CLIP
+from digest.check import GMAIL_CLIP, Finding
 from digest.collect.run import SourceReport
 from digest.model import Filled
 
@@ -35,24 +35,33 @@ class Report:
     seconds: float = 0.0
     warnings: tuple[str, ...] = ()
     check_summary: str = ""
-    check_errors: tuple[str, ...] = ()
-    check_lines: tuple[str, ...] = ()
+    check_findings: tuple[Finding, ...] = ()  # every finding of `digest check` on the HTML, errors first
     draft: Path | None = None  # the draft the edition was built from, None: from the feeds
 
     @property
     def item_count(self) -> int:
         return sum(s.count for s in self.sections)
 
+    @property
+    def check_lines(self) -> tuple[str, ...]:
+        """Each finding as `digest check` prints it."""
+        return tuple(f"{f.severity:<7} {f.code}: {f.message}" for f in self.check_findings)
+
+    @property
+    def check_errors(self) -> int:
+        return sum(f.severity == "error" for f in self.check_findings)
+
     def problems(self) -> list[str]:
-        """Every warning of the build, each naming its source or cause."""
-        out = list(self.warnings) + [f"digest check: {e}" for e in self.check_errors]
+        """Every problem of the build, each naming its source or cause: `digest check`'s findings
+        (errors first, the footer's among them), then the build's own warnings."""
+        out = [f"digest check: {f.message}" for f in self.check_findings] + list(self.warnings)
         for s in self.sources:
             if s.status in ("failed", "stale"):
                 out.append(f"{s.name}: {s.status}: {s.reason}")
             if s.moved_to:
                 out.append(f"{s.name}: the feed has moved permanently: use {s.moved_to} in sources.toml")
             out.extend(f"{s.name}: {p}" for p in s.problems)
-        if self.html_bytes > GMAIL_CLIP:
+        if self.html_bytes > GMAIL_CLIP and not self.check_summary:  # a checked build's size finding says it
             out.append(f"newsletter.html is {self.html_bytes / 1024:.1f} KB: Gmail clips emails over 102 KB — "
                        "lower a section's limit or shorten summary_length")
         for box in self.sections:
@@ -68,7 +77,8 @@ def _status(s: SourceReport) -> str:
 
 
 def format_report(report: Report, outputs: dict[str, Path] | None = None, *, verbose: bool = False) -> str:
-    """A plain table: sources, sections, outputs, warnings (each check finding too when verbose)."""
+    """A plain table: sources, sections, outputs, then every problem, `digest check`'s findings among them
+    (verbose: with each finding's code, as `digest check` prints it)."""
     width = max([len(s.name) for s in report.sources] + [6])
     lines = [f"{'Source':<{width}}  {'found':>5}  {'used':>4}  status"]
     for s in report.sources:
@@ -89,13 +99,15 @@ def format_report(report: Report, outputs: dict[str, Path] | None = None, *, ver
             note = f"  ({size / report.item_count:.0f} B per item; Gmail clips at 102 KB)"
         lines.append(f"wrote {path} ({size / 1024:.1f} KB){note}")
     if report.check_summary:
-        lines.append(f"digest check: {report.check_summary}")
+        lines.append(f"digest check: {report.check_summary}" + (" (listed below)" if report.check_findings else ""))
         if verbose:
             lines.extend(f"  {line}" for line in report.check_lines)
     problems = report.problems()
     if problems:
+        errors, warnings = report.check_errors, len(problems) - report.check_errors
+        counted = f"{warnings} warning{'s' if warnings != 1 else ''}"
         lines.append("")
-        lines.append(f"{len(problems)} warning{'s' if len(problems) != 1 else ''}:")
-        lines.extend(f"  - {p}" for p in problems)
+        lines.append((f"{errors} error{'s' if errors != 1 else ''} and {counted}" if errors else counted) + ":")
+        lines.extend(f"  - {'error: ' if i < errors else ''}{p}" for i, p in enumerate(problems))
     lines.append(f"done in {report.seconds:.2f} s")
     return "\n".join(lines)

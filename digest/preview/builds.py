@@ -22,6 +22,7 @@ from digest.check import Finding
 from digest.config.keys import Config
 from digest.config.load import load_config
 from digest.edition.pipeline import Edition, build_edition, find_draft, today
+from digest.write import write_outputs
 
 Say = Callable[[str], None]
 
@@ -35,6 +36,7 @@ class Snapshot:
     good_number: int = 0
     error: str | None = None
     at: datetime = field(default_factory=datetime.now)
+    folder: Path | None = None  # where the edition's files were written, as `digest build` writes them
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -82,13 +84,25 @@ class Previewer:
                 edition = build_edition(config, self.edition_date, draft=draft, refetch=refetch, check=True)
             except Exception as exc:  # any failure goes on the page; the server keeps going
                 return self._publish(error=_describe(exc))
-            return self._publish(edition=edition)
+            folder = config.workspace.build(edition.date, from_feeds=self.from_feeds)
+            snap = self._publish(edition=edition, folder=folder)
+            try:  # then the folder follows the page, as `digest build` writes it (the web version and .ics files
+                write_outputs(folder, edition.files())  # cost a render the page does not wait for)
+            except Exception as exc:  # noqa: BLE001 - a folder that cannot be written is said, the page stays
+                return self._publish(error=f"{folder} was not written: {_describe(exc)}")
+            return snap
 
-    def _publish(self, *, edition: Edition | None = None, error: str | None = None) -> Snapshot:
+    def settled(self) -> Path | None:
+        """Where the last good edition's files are, once any build under way has written them."""
+        with self._build_lock:
+            return self.snapshot.folder
+
+    def _publish(self, *, edition: Edition | None = None, error: str | None = None, folder: Path | None = None) -> Snapshot:
         with self._changed:
             last = self._snapshot
             number = last.number + 1
-            snap = replace(last, number=number, error=error) if edition is None else Snapshot(number, edition, number)
+            snap = replace(last, number=number, error=error) if edition is None else \
+                Snapshot(number, edition, number, folder=folder)
             self._snapshot = snap
             self._changed.notify_all()
         if error or snap.edition is None:

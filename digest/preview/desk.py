@@ -16,10 +16,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from digest.edition.draft import DraftError, edit
+from digest.edition.draft import DraftError, easy, edit
 from digest.edition.draft.merge import merge_draft, write_draft
 from digest.edition.draft.parse import parse_draft, read_draft_text
 from digest.exceptions import DigestError
+from digest.preview.final import keep_offered, notices, published_refusal
 from digest.render.views import markdown
 from digest.write import write_atomic
 
@@ -39,6 +40,8 @@ OPS: dict[str, dict[str, type]] = {
     "blurb": {"section": int, "item": int, "text": str},
     "intro": {"text": str},
     "add": {"section": int, "title": str, "url": str, "date": str, "text": str},
+    "easy": {"section": int, "item": int, "title": str, "text": str},  # the Easy Read tab: in, with its easy words
+    "plain": {"section": int, "item": int},  # the Easy Read tab: out
     "undo": {},
     "topup": {},
     "create": {},
@@ -117,9 +120,10 @@ class Desk:
             return {"draft": None, "path": _shown(config, would), "message": message,
                     "can_create": not self.previewer.from_feeds and writable(config, would)}
         text = read_draft_text(path)
+        published = published_refusal(config, edition)  # a published edition is shown, never changed
         state: dict[str, Any] = {"draft": _shown(config, path), "version": version_of(text), "message": message,
-                                 "writable": writable(config, path), "sections": [], "intro": "",
-                                 "can_undo": bool(self._undo) and self._undo[-1][1] == text}
+                                 "writable": writable(config, path) and not published, "sections": [], "intro": "",
+                                 "can_undo": bool(self._undo) and self._undo[-1][1] == text, "published": published}
         try:
             draft = parse_draft(text, path, config)
         except DraftError as exc:
@@ -132,10 +136,14 @@ class Desk:
 
         state["intro"] = written(draft.intro_span)
         state["intro_html"] = markdown(draft.intro)  # as readers see it; the Markdown only behind "Edit"
+        told = notices(config, edition, draft.ids, {i.id: written((i.span[0], i.body[0])) for s in draft.sections
+                                                    for i in s.items if i.id})
         state["sections"] = [
             {"title": s.section.title, "kind": s.section.kind, "html": markdown(s.body),
              "items": [{"title": i.title, "url": i.url or "", "meta": i.meta, "text": written(i.body),
-                        "html": markdown(i.text), "id": i.id or "", "new": i.new, "line": i.line} for i in s.items]}
+                        "html": markdown(i.text), "id": i.id or "", "new": i.new, "line": i.line,
+                        "easy": bool(i.easy_line), "easy_title": i.easy_title, "easy_text": i.easy,
+                        "notice": told.get(i.id or "", "")} for i in s.items]}
             for s in draft.sections]
         return state
 
@@ -144,6 +152,8 @@ class Desk:
         op, version, values = checked(body)
         with self._lock:
             config, edition, path = self._where()
+            if refusal := published_refusal(config, edition):
+                raise Refused(refusal)
             if op == "create":
                 return self._create(config, edition, path)
             if path is None:
@@ -175,6 +185,8 @@ class Desk:
             "intro": lambda: edit.set_intro(text, path, config, v["text"]),
             "subject": lambda: edit.set_header(text, path, config, "subject", v["text"]),
             "preview": lambda: edit.set_header(text, path, config, "preview", v["text"]),
+            "easy": lambda: easy.set_easy(text, path, config, place, v["title"], v["text"]),
+            "plain": lambda: easy.clear_easy(text, path, config, place),
             "add": lambda: edit.add_item(text, path, config, v["section"], title=v["title"], url=v["url"],
                                          day=v["date"], blurb=v["text"]),
         }
@@ -187,7 +199,8 @@ class Desk:
 
             draft = parse_draft(text, path, config)
             built = build_edition(config, draft.edition, refetch=False)  # the draft's own date (--edition FILE)
-            merged, added = merge_draft(text, draft, config, built.sections)
+            merged, added = merge_draft(text, draft, config, built.sections, built.notes)
+            keep_offered(config, draft.edition, built.sections)
             return merged, (f"Added {len(added)} new item{'s' if len(added) != 1 else ''} from the feeds, marked new."
                             if added else "Nothing new in the feeds since the draft was made.")
         return changes[op](), ""
@@ -198,7 +211,8 @@ class Desk:
             raise Refused("the draft already exists")
         if self.previewer.from_feeds or snap.edition is None or not writable(config, config.workspace.draft(edition)):
             raise Refused("this preview cannot make a draft (it was started with --from-feeds)")
-        outcome = write_draft(config, edition, snap.edition.sections)
+        outcome = write_draft(config, edition, snap.edition.sections, notes=snap.edition.notes)
+        keep_offered(config, edition, snap.edition.sections)
         self.previewer.draft = outcome.path
         return self.state(f"Wrote {_shown(config, outcome.path)}: edit it here or in any text editor.")
 

@@ -98,7 +98,7 @@ def easy_read_email(previewer: Previewer) -> tuple[str, str] | None:
     config, edition = previewer.config, previewer.snapshot.edition
     if config is None or edition is None:
         return None
-    easy = render_easy_read(config, edition.date, edition.rendered)
+    easy = render_easy_read(config, edition.date, edition.rendered, draft=edition.draft)
     return easy.html, easy.text
 
 

@@ -92,7 +92,8 @@ ASSETS = {"/desk.js": ("data/desk.js", "text/javascript; charset=utf-8"),
           "/desk.css": ("data/desk.css", "text/css; charset=utf-8"),
           "/desk-handoff.js": ("data/desk-handoff.js", "text/javascript; charset=utf-8"),
           "/desk-submissions.js": ("data/desk-submissions.js", "text/javascript; charset=utf-8"),
-          "/desk-submissions.css": ("data/desk-submissions.css", "text/css; charset=utf-8")}
+          "/desk-submissions.css": ("data/desk-submissions.css", "text/css; charset=utf-8"),
+          "/desk-easyread.js": ("data/desk-easyread.js", "text/javascript; charset=utf-8")}
 MAX_BODY = 64 * 1024  # the largest request the page sends is one blurb (MAX_TEXT characters)
 MAX_CONNECTIONS = 32  # beyond this, new connections are closed at once: idle ones cannot starve the page
 REQUEST_TIMEOUT = 10.0  # seconds a connection may take to send its request (a long poll waits server-side)
@@ -201,7 +202,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif url.path == "/easy-read.html" and (edition := previewer.snapshot.edition) and previewer.config:
             from digest.render.easyread.edition import inline_icon, render_easy_read
 
-            easy = render_easy_read(previewer.config, edition.date, edition.rendered, inline_icon)
+            easy = render_easy_read(previewer.config, edition.date, edition.rendered, inline_icon, draft=edition.draft)
             self._send(200, easy.html, "text/html; charset=utf-8", {"Content-Security-Policy": DOCUMENT_POLICY})
         elif url.path in ASSETS:
             name, content_type = ASSETS[url.path]
@@ -221,6 +222,11 @@ class _Handler(BaseHTTPRequestHandler):
                        {"Content-Security-Policy": DOCUMENT_POLICY})
         elif url.path == "/api/submissions":
             self._answer(self.server.submissions.state)
+        elif url.path == "/api/easy-feedback":  # the Easy Read tab's live feedback: reads nothing, writes nothing
+            from digest.preview.easyread import feedback
+
+            query = parse_qs(url.query)
+            self._json(feedback(previewer.config, query.get("title", [""])[0], query.get("text", [""])[0]))
         else:
             self._send(404, "not found", "text/plain; charset=utf-8")
 

@@ -183,4 +183,12 @@ def serve(config_path: Path, edition_date: date | None, *, host: str, port: int,
         try:
             server.wait()
         except KeyboardInterrupt:
-            say("Stopped.")
+            say(stopped(server.previewer.settled()))
+
+
+def stopped(folder: Path | None) -> str:
+    """What Ctrl-C says: where the curated edition's files are."""
+    if folder is None:
+        return "Stopped. Nothing was built, so no files were written."
+    return (f"Stopped. The edition as you left it is in {folder}{os.sep} — newsletter.html to paste into your email "
+            "service, newsletter.txt its plain-text part.")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,12 +26,14 @@ from xml.etree import ElementTree as ET
 from lxml import etree
 from lxml import html as lxml_html
 
+from digest.collect import snapshots
 from digest.collect.store import Store
 from digest.colours import readable_on
 from digest.config.keys import Config
 from digest.dates import format_day
+from digest.edition.lifecycle import correction
 from digest.exceptions import DigestError
-from digest.model import as_instant
+from digest.model import Item, as_instant
 from digest.render.email import DARK_BG, LIGHT_BG, archive_home, theme
 from digest.write import sweep_temporaries, write_atomic
 
@@ -65,6 +68,7 @@ class Published:
     page: Path
     recorded: int
     archive: Archive
+    change: str = ""  # what a correction (--force) of a published edition changed
 
 
 def archive_dir(config: Config) -> Path:
@@ -72,11 +76,16 @@ def archive_dir(config: Config) -> Path:
 
 
 def publish(config: Config, edition: date, ids: list[str], web_html: str,
-            calendars: dict[str, str] | None = None) -> Published:
+            calendars: dict[str, str] | None = None, *, items: Sequence[Item] = (), force: bool = False) -> Published:
     """Put the edition's web version (and its events' .ics files) in the archive, rewrite the index and feed,
-    then record its items as sent."""
+    then record its items as sent (and keep their records, `items`, with the edition).
+
+    A published edition is final: publishing it again is refused unless `force`, which records what changed.
+    """
     folder = archive_dir(config)
     page = folder / edition.isoformat() / "index.html"
+    with Store.beside(config.path) as store:
+        change = correction(store, config, edition, ids, page, web_html, force=force)
     this = _read_edition(config, edition, web_html.encode("utf-8"))
     editions, problems = past_editions(config)
     editions = sorted([e for e in editions if e.date != edition] + [this], key=lambda e: e.date, reverse=True)
@@ -91,9 +100,11 @@ def publish(config: Config, edition: date, ids: list[str], web_html: str,
         raise DigestError(f"cannot write {page} ({exc.strerror or exc}): check the folder is writable; "
                           "nothing was recorded as sent") from None
     written = _write(config, index, feed, editions, problems)
-    with Store.beside(config.path) as store:
-        store.mark_sent(ids, edition.isoformat())
-    return Published(page, len(ids), written)
+    with Store.beside(config.path) as store, store.transaction():
+        if not change:  # a correction keeps what was kept when the edition was curated
+            snapshots.keep(store, edition, items)
+        snapshots.mark_published(store, edition, ids, change=change)
+    return Published(page, len(ids), written, change)
 
 
 def _read_edition(config: Config, when: date, page: bytes) -> PastEdition:

@@ -63,6 +63,13 @@ def badge(start: datetime | date, tz: ZoneInfo, language: str) -> tuple[str, str
     return format_date(day, "LLL", locale=locale).rstrip(".").upper(), str(day.day)
 
 
+def short_day(start: datetime | date, tz: ZoneInfo, language: str) -> tuple[str, str]:
+    """("Tue", "15 Oct"): the first date in a compact row's date column."""
+    day = local_day(start, tz)
+    locale = babel_locale(language)
+    return format_date(day, "EEE", locale=locale).rstrip("."), format_date(day, "d MMM", locale=locale)
+
+
 def local_day(moment: datetime | date, tz: ZoneInfo) -> date:
     return moment.astimezone(tz).date() if isinstance(moment, datetime) and moment.tzinfo else (
         moment.date() if isinstance(moment, datetime) else moment)

@@ -36,7 +36,7 @@ import jinja2
 import markupsafe
 
 from digest import esp
-from digest.colours import readable_on
+from digest.colours import contrast_of, readable_on
 from digest.config.keys import DEFAULT_TEMPLATES, Config
 from digest.dates import babel_locale
 from digest.i18n import translations
@@ -50,7 +50,7 @@ from digest.text import html_to_text, wrap
 __all__ = ["CALENDAR_FOLDER", "ItemView", "Rendered", "SectionView", "item_view", "markdown", "render_views",
            "section_views"]  # the view types live in digest/render/views.py; these names stay importable from here
 
-LIGHT_BG, DARK_BG = "#ffffff", "#17151c"
+LIGHT_BG, DARK_BG, INK = "#ffffff", "#17151c", "#1f1d24"
 DOCTYPE = "<!doctype html>\n"
 # A published web version lives at archive/<date>/index.html: without [newsletter] url, its
 # "view all editions" link is relative to that.
@@ -150,6 +150,10 @@ def context(config: Config, edition: date, sections: list[SectionView], *, intro
         "accent": readable_on(n.accent, LIGHT_BG),
         "accent_dark": readable_on(n.accent, DARK_BG, minimum=DARK_LINK_CONTRAST),
         "logo": n.logo,
+        "logo_background": n.logo_background,
+        "logo_ink": max((INK, LIGHT_BG), key=lambda ink: contrast_of(ink, n.logo_background)),  # the alt text
+        "site": n.site,
+        "web_page": web_page,  # the web version's address, once published (None without [newsletter] url)
         "why_html": markdown(n.why),
         "address_lines": [line.strip() for line in n.address.splitlines() if line.strip()],
         "web": web,
@@ -158,6 +162,8 @@ def context(config: Config, edition: date, sections: list[SectionView], *, intro
         "view_online_url": esp.VIEW_ONLINE_PLACEHOLDER if chosen else web_page,
         "unsubscribe_text": markupsafe.Markup(text_unsubscribe),  # the one merge tag meant to be live
         "view_online_text": markupsafe.Markup(text_view) if text_view else (web_page or ""),
+        # the Easy Read edition beside this one (digest/render/easyread/): on the web when published there
+        "easy_read_url": (f"{web_page}easy-read.html" if web_page and not web else "easy-read.html") if n.easy_read else None,
         **extra,
     }
 

@@ -12,7 +12,8 @@ from functools import partial
 
 from digest.config.keys import Config
 from digest.model import Image
-from digest.render.calendar import google_link, ics_file, ics_name, outlook_link
+from digest.render import cards
+from digest.render.calendar import google_link, ics_file, ics_name, outlook_link, slug
 from digest.render.series import merge_series
 from digest.render.views import ItemView, Picture, SectionView
 from digest.text import short_link_text
@@ -58,42 +59,68 @@ def readable_links(fragment: str) -> str:
 
 def lay_out(sections: list[SectionView], config: Config, edition: date,
             home: str | None) -> tuple[list[SectionView], dict[str, Callable[[], str]]]:
-    """Series merged, featured items marked, pictures shaped, calendar links made (and .ics files, to make)."""
-    tz, language = config.newsletter.tz, config.newsletter.language
+    """Series merged, featured items marked, pictures shaped, calendar links made (and .ics files, to make);
+    each section and event given the id that links reach it by."""
     calendars: dict[str, Callable[[], str]] = {}
+    names: set[str] = set()
     out = []
     for view in sections:
-        items = merge_series(view.items, tz, language) if view.kind == "events" else view.items
-        laid = []
-        for index, item in enumerate(items):
-            featured = index < view.feature
-            shown = item.image if view.images and item.image else None
-            item = replace(item, blurb_html=readable_links(item.blurb_html), featured=featured,
-                           picture=picture(shown, item.url, featured=featured, title=item.title) if shown else None)
-            if item.event is not None:
-                item = _with_calendar(item, edition, home, calendars)
-            laid.append(item)
-        out.append(replace(view, items=laid, body_html=readable_links(view.body_html)))
+        items, rest = (_lay_items(items, view, config, edition, home, calendars, names) for items in (view.items, view.rest))
+        out.append(replace(view, items=items, rest=rest, body_html=readable_links(view.body_html),
+                           anchor=_unique(f"s-{slug(view.title)}", names)))
     return out, calendars
 
 
-def _with_calendar(item: ItemView, edition: date, home: str | None,
-                   calendars: dict[str, Callable[[], str]]) -> ItemView:
+def _lay_items(items: list[ItemView], view: SectionView, config: Config, edition: date, home: str | None,
+               calendars: dict[str, Callable[[], str]], names: set[str]) -> list[ItemView]:
+    tz, language = config.newsletter.tz, config.newsletter.language
+    laid = []
+    for index, item in enumerate(merge_series(items, tz, language) if view.kind == "events" else items):
+        featured = index < view.feature
+        shown = item.image if view.images and item.image else None
+        item = replace(item, blurb_html=readable_links(item.blurb_html), featured=featured,
+                       picture=picture(shown, item.url, featured=featured, title=item.title) if shown else None)
+        if item.event is not None:
+            item = _with_calendar(item, config, edition, home, calendars, names)
+        laid.append(item)
+    return laid
+
+
+def _unique(name: str, names: set[str]) -> str:
+    """`name`, or name-2, name-3…: ids and file names are unique in an edition."""
+    found, n = name, 1
+    while found in names:
+        n += 1
+        found = f"{name}-{n}"
+    names.add(found)
+    return found
+
+
+def _with_calendar(item: ItemView, config: Config, edition: date, home: str | None,
+                   calendars: dict[str, Callable[[], str]], names: set[str]) -> ItemView:
+    """Each way to add the event: Google (every date), Outlook.com (a link a date), the .ics (every date);
+    and the one link the email shows, to the web version's card (the choice) or, without one, to Google."""
     assert item.event is not None
-    dates = item.event.occurrences
-    place = item.location
-    details = ""  # the event's page is in the .ics; in the links it would cost ~150 bytes a card
-    links = replace(item, google_url=google_link(item.title, dates[0], place=place, details=details),
-                    outlook_url=outlook_link(item.title, dates[0], place=place, details=details))
+    tz, language = config.newsletter.tz, config.newsletter.language
+    dates, place = item.event.occurrences, item.location
+    stem = _unique(ics_name(item.title, dates[0].start).removesuffix(".ics"), names)
+    google = google_link(item.title, dates, tz, place=place)  # the event's page is in the .ics, not the links
+    outlook = tuple((cards.short_day(when.start, tz, language)[1], outlook_link(item.title, when, place=place))
+                    for when in dates)
+    first = cards.local_day(dates[0].start, tz)
+    anchor = _unique(f"e-{slug(item.title, 'event')[:20].rstrip('-')}-{first:%m%d}", names)  # short: the email links it
+    laid = replace(item, google_url=google, outlook_url=outlook[0][1], outlook_dates=outlook, anchor=anchor,
+                   short_when=item.event.clock if len(dates) == 1 and item.event.clock else item.when,
+                   calendar_url=google, text_calendar_url="" if item.url else google)
     if not home:
-        return links  # an .ics file needs a public address to be linked from an email
-    name = f"{CALENDAR_FOLDER}/{ics_name(item.title, dates[0].start)}"
-    if name in calendars:
-        name = name.removesuffix(".ics") + f"-{len(calendars)}.ics"
+        return laid  # an .ics file and the web version's card need a public address to be linked from an email
+    name = f"{CALENDAR_FOLDER}/{stem}.ics"
     stamp = datetime.combine(edition, datetime.min.time(), tzinfo=UTC)
     calendars[name] = partial(ics_file, item.title, list(dates), place=place, url=item.url,
                               uid=item.event.uid or item.id, stamp=stamp)
-    return replace(links, ics_name=name, ics_url=f"{home}{edition.isoformat()}/{name}")
+    card = f"{home}{edition.isoformat()}/#{laid.anchor}"
+    return replace(laid, ics_name=name, ics_url=f"{home}{edition.isoformat()}/{name}", calendar_url=card,
+                   text_calendar_url=card)
 
 
 CALENDAR_FOLDER = "events"  # the .ics files' folder beside web.html (and in archive/<date>/)

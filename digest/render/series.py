@@ -36,33 +36,33 @@ def _series_key(item: ItemView, tz: ZoneInfo) -> tuple[object, ...] | None:
     return item.source, item.title.casefold(), item.location.casefold(), clock
 
 
-def merge_series(items: list[ItemView], tz: ZoneInfo, language: str) -> list[ItemView]:
-    """One card for each series: items with the same member, title, place and time of day.
-
-    The card stands where the first date stood, says every date, and keeps the first date's
-    link, text and picture.
-    """
-    groups: dict[tuple[object, ...], list[int]] = {}
+def series_groups(items: list[ItemView], tz: ZoneInfo) -> list[list[int]]:
+    """The items' indexes grouped by series (same member, title, place and time of day), each group in
+    the order of its first item; an item that is no series is a group of its own."""
+    groups: dict[object, list[int]] = {}
     for index, item in enumerate(items):
-        if (key := _series_key(item, tz)) is not None:
-            groups.setdefault(key, []).append(index)
-    merged: dict[int, ItemView] = {}
-    dropped: set[int] = set()
-    for indexes in groups.values():
-        if len(indexes) < 2:
-            continue
-        first = items[indexes[0]]
-        events = [items[i].event for i in indexes]  # each has one date: _series_key says so
-        dates = tuple(e.occurrences[0] for e in events if e is not None)
-        assert first.event is not None and len(dates) == len(indexes)
-        event = replace(first.event, occurrences=dates)
-        merged[indexes[0]] = replace(first, event=event, when=series_when(dates, tz, language))
-        dropped.update(indexes[1:])
-    return [merged.get(i, item) for i, item in enumerate(items) if i not in dropped]
+        key = _series_key(item, tz)
+        groups.setdefault(("one", index) if key is None else key, []).append(index)
+    return list(groups.values())
 
 
-def series_when(dates: tuple[Occurrence, ...], tz: ZoneInfo, language: str) -> str:
-    """"Every Wednesday, 10:30–12:00 — 2, 9, 16 and 23 October" (dates in the locale's list style)."""
+def merge_group(group: list[ItemView], tz: ZoneInfo, language: str) -> ItemView:
+    """One card for a series' items: it says every date and keeps the first date's link, text and picture."""
+    first = group[0]
+    if len(group) < 2 or first.event is None:
+        return first
+    dates = tuple(e.occurrences[0] for e in (i.event for i in group) if e is not None)  # one date each: _series_key
+    return replace(first, event=replace(first.event, occurrences=dates), when=series_when(dates, tz, language))
+
+
+def merge_series(items: list[ItemView], tz: ZoneInfo, language: str) -> list[ItemView]:
+    """One card for each series, standing where its first date stood (the Easy Read edition folds the same way)."""
+    return [merge_group([items[i] for i in group], tz, language) for group in series_groups(items, tz)]
+
+
+def series_when(dates: tuple[Occurrence, ...], tz: ZoneInfo, language: str, *, clock: bool = True) -> str:
+    """"Every Wednesday, 10:30–12:00 — 2, 9, 16 and 23 October" (dates in the locale's list style);
+    without the `clock` when the time is said on a line of its own (the Easy Read edition)."""
     locale = babel_locale(language)
     days = [local_day(d.start, tz) for d in dates]
     weekdays = {d.weekday() for d in days}
@@ -73,12 +73,12 @@ def series_when(dates: tuple[Occurrence, ...], tz: ZoneInfo, language: str) -> s
         head = (EVERY if weekly else ON_DAYS).format(weekday=weekday)
     else:
         head = ""
-    if isinstance(first.start, datetime):
+    if clock and isinstance(first.start, datetime):
         start = first.start.astimezone(tz)
-        clock = format_time(start, language)
+        hours = format_time(start, language)
         if isinstance(first.end, datetime) and first.end > first.start:
-            clock += "–" + format_time(first.end.astimezone(tz), language)
-        head = f"{head}, {clock}" if head else clock
+            hours += "–" + format_time(first.end.astimezone(tz), language)
+        head = f"{head}, {hours}" if head else hours
     listed = _day_list(days, language)
     return f"{head} — {listed}" if head else listed
 

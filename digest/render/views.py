@@ -16,7 +16,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 
 from digest.config.keys import Button, Config
-from digest.dates import format_event_when, format_post_date
+from digest.dates import format_event_clock, format_event_when, format_post_date
 from digest.model import Event, Filled, Image, Post
 from digest.render import cards
 from digest.render.calendar import Occurrence
@@ -50,6 +50,9 @@ class EventView:
     badge_month: str = ""
     badge_day: str = ""
     uid: str = ""
+    weekday: str = ""  # "Tue", over the day in a compact row's date column
+    day: str = ""  # "15 Oct"
+    clock: str = ""  # "14:00–15:30" for an event within one day ("" all day or longer): the date is beside it
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,16 @@ class ItemView:
     outlook_url: str = ""
     ics_name: str = ""
     ics_url: str | None = None
-    easy: str = ""  # the editor's Easy Read text (the draft's `easy:` block, digest/render/easyread/)
+    # the email's one "Add to calendar" link: the web version's card of the event (its choice of calendars), or
+    # without a web version, Google Calendar; the text twin's ("" when the event's own link is all it needs)
+    calendar_url: str = ""
+    text_calendar_url: str = ""
+    anchor: str = ""  # the card's id on the web version
+    short_when: str = ""  # a compact row's line: the time alone when the date is beside it, else `when`
+    outlook_dates: tuple[tuple[str, str], ...] = ()  # ("15 Oct", link) for each date of a series (Outlook.com adds one)
+    easy: str = ""  # the editor's Easy Read sentences (the draft's `easy:` block, digest/render/easyread/)
+    easy_title: str = ""  # its Easy Read title, written on the `easy:` line ("" means its title)
+    easy_read: bool = False  # the editor chose it for the Easy Read edition (it has an `easy:` line)
     line: int = 0  # where the item is in the draft (its `easy:` block, else its heading), for the editor
 
     def __post_init__(self) -> None:
@@ -92,7 +104,9 @@ class SectionView:
     body_html: str = ""
     images: bool = False
     button: Button | None = None
-    feature: int = 0  # feature the first N items (bigger title and picture)
+    feature: int = 0  # feature the first N items (bigger title and picture; for events, a full card)
+    rest: list[ItemView] = field(default_factory=list)  # matched but cut by `limit`: on the web version only
+    anchor: str = ""  # the section's id, which the contents list links to
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +133,9 @@ def item_view(item: Post | Event, config: Config) -> ItemView:
         url = item.url or cards.first_link(item.summary_html)
         place, place_url = cards.where(item.location)
         month, day = cards.badge(item.start, tz, language)
-        event = EventView((cards.occurrence(item),), place, place_url, month, day, item.uid)
+        weekday, short_day = cards.short_day(item.start, tz, language)
+        event = EventView((cards.occurrence(item),), place, place_url, month, day, item.uid, weekday, short_day,
+                          format_event_clock(item, tz, language))
         return ItemView(item.title, url, " · ".join(p for p in parts if p), item.summary_html, item.source, when,
                         item.location, item.image, item.id, member=member, event=event,
                         action=cards.action_text(url, item.summary_html))
@@ -139,6 +155,7 @@ def section_views(filled: Sequence[Filled], config: Config) -> list[SectionView]
             images=box.section.images,
             button=box.section.button,
             feature=box.section.feature,
+            rest=[item_view(i, config) for i in box.rest],
         )
         for box in filled
     ]

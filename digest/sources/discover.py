@@ -19,6 +19,8 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
+
 from digest.collect.fetch import FetchResult, Limits, Request, fetch_all
 from digest.collect.readers.discover import alternate_feeds, html_document
 from digest.collect.readers.registry import detect, read
@@ -50,6 +52,8 @@ PLATFORMS = (
     Platform("Substack", ("substackcdn.com", "substack.com/api"), ("/feed",)),
     Platform("Medium", ("cdn-client.medium.com", "miro.medium.com", 'content="medium"'), ("/feed",)),
 )
+CALENDAR = "iCalendar"  # the calendar reader's format name
+LOOK_BACK_DAYS = 5 * 366  # how far back a calendar with nothing coming up is read for its last event
 _ICS_HREF = re.compile(r"(\.ics(\?|$)|[?&](ical|outlook-ical)=1\b|^webcal:)", re.I)
 
 
@@ -65,11 +69,17 @@ class Candidate:
     events: int = 0
     newest: date | None = None  # posts: the newest post's day
     next_event: date | None = None  # events: the first event's day
+    last_event: date | None = None  # a calendar with nothing coming up: the day of its latest event
     problems: list[str] = field(default_factory=list)
 
     @property
+    def quiet_calendar(self) -> bool:
+        """A calendar that reads without a problem but has nothing coming up (small groups, between seasons)."""
+        return self.kind == CALENDAR and not self.items and not self.problems
+
+    @property
     def usable(self) -> bool:
-        return self.items > 0
+        return self.items > 0 or self.quiet_calendar
 
     def describe(self) -> str:
         """"RSS 2.0, 2 posts, newest 2024-09-23" — what the editor chooses by."""
@@ -80,7 +90,10 @@ class Candidate:
         if self.events:
             parts.append(f"{self.events} event{'s' if self.events != 1 else ''}"
                          + (f", next {self.next_event.isoformat()}" if self.next_event else ""))
-        if not self.items:
+        if self.quiet_calendar:
+            parts.append("0 upcoming events" + (f", last on {format_date(self.last_event, 'd MMMM y', locale='en')}"
+                                                if self.last_event else ", none before either"))
+        elif not self.items:
             parts.append("no items" + (f" ({self.problems[0]})" if self.problems else ""))
         return ", ".join(parts)
 
@@ -253,6 +266,11 @@ def fill(candidate: Candidate, body: bytes, base: str, tz: ZoneInfo, window: tup
     upcoming = [e for e in events if as_instant(e.start, tz) >= window[0]]
     candidate.next_event = as_instant(upcoming[0].start, tz).date() if upcoming else None
     candidate.problems = [p for p in result.problems if not p.startswith("note:")]
+    if candidate.quiet_calendar:  # when was it last used? read back over the years before the window
+        past = read(body, source="new", base_url=base, summary_length=summary_length, tz=tz,
+                    window=(window[0] - timedelta(days=LOOK_BACK_DAYS), window[0]))
+        starts = [as_instant(e.start, tz) for e in past.items if isinstance(e, Event)]
+        candidate.last_event = max(starts).date() if starts else None
 
 
 def _fetch_one(url: str, limits: Limits) -> FetchResult:

@@ -26,6 +26,7 @@ class NewSource:
     url: str
     tags: tuple[str, ...] = ()
     comment: str = ""
+    member: str = ""  # the name readers see, shared by a member's several sources ("" means the name)
 
 
 def add_sources(path: Path, new: list[NewSource]) -> tuple[list[NewSource], list[str]]:
@@ -53,13 +54,15 @@ def add_sources(path: Path, new: list[NewSource]) -> tuple[list[NewSource], list
         if source.comment:
             table.comment(source.comment)
         table.add("name", name)
+        if source.member:
+            table.add("member", source.member)
         table.add("url", source.url)
         if source.tags:
             table.add("tags", list(source.tags))
         tables.append(table)
         names.add(name)
         urls[source.url] = name
-        added.append(NewSource(name, source.url, source.tags, source.comment))
+        added.append(NewSource(name, source.url, source.tags, source.comment, source.member))
     if added:
         snippet = tomlkit.document()
         snippet.append("sources", tables)

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from digest.check import Finding, caniemail, summarise
+from digest.check.budget import SERVICE_EXTRAS, TRACKED_LINK, section_sizes, sent_size
 from digest.check.caniemail import DEFAULT_CLIENTS
 from digest.check.lint import check_html
 from digest.colours import parse_colour
@@ -34,20 +35,37 @@ def test_clean_fixture_has_no_findings() -> None:
     assert found("clean.html") == []
 
 
-def test_size_over_gmail_clip_is_an_error() -> None:
-    # Padding the clean email in a comment rather than shipping a 110 KB fixture.
-    html = fixture("clean.html").replace("</body>", "<!--" + "x" * (110 * 1024) + "--></body>")
-    size_kb = len(html.encode()) / 1024
-    assert found(html) == [("error", "size", f"newsletter is {size_kb:.1f} KB; Gmail clips messages "
-                            "over 102 KB — drop items or shorten summaries")]
+def test_the_size_as_sent_adds_tracked_links_the_services_extras_and_quoted_printable() -> None:
+    # "é" is two bytes, six quoted-printable ("=C3=A9"); each line ends CRLF on the wire; a short link
+    # grows to a tracked link's length, and so does a merge tag; an #anchor and mailto: stay as they are.
+    assert sent_size("<p>é</p>\n") == len("<p>=C3=A9</p>\r\n") + SERVICE_EXTRAS
+    links = '<a href="https://a.org/x">A</a><a href="*|UNSUB|*">U</a>\n<a href="#s">S</a><a href="mailto:a@b.c">M</a>\n'
+    assert sent_size(links) == len(links.replace("=", "=3D")) + 2 + (TRACKED_LINK - 15) + (TRACKED_LINK - 9) + SERVICE_EXTRAS
 
 
-def test_size_close_to_gmail_clip_is_a_warning() -> None:
-    html = fixture("clean.html").replace("</body>", "<!--" + "é" * (46 * 1024) + "--></body>")  # 2 bytes each
-    size_kb = len(html.encode()) / 1024
-    assert 90 < size_kb < 102
-    assert found(html) == [("warning", "size", f"newsletter is {size_kb:.1f} KB, close to the 102 KB at "
-                            "which Gmail clips messages — consider fewer items or shorter summaries")]
+def test_size_over_gmail_clip_as_sent_is_an_error_naming_the_biggest_section() -> None:
+    # Padding the clean email in a comment rather than shipping a 100 KB fixture: it falls in the last
+    # (and only) section, which is the one to trim.
+    html = fixture("clean.html").replace("</body>", "<!--" + "x" * (96 * 1024) + "--></body>")
+    raw, sent = len(html.encode()) / 1024, sent_size(html) / 1024
+    assert raw < 102 < sent
+    [(title, size)] = section_sizes(html)
+    assert title == "Co-Pro Cuppa" and size > 96 * 1024
+    assert found(html) == [("error", "size", f"newsletter is {raw:.1f} KB, about {sent:.1f} KB as your email "
+                            "service sends it (tracked links, quoted-printable encoding): Gmail clips messages over "
+                            "102 KB, hiding the rest and the unsubscribe link — trim 'Co-Pro Cuppa' "
+                            f"({size / 1024:.1f} KB): lower its limit or feature fewer items")]
+
+
+def test_size_close_to_gmail_clip_as_sent_is_a_warning() -> None:
+    html = fixture("clean.html").replace("<h2>", "<h2>Big</h2>" + "<p>x</p>" * 11_000 + "<h2>")
+    raw, sent = len(html.encode()) / 1024, sent_size(html) / 1024
+    assert raw < 90 < sent < 102
+    size = dict(section_sizes(html))["Big"] / 1024
+    assert found(html) == [("warning", "size", f"newsletter is {raw:.1f} KB, about {sent:.1f} KB as your email "
+                            "service sends it (tracked links, quoted-printable encoding), close to the 102 KB at "
+                            f"which Gmail clips messages — trim 'Big' ({size:.1f} KB): lower its limit or feature "
+                            "fewer items")]
 
 
 def test_missing_lang_and_title_are_errors() -> None:
@@ -101,6 +119,15 @@ def test_links_must_be_absolute_or_merge_tags() -> None:
          "or tel — many clients won't open it"),
         ("warning", "caniemail", "'<a href=\"#top\">' (html-anchor-links) is not supported by Gmail iOS"),
     ]
+
+
+def test_a_contents_lists_jump_links_are_not_a_caniemail_finding() -> None:
+    """Where a client ignores #links (Gmail iOS) the list still names every section; elsewhere they are reported."""
+    contents = '<div role="navigation" aria-label="In this issue"><a href="#s-news">News</a></div>'
+    html = fixture("clean.html").replace("<h1>", contents + "<h1>")
+    assert found(html) == []
+    assert found(html.replace('role="navigation"', "")) == [
+        ("warning", "caniemail", "'<a href=\"#s-news\">' (html-anchor-links) is not supported by Gmail iOS")]
 
 
 def test_vague_and_missing_link_text() -> None:
@@ -238,6 +265,29 @@ def test_rendered_footer_passes_with_an_email_service_and_address(tmp_path: Path
     assert "digest check: 0 errors, " in result.output
     html = (tmp_path / "bare" / "build" / "2024-10-01" / "newsletter.html").read_text()
     assert {"unsubscribe", "address"} <= {code for _, code, _ in found(html)}
+
+
+def test_build_lists_every_finding_of_check_counted_with_its_own_warnings(tmp_path: Path) -> None:
+    """A network with an empty footer: `digest build` names both missing parts in its own summary, no -v needed."""
+    from tests.network import digest, make_network
+
+    bare = make_network(tmp_path / "bare")
+    bare.write_text(re.sub(r"^(address|why|footer) = .*$", "", bare.read_text(), flags=re.M))
+    result = digest("build", "-c", bare, "--date", "2024-10-01")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    html = (tmp_path / "bare" / "build" / "2024-10-01" / "newsletter.html").read_text()
+    findings = check_html(html)
+    assert f"digest check: {summarise(findings)} (listed below)" in lines
+    listed = [line.removeprefix("  - ") for line in lines if line.startswith("  - ")]
+    assert [f"digest check: {f.message}" for f in findings] == listed[:len(findings)], "every finding, in check's order"
+    assert f"{len(listed)} warning{'s' * (len(listed) != 1)}:" in lines, "one count for everything listed"
+    assert ("digest check: no unsubscribe link — UK PECR and CAN-SPAM require one in a newsletter: set esp = \"…\" "
+            "under [newsletter] (or --esp) so the footer carries your email service's unsubscribe tag") in listed
+    assert ("digest check: no postal address (no postcode or <address> found) — CAN-SPAM requires the sender's "
+            "postal address and UK PECR that the sender is identified: set address = \"…\" under [newsletter]") in listed
+    quiet = digest("build", "-c", bare, "--date", "2024-10-01", "-q")
+    assert [line.removeprefix("warning: ") for line in quiet.stderr.splitlines()] == listed
 
 
 def test_small_text_ignores_hidden_preheader_headings_and_whitespace_trick() -> None:

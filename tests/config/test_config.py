@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from digest.cli import main
 from digest.commands.init import starter_file
+from digest.config.glossary import Word
 from digest.config.keys import Newsletter, Section, Source, Utm
 from digest.config.load import load_config, parse_config
 from digest.config.push import Push
@@ -171,7 +172,7 @@ def test_readme_examples_use_only_declared_keys() -> None:
     """The README's hand-written sources.toml examples cannot drift from the declarations either."""
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     tables = {"newsletter": Newsletter, "newsletter.utm": Utm, "newsletter.push": Push, "sections": Section,
-              "sources": Source, "schedule": Schedule, "schedule.smtp": Smtp}
+              "sources": Source, "schedule": Schedule, "schedule.smtp": Smtp, "glossary": Word}
     checked = 0
     for block in re.findall(r"```toml\n(.*?)```", readme, re.S):
         table = "newsletter"  # a block may continue the [newsletter] table of the one before

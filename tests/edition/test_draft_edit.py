@@ -120,7 +120,7 @@ def test_the_intro_and_new_items(network: Path) -> None:
     assert parse_draft(text, path, config).intro == "Back."
     added = add_item(original, path, config, 1, title="Quiz night", url="https://hull.example.org/quiz",
                      day="2024-10-25", blurb="Bring a pen.")
-    assert "Stalls and mince pies.\n\n### [Quiz night](https://hull.example.org/quiz)\n2024-10-25\n\nBring a pen.\n\n" \
+    assert "Stalls and mince pies.\n\neasy:\n\n### [Quiz night](https://hull.example.org/quiz)\n2024-10-25\n\nBring a pen.\n\n" \
            "## Get involved" in added
     with pytest.raises(EditError, match="is a text section"):
         add_item(original, path, config, 2, title="Nope")

@@ -131,7 +131,8 @@ def test_redraft_keeps_the_edits_and_adds_only_new_items_at_the_end_of_their_sec
     assert text.startswith(head.rstrip("\n") + "\n\n" + new_post + "\n## Coming up"), "the new post ends its section"
     assert "Our Circle met the council" in text and "Our summer report" not in text, "edits and deletions kept"
     assert "All members welcome. <!-- check the room -->\n\n### [Hull Circle open day]" in text
-    assert "Stalls and mince pies.\n\n### Quiz night\nFriday 25 October 2024, 19:00–21:00 · The Crown · Hull Circle\n" in text
+    assert ("Stalls and mince pies.\n\neasy:\n\n"  # the Easy Read edition's default: the next events
+            "### Quiz night\nFriday 25 October 2024, 19:00–21:00 · The Crown · Hull Circle\n") in text
 
     third = digest("draft", "-c", config, "--date", "2024-10-01")
     assert third.stdout == f"{path} is up to date: nothing new since it was drafted (your edits are untouched)\n"
@@ -196,7 +197,7 @@ def test_redrafting_a_broken_draft_says_what_to_fix(tmp_path: Path) -> None:
     edit(path, ("## Coming up", "## Comming up"))
     result = digest("draft", "-c", config, "--date", "2024-10-01")
     assert result.exit_code == 2
-    assert result.output.endswith(f"Error: {path}: line 36: \"## Comming up\" names no section of sources.toml: "
+    assert result.output.endswith(f"Error: {path}: line 38: \"## Comming up\" names no section of sources.toml: "
                                   "did you mean 'Coming up'?\n")
 
 

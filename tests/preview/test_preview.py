@@ -270,7 +270,7 @@ def test_a_config_that_cannot_load_stops_before_serving(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # ~1 s: a preview process
-def test_ctrl_c_stops_cleanly_and_leaves_no_files(network: Path, tmp_path: Path) -> None:
+def test_ctrl_c_stops_cleanly_and_names_the_build_folder(network: Path, tmp_path: Path) -> None:
     port = free_port()
     log = tmp_path.parent / f"{tmp_path.name}-preview.log"
     with preview_process(network, port, log) as proc:
@@ -278,8 +278,11 @@ def test_ctrl_c_stops_cleanly_and_leaves_no_files(network: Path, tmp_path: Path)
         edit(network, SAMPLE_TITLE, "Edited Digest")
         next_build(f"http://127.0.0.1:{port}/", 1)
         assert stop_preview(proc) == 0, log.read_text()
-    assert "Stopped." in log.read_text()
+    assert (f"Stopped. The edition as you left it is in {tmp_path / 'build' / EDITION.isoformat()}/ — newsletter.html "
+            "to paste into your email service, newsletter.txt its plain-text part.") in log.read_text()
+    # the build folder was written by the first build (and rewritten by each), nothing else
     assert sorted(p for p in tmp_path.rglob("*") if ".digest" not in p.parts) == before
+    assert (tmp_path / "build" / EDITION.isoformat() / "newsletter.html").is_file()
     with socket.socket() as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: ignores closed connections
         s.bind(("127.0.0.1", port))  # nothing listens on the port any more

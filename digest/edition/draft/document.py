@@ -39,6 +39,7 @@ class DraftItem:
     body: Span = (0, 0)  # the blurb as written (notes included); empty at where a blurb would go
     easy: str = ""  # its Easy Read text: the lines after a line "easy:"
     easy_line: int = 0  # that line's number
+    easy_title: str = ""  # the rest of that line: its title in easy words ("" means its title)
 
 
 @dataclass

@@ -28,10 +28,11 @@ class DraftOutcome:
     created: bool
     added: list[tuple[str, str]] = field(default_factory=list)  # (section title, item title)
     items: int = 0
+    correction: str = ""  # starting a published edition over (--force): what it changed, as recorded
 
 
-def merge_draft(text: str, draft: Draft, config: Config,
-                filled: list[Filled] | tuple[Filled, ...]) -> tuple[str, list[tuple[str, str]]]:
+def merge_draft(text: str, draft: Draft, config: Config, filled: list[Filled] | tuple[Filled, ...],
+                notes: dict[str, str] | None = None) -> tuple[str, list[tuple[str, str]]]:
     """Add the items grouping found that the draft has never offered, at the end of their section.
 
     Nothing the editor wrote is changed: new blocks are inserted after each section's last line
@@ -49,7 +50,8 @@ def merge_draft(text: str, draft: Draft, config: Config,
             continue
         block: list[str] = []
         for item in new:
-            block += ["", *item_block(item_view(item, config), images=box.section.images, new=True)]
+            block += ["", *item_block(item_view(item, config), images=box.section.images, new=True,
+                                      note=(notes or {}).get(item.id, ""))]
             added.append((box.section.title, item.title))
             offered.add(item.id)
         if box.section.title in by_title:
@@ -68,17 +70,17 @@ def merge_draft(text: str, draft: Draft, config: Config,
 
 
 def write_draft(config: Config, edition: date, filled: list[Filled] | tuple[Filled, ...], *,
-                force: bool = False) -> DraftOutcome:
+                force: bool = False, notes: dict[str, str] | None = None) -> DraftOutcome:
     """Write editions/<date>.md, or top up the one the editor is working on (`force`: start over)."""
     path = draft_path(config, edition)
     count = sum(len(b.items) for b in filled)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if force or not path.exists():
-            write_atomic(path, format_draft(config, edition, filled, path))
+            write_atomic(path, format_draft(config, edition, filled, path, notes))
             return DraftOutcome(path, created=True, items=count)
         text = read_draft_text(path)
-        merged, added = merge_draft(text, parse_draft(text, path, config), config, filled)
+        merged, added = merge_draft(text, parse_draft(text, path, config), config, filled, notes)
         if added:
             write_atomic(path, merged)
         return DraftOutcome(path, created=False, added=added, items=count)

@@ -30,7 +30,7 @@ from digest.urls import is_web_url
 _EDITION = re.compile(r"^\s*digest edition (\d{4}-\d{2}-\d{2})")
 _OFFERED = re.compile(r"^\s*digest offered\b.*?\bids:(.*)$", re.S)
 _IMAGE_LINE = re.compile(r"^\s*!\[.*\]\(.*\)\s*$")
-_EASY = re.compile(r"^\s*easy:\s*(.*)$")  # starts an item's Easy Read text (digest/render/easyread/)
+_EASY = re.compile(r"^\s*easy:\s*(.*)$")  # "easy: Easy title" puts an item in the Easy Read edition (digest/render/easyread/)
 _HEADER = re.compile(r"^\s*(" + "|".join(HEADERS.values()) + r"):(.*)$", re.S | re.I)  # <!-- subject: … -->
 
 
@@ -239,14 +239,15 @@ class _Reader:
         while body < end and not self.raw[body].strip():
             body += 1
         item_id, new = found if found else (None, False)
-        blurb, easy, blurb_end = block.body, [], end
-        if block.easy >= 0:
-            blurb, easy = block.body[:block.easy], [_EASY.sub(r"\1", block.body[block.easy]), *block.body[block.easy + 1:]]
+        blurb, easy, easy_title, blurb_end = block.body, [], "", end
+        if block.easy >= 0:  # "easy: Easy title", then its sentences: the item is in the Easy Read edition
+            blurb, easy = block.body[:block.easy], block.body[block.easy + 1:]
+            easy_title = " ".join(_EASY.sub(r"\1", block.body[block.easy]).split())
             blurb_end = block.easy_line - 1  # the blurb's span ends where the Easy Read text starts
         return DraftItem(number, defuse_merge_tags(title), url, defuse_merge_tags(" ".join(meta)),
                          body_text("\n".join(blurb)), item_id, image, new, (number - 1, end),
                          (body, blurb_end) if body < blurb_end else (blurb_end, blurb_end),
-                         defuse_merge_tags(body_text("\n".join(easy))), block.easy_line)
+                         defuse_merge_tags(body_text("\n".join(easy))), block.easy_line, defuse_merge_tags(easy_title))
 
     def _url(self, line: int, url: str, what: str) -> str | None:
         if not url:

@@ -41,10 +41,11 @@ def draft_item_view(item: DraftItem, config: Config, stored: Item | None) -> Ite
             image = replace(base.image, alt=image.alt)  # the same picture: keep its measured size
         return replace(base, title=item.title, url=item.url, meta=_meta(item.meta, config), image=image,
                        blurb_html=base.blurb_html if unchanged else markdown(item.text), easy=item.easy,
-                       line=item.easy_line or item.line)
+                       line=item.easy_line or item.line, easy_title=item.easy_title, easy_read=item.easy_line > 0)
     meta = _meta(item.meta, config)
     return ItemView(title=item.title, url=item.url, meta=meta, blurb_html=markdown(item.text), source="",
-                    when=meta, image=item.image, id=item.id or "", easy=item.easy, line=item.easy_line or item.line)
+                    when=meta, image=item.image, id=item.id or "", easy=item.easy, line=item.easy_line or item.line,
+                    easy_title=item.easy_title, easy_read=item.easy_line > 0)
 
 
 def draft_views(draft: Draft, config: Config, stored: dict[str, Item]) -> list[SectionView]:

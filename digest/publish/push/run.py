@@ -91,7 +91,7 @@ def content_of(config: Config, built: Edition, order: Order) -> Content:
     if order.variant == "easy-read":
         from digest.render.easyread.edition import render_easy_read
 
-        easy = render_easy_read(config.overriding(preheader=preview), built.date, built.rendered)
+        easy = render_easy_read(config.overriding(preheader=preview), built.date, built.rendered, draft=built.draft)
         html, text = easy.html, easy.text
     push = config.newsletter.push or Push()
     return Content(name=subject_line(config, built.date) + suffix, subject=shown_subject + suffix, preview=preview,

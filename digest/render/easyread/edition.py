@@ -1,49 +1,61 @@
-"""The Easy Read edition: the same items as the newsletter, told in short lines beside a picture.
+"""The Easy Read edition: a short selection, in the editor's easy words, a picture beside each idea.
 
-Easy Read is how self-advocacy groups publish: large type, one sentence a line, a picture
-beside each idea, short words, and links as big buttons rather than addresses. Each item says:
-  posts   its Easy Read text (the draft's `easy:` block), else its title and its first sentence;
-  events  What / When ("Tuesday 8 October", "2pm to 3:30pm") / Where / How to join / Who to ask.
-The picture is the item's own, else a plain icon of its kind (templates/icons/: event, news,
-online, in person). Mail clients need absolute addresses for pictures, so the icons are
-referenced under [newsletter] url (`<url>icons/news.png`), and a build writes the icons/ folder
-beside its outputs for the network to publish there. Without a url the addresses are relative
-(icons/news.png): right for the build folder and the preview, dead in an inbox, so the build
-warns (and `digest check` reports them). Inlining them as data: URIs in the email was tried and
-dropped: Gmail shows none, and thirty items' icons put the email over Gmail's 102 KB clip; only
-the preview, which a browser shows, inlines them.
+Easy Read is how self-advocacy groups publish (Mencap, Inclusion Europe, the DH 2010 guide): large
+type, one idea a sentence and one sentence a line, a picture on the left of each point and the
+words on the right, hard words explained, links as big buttons rather than addresses, short. So:
+  which items  the editor's choice (select.py): none of the posts and the next few events until
+               the editor ticks others at the desk; series folded; nothing a member wrote unless chosen
+  each item    the editor's easy title and sentences (the draft's `easy:` block); events add their
+               facts from the data (facts.py): When / Where / How to join / Who to ask
+  hard words   the network's [[glossary]]: each explained the first time it is used (glossary.py)
+  text sections  as written, one sentence a line, their links and button kept
+The picture is the item's own when its section shows pictures and its size is known, else a plain
+icon of its kind (templates/icons/: event, news, online, in person), each in its true shape. Mail
+clients need absolute addresses for pictures, so the icons are referenced under [newsletter] url
+(`<url>icons/news.png`), and a build writes the icons/ folder beside its outputs for the network
+to publish there. Without a url the addresses are relative (icons/news.png): right for the build
+folder and the preview, dead in an inbox, so the build warns. Inlining them as data: URIs in the
+email was tried and dropped: Gmail shows none; only the preview, which a browser shows, inlines them.
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+import markupsafe
 
 from digest import esp
 from digest.check import GMAIL_CLIP, Finding
 from digest.config.keys import DEFAULT_TEMPLATES, Config
-from digest.dates import _time_range, babel_locale, format_day, format_time
 from digest.i18n import gettext_for
-from digest.model import as_instant
-from digest.render.calendar import Occurrence
+from digest.render.easyread import facts
+from digest.render.easyread.glossary import Explainer
 from digest.render.easyread.items import EasyItem, EasySection, Picture
 from digest.render.easyread.readability import check_easy_read, shown_path
+from digest.render.easyread.select import chosen_sections
 from digest.render.email import archive_home, context, mjml_to_html, theme
+from digest.render.layout import readable_links
 from digest.render.outputs import Rendered
 from digest.render.utm import tag_sections
-from digest.render.views import ItemView, SectionView, markdown
+from digest.render.views import ItemView, SectionView
 from digest.text import html_to_text
 
 ICONS = ("event", "news", "online", "in-person")
 ICON_FOLDER = "icons"
+ICON_WIDTH, PICTURE_WIDTH, PICTURE_TALLEST = 80, 96, 144
 NO_ICON_URL = ("Easy Read: [newsletter] url is not set, so the icons' addresses are relative and inboxes will "
                "not show them: set url, and publish the build's icons/ folder there")
+NOTHING_CHOSEN = ("Easy Read: no item is chosen, so the Easy Read edition has only its text sections: tick items "
+                  "in the desk's Easy Read tab, or add an \"easy:\" line to an item in the draft")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9À-Ý])")
-_ONLINE = re.compile(r"https?://|\b(online|zoom|teams|google meet|meet\.google|webinar|virtual)\b", re.I)
+_HTML_SENTENCE_END = re.compile(r"([.!?…][\"'”’)]*)\s+(?=[\"'“‘(]*[A-Z0-9À-Ý])")
 _URL = re.compile(r"https?://\S+")
 
 
@@ -57,101 +69,80 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-def _plain(html: str, *, first: bool = False) -> str:
-    """A fragment's words (the first paragraph only, if `first`) without links' addresses:
-    Easy Read never shows a bare URL."""
+def _plain(html: str) -> str:
+    """A fragment's words without links' addresses: Easy Read never shows a bare URL."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", html_to_text(html, 10_000))
     paragraphs = [p for p in re.split(r"\n\s*\n", _URL.sub("", text)) if p.strip()]
-    return "\n".join(" ".join(p.split()) for p in (paragraphs[:1] if first else paragraphs))
+    return "\n".join(" ".join(p.split()) for p in paragraphs)
 
 
-def _clock(moment: datetime, language: str) -> str:
-    """"2pm", "3:30pm" in English Easy Read style; the locale's short time elsewhere ("14:00").
-
-    Ranges in other languages use CLDR's interval pattern ("14:00–15:30") rather than a
-    translated "to", which no checked catalog has yet."""
-    if babel_locale(language).language != "en":
-        return format_time(moment, language)
-    hour = moment.hour % 12 or 12
-    return f"{hour}{moment.strftime(':%M') if moment.minute else ''}{'am' if moment.hour < 12 else 'pm'}"
+def one_sentence_a_line(fragment: str) -> markupsafe.Markup:
+    """Sanitised HTML with a line break after each sentence, its links kept (bare addresses made readable)."""
+    html = readable_links(fragment)
+    return markupsafe.Markup(re.sub(r">([^<]+)<", lambda m: ">" + _HTML_SENTENCE_END.sub(r"\1<br>", m.group(1)) + "<",
+                                    html))
 
 
-def event_when(event: Occurrence, said: str, config: Config, _: Callable[..., str]) -> tuple[str, str]:
-    """(day, hours) of an event: ("Tuesday 8 October 2024", "2pm to 3:30pm"); several days in one line.
-
-    `said` is how the item's card says when it is (ItemView.when: dates.format_event_when), which
-    is the day line of an all-day event and the one line of an event over several days.
-    """
-    tz, language = config.newsletter.tz, config.newsletter.language
-    if not isinstance(event.start, datetime):
-        return said, _("All day")
-    start = as_instant(event.start, tz).astimezone(tz)
-    end = as_instant(event.end, tz).astimezone(tz) if isinstance(event.end, datetime) else None
-    if end is not None and end.date() != start.date():
-        return said, ""
-    if end is None or end <= start:
-        return format_day(start.date(), language), _clock(start, language)
-    if babel_locale(language).language != "en":
-        return format_day(start.date(), language), _time_range(start.time(), end.time(), language)  # CLDR's "14:00–15:30"
-    return format_day(start.date(), language), _("%(start)s to %(end)s", start=_clock(start, language),
-                                                   end=_clock(end, language))
-
-
-def picture(view: ItemView, icon_url: Callable[[str], str], _: Callable[..., str]) -> Picture:
-    """The item's own picture (alt text: its own, else its title), or the icon of its kind."""
-    if view.image is not None:
-        return Picture(view.image.url, view.image.alt or view.title)
-    kind = _kind(view)
-    alt = {"event": _("Event"), "news": _("News"), "online": _("Online"), "in-person": _("In person")}[kind]
-    return Picture(icon_url(kind), alt, kind)
-
-
-def _kind(view: ItemView) -> str:
-    if view.event is None:
-        return "news"
-    if _is_online(view):
-        return "online"
-    return "in-person" if view.location else "event"
-
-
-def _is_online(view: ItemView) -> bool:
-    return bool(_ONLINE.search(view.location))
-
-
-def easy_item(view: ItemView, config: Config, icon_url: Callable[[str], str], _: Callable[..., str]) -> EasyItem:
-    """One item in Easy Read: the editor's text, else the title and the first sentence of its blurb."""
-    first = sentences(_plain(view.blurb_html, first=True))[:1]
-    lines = sentences(view.easy) if view.easy.strip() else first
-    base: dict[str, Any] = dict(title=view.title, lines=lines, picture=picture(view, icon_url, _), url=view.url,
-                                kind="post", ask=view.member or view.source, line=view.line,
-                                own_text=bool(view.easy.strip()))
-    if view.event is None:
-        return EasyItem(**base)
-    dates = view.event.occurrences
-    day, hours = event_when(dates[0], view.when, config, _) if len(dates) == 1 else (view.when, "")  # a series: "Every Monday…"
-    online = _is_online(view)
-    meeting = _URL.search(view.location)
-    where = _("Online") if online and (meeting or not view.location) else _URL.sub("", view.location).strip(" ,·")
-    return EasyItem(**{**base, "kind": "event"}, day=day, hours=hours, where=where, online=online,
-                    join_url=meeting.group(0) if meeting else view.url)
-
-
-def easy_sections(views: list[SectionView], config: Config, icon_url: Callable[[str], str],
-                  _: Callable[..., str]) -> list[EasySection]:
-    out = []
-    for s in views:
-        if s.kind == "text":
-            lines = sentences(_plain(s.body_html))
-            if lines:
-                out.append(EasySection(s.title, s.kind, lines=lines))
-        elif s.items:
-            out.append(EasySection(s.title, s.kind, [easy_item(i, config, icon_url, _) for i in s.items]))
-    return out
-
-
+@cache
 def icon_png(kind: str) -> bytes:
     """An icon's PNG, from the default theme (package data)."""
     return (DEFAULT_TEMPLATES / ICON_FOLDER / f"{kind}.png").read_bytes()
+
+
+@cache
+def _icon_size(kind: str) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(icon_png(kind))) as image:
+        return image.size
+
+
+def picture(view: ItemView, images: bool, icon_url: Callable[[str], str], _: Callable[..., str]) -> Picture:
+    """The item's own picture, in its shape, when its section shows pictures and its size is known; else its kind's icon."""
+    own = view.image
+    if images and own is not None and own.width and own.height:
+        width, height = PICTURE_WIDTH, round(PICTURE_WIDTH * own.height / own.width)
+        if height > PICTURE_TALLEST:
+            width, height = max(1, round(PICTURE_TALLEST * own.width / own.height)), PICTURE_TALLEST
+        return Picture(own.url, own.alt or view.title, width, height)
+    kind = "news" if view.event is None else "online" if facts.is_online(view) else "in-person" if view.location else "event"
+    alt = {"event": _("Event"), "news": _("News"), "online": _("Online"), "in-person": _("In person")}[kind]
+    w, h = _icon_size(kind)
+    return Picture(icon_url(kind), alt, ICON_WIDTH, round(ICON_WIDTH * h / w), kind)
+
+
+def easy_item(view: ItemView, images: bool, config: Config, icon_url: Callable[[str], str], _: Callable[..., str],
+              explain: Explainer) -> EasyItem:
+    """One chosen item: the editor's easy title (else its title) and sentences; an event's facts from the data."""
+    title, lines = view.easy_title or view.title, sentences(view.easy)
+    base: dict[str, Any] = dict(title=title, lines=lines, picture=picture(view, images, icon_url, _), url=view.url,
+                                kind="post", line=view.line, own_text=bool(view.easy.strip() or view.easy_title),
+                                meanings=explain.first_used_in(title, *lines))
+    if view.event is None:
+        return EasyItem(**base, action=_("More information") if view.url else "", action_url=view.url)
+    day, hours = facts.when(view, config, _)
+    action, action_url = facts.how_to_join(view, _)
+    return EasyItem(**{**base, "kind": "event"}, day=day, hours=hours, where=facts.where(view, _), action=action,
+                    action_url=action_url, ask=facts.who_to_ask(view, config))
+
+
+def easy_sections(views: list[SectionView], config: Config, icon_url: Callable[[str], str], _: Callable[..., str],
+                  *, default: bool = False, explain: Explainer | None = None) -> list[EasySection]:
+    """The edition's sections in Easy Read: the chosen items (the `default` choice without a draft) and the text sections."""
+    n = config.newsletter
+    explain = explain or Explainer(config.glossary, sentences)
+    out = []
+    for s in chosen_sections(views, n.tz, n.language, default=default):
+        if s.kind == "text":
+            lines = sentences(_plain(s.body_html))
+            if lines or s.button:
+                out.append(EasySection(s.title, s.kind, lines=lines, body_html=one_sentence_a_line(s.body_html),
+                                       button=s.button, meanings=explain.first_used_in(s.title, *lines)))
+        else:
+            heading = explain.first_used_in(s.title)
+            out.append(EasySection(s.title, s.kind, [easy_item(i, s.images, config, icon_url, _, explain) for i in s.items],
+                                   meanings=heading))
+    return out
 
 
 def icon_files() -> dict[str, bytes]:
@@ -172,39 +163,55 @@ def inline_icon(kind: str) -> str:
 
 
 def render_easy_read(config: Config, edition: date, rendered: Rendered,
-                     icon_url: Callable[[str], str] | None = None) -> Rendered:
-    """The Easy Read email and text of an edition already rendered (the same items, in the same order)."""
+                     icon_url: Callable[[str], str] | None = None, *, draft: Path | None = None) -> Rendered:
+    """The Easy Read email and text of an edition already rendered: the items chosen in its `draft`
+    (without one, the default choice), in the same order."""
     env = theme(config)
-    _ = gettext_for(config.newsletter.language, config.newsletter.words)
-    views = tag_sections(rendered.views, config.newsletter.utm, edition)
-    sections = easy_sections(views, config, icon_url or icon_urls(config), _)
-    intro = config.newsletter.intro if rendered.intro is None else rendered.intro
-    ctx = context(config, edition, views, intro=rendered.intro, easy_sections=sections,
-                  intro_lines=sentences(_plain(markdown(intro))))
+    n = config.newsletter
+    _ = gettext_for(n.language, n.words)
+    views = tag_sections(rendered.views, n.utm, edition)
+    explain = Explainer(config.glossary, sentences)
+    opening = explain.first_used_in(n.title, n.network)
+    sections = easy_sections(views, config, icon_url or icon_urls(config), _, default=draft is None, explain=explain)
+    home = archive_home(config)
+    ctx = context(config, edition, views, intro=rendered.intro, easy_sections=sections, opening_meanings=opening,
+                  contents=[s.title for s in sections],
+                  plain_url=f"{home}{edition.isoformat()}/easy-read.txt" if home else "easy-read.txt")
     mjml_source = env.get_template("easyread.mjml.j2").render(ctx)
-    html = esp.fill_html(mjml_to_html(mjml_source), esp.preset(config.newsletter.esp))
+    html = esp.fill_html(mjml_to_html(mjml_source), esp.preset(n.esp))
     return Rendered(mjml=mjml_source, html=html, text=env.get_template("easyread.txt.j2").render(ctx),
                     _views=rendered.views, intro=rendered.intro)
 
 
-def edition_findings(config: Config, rendered: Rendered, draft: Path | None = None) -> list[Finding]:
-    """`digest check --easy-read`: the readability warnings for an edition as built (from its draft, if any)."""
+def _chosen(config: Config, rendered: Rendered, draft: Path | None) -> list[EasySection]:
     n = config.newsletter
-    sections = easy_sections(rendered.views, config, icon_urls(config), gettext_for(n.language, n.words))
-    return check_easy_read(sections, n.language, shown_path(config, draft))
+    return easy_sections(rendered.views, config, icon_urls(config), gettext_for(n.language, n.words),
+                         default=draft is None)
+
+
+def edition_findings(config: Config, rendered: Rendered, draft: Path | None = None,
+                     sections: list[EasySection] | None = None) -> list[Finding]:
+    """`digest check --easy-read`: the readability warnings for an edition as built (from its draft, if any)."""
+    sections = _chosen(config, rendered, draft) if sections is None else sections
+    explain = Explainer(config.glossary, sentences)
+    return check_easy_read(sections, config.newsletter.language, shown_path(config, draft),
+                           explain.first_used_in(config.newsletter.title, config.newsletter.network))
 
 
 def easy_read_outputs(config: Config, edition: date, rendered: Rendered,
                       draft: Path | None = None) -> tuple[dict[str, str | bytes], list[str]]:
     """What `digest build --easy-read` adds to a build: easy-read.html, easy-read.txt and icons/, and
-    the warnings for its report (readability, a missing [newsletter] url, Gmail's clip)."""
-    easy = render_easy_read(config, edition, rendered)
-    warnings = [f.message for f in edition_findings(config, rendered, draft)]
+    the warnings for its report (readability, nothing chosen, a missing [newsletter] url, Gmail's clip)."""
+    easy = render_easy_read(config, edition, rendered, draft=draft)
+    chosen = _chosen(config, rendered, draft)
+    warnings = [f.message for f in edition_findings(config, rendered, draft, chosen)]
+    if not any(s.items for s in chosen):
+        warnings.append(NOTHING_CHOSEN)
     if archive_home(config) is None:
         warnings.append(NO_ICON_URL)
     if (size := len(easy.html.encode("utf-8"))) > GMAIL_CLIP:
         warnings.append(f"easy-read.html is {size / 1024:.1f} KB: Gmail clips emails over 102 KB — Easy Read "
-                        "editions are best short: lower the sections' limit or send fewer items")
+                        "editions are best short: choose fewer items")
     files: dict[str, str | bytes] = {"easy-read.html": easy.html, "easy-read.txt": easy.text,
                                      "easy-read.mjml": easy.mjml, **icon_files()}
     return files, warnings

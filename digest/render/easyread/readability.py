@@ -13,9 +13,9 @@ editor knows what is measured:
 Words are counted and syllables estimated with textstat (pinned below 0.7.9: later versions
 download NLTK's CMU dictionary at run time, and a build makes no request but the feeds). Its
 word list and syllable rules are English, so in other languages only sentence length is checked.
-Each finding names the item and where to fix it: the line of its `easy:` block in the draft,
-or of its heading when the Easy Read text was made from the title and first sentence (write an
-`easy:` block there); without a draft, the item's title and section.
+Each finding names the item and where to fix it: the line of its `easy:` block in the draft;
+without a draft, the item's title and section. Only what the Easy Read edition says is checked:
+the editor's sentences, the text sections and the glossary's meanings, never a member's blurb.
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ from pathlib import Path
 from digest.check import Finding
 from digest.config.keys import Config
 from digest.dates import babel_locale
-from digest.render.easyread.items import EasyItem, EasySection
+from digest.render.easyread.items import EasyItem, EasySection, Meaning
 
 MAX_WORDS = 15
 HARD_SYLLABLES = 3
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]*")
+_ADDRESS = re.compile(r"\S+@\S+|\b[\w-]+(?:\.[\w-]+)+(?:/\S*)?")
 
 
 def hard_words(sentence: str) -> list[str]:
@@ -39,6 +40,7 @@ def hard_words(sentence: str) -> list[str]:
     import textstat  # imported here: a build without Easy Read never needs it
 
     found: list[str] = []
+    sentence = _ADDRESS.sub(" ", sentence)  # hello@example.org, example.org/events: names, not words
     for position, word in enumerate(_WORD.findall(sentence)):
         bare = word.strip("'’-")
         if position and bare[:1].isupper():
@@ -54,24 +56,34 @@ def word_count(sentence: str) -> int:
     return len(_WORD.findall(sentence))
 
 
-def check_easy_read(sections: Iterable[EasySection], language: str, draft: str | None = None) -> list[Finding]:
-    """Warnings for every Easy Read item whose sentences are long or whose words are hard."""
+def check_easy_read(sections: Iterable[EasySection], language: str, draft: str | None = None,
+                    meanings: Iterable[Meaning] = ()) -> list[Finding]:
+    """Warnings for every sentence of the Easy Read edition that is long or has hard words: the items',
+    the text sections' and the glossary's (`meanings` besides those the sections carry)."""
     english = babel_locale(language).language == "en"
-    findings = []
+    said: list[tuple[str, list[str]]] = []
+    glossary = list(meanings)
     for section in sections:
+        glossary += section.meanings
+        if section.lines:
+            said.append((f"the text section {section.title!r}", section.lines))
         for item in section.items:
-            where = _where(item, section, draft)
-            for sentence in item.lines:
-                if (count := word_count(sentence)) > MAX_WORDS:
-                    findings.append(Finding("warning", "easy-read-long",
-                                            f"{where}: the sentence \"{_short(sentence)}\" has {count} words: "
-                                            f"Easy Read sentences have {MAX_WORDS} or fewer (split it)"))
-                if english and (hard := hard_words(sentence)):
-                    findings.append(Finding("warning", "easy-read-hard",
-                                            f"{where}: hard word{'s' * (len(hard) > 1)} "
-                                            + ", ".join(f"\"{w}\"" for w in hard)
-                                            + ": use shorter, everyday words"))
-    return list(dict.fromkeys(findings))  # a repeating event says the same thing every time
+            glossary += item.meanings
+            said.append((_where(item, section, draft), item.lines))
+    said += [(f"the glossary's meaning of {m.word!r} in sources.toml", m.lines) for m in glossary]
+    findings = []
+    for where, lines in said:
+        for sentence in lines:
+            if (count := word_count(sentence)) > MAX_WORDS:
+                findings.append(Finding("warning", "easy-read-long",
+                                        f"{where}: the sentence \"{_short(sentence)}\" has {count} words: "
+                                        f"Easy Read sentences have {MAX_WORDS} or fewer (split it)"))
+            if english and (hard := hard_words(sentence)):
+                findings.append(Finding("warning", "easy-read-hard",
+                                        f"{where}: hard word{'s' * (len(hard) > 1)} "
+                                        + ", ".join(f"\"{w}\"" for w in hard)
+                                        + ": use shorter, everyday words"))
+    return list(dict.fromkeys(findings))
 
 
 def shown_path(config: Config, path: Path | None) -> str | None:
@@ -84,8 +96,7 @@ def shown_path(config: Config, path: Path | None) -> str | None:
 
 def _where(item: EasyItem, section: EasySection, draft: str | None) -> str:
     if draft and item.line:
-        fix = "" if item.own_text else " (add an easy: block under it)"
-        return f"{draft} line {item.line}, {item.title!r}{fix}"
+        return f"{draft} line {item.line}, {item.title!r}"
     return f"{item.title!r} in {section.title!r}"
 
 
