@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from collections import Counter
 from urllib.parse import quote, urljoin, urlsplit
 
 import nh3
@@ -40,6 +41,13 @@ _URL_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '{}|"<>\\
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _HREF = re.compile(r'(\shref=")([^"]*)"')
 _BARE_ANCHOR = re.compile(r'<a(?: title="[^"]*")?>(.*?)</a>', re.S)  # a link whose URL was refused
+# Elements nested deeper than this are unwrapped (their text kept): real posts nest a handful deep,
+# while 10,000 nested <b> overflow the MJML renderer's stack and take html5ever (nh3) quadratic time.
+MAX_HTML_DEPTH = 32
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)(?:\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*)?>")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                   "track", "wbr"})
+_SELF_CLOSING = frozenset({"p", "li", "dt", "dd", "option", "tr", "td", "th"})  # the next one closes one left open
 
 
 def absolute_url(url: str | None, base: str | None) -> str | None:
@@ -94,8 +102,47 @@ def safe_text(value: str) -> str:
     return defuse_merge_tags(strip_controls(value))
 
 
+def flatten(fragment: str, max_depth: int = MAX_HTML_DEPTH) -> str:
+    """The fragment with every tag that would nest deeper than `max_depth` taken out, its text kept.
+
+    One linear pass over the tags as written, before any parser builds a tree of them: void
+    elements do not nest, a `<p>` or `<li>` left open is closed by the next one (as HTML does),
+    and a closing tag closes what its opening tag opened.
+    """
+    if fragment.count("<") <= max_depth:
+        return fragment
+    stack: list[tuple[str, bool]] = []  # each open element, and whether its tags are kept
+    open_names: Counter[str] = Counter()
+
+    def close_to(name: str) -> bool:
+        while stack:
+            top, kept = stack.pop()
+            open_names[top] -= 1
+            if top == name:
+                return kept
+        return True
+
+    def level(match: re.Match[str]) -> str:
+        name = match.group(2).lower()
+        if name in _VOID or match.group(0).endswith("/>"):
+            return match.group(0)
+        if match.group(1):  # a closing tag
+            return match.group(0) if not open_names[name] or close_to(name) else ""
+        if name in _SELF_CLOSING and stack and stack[-1][0] == name:
+            close_to(name)
+        kept = len(stack) < max_depth
+        stack.append((name, kept))
+        open_names[name] += 1
+        return match.group(0) if kept else ""
+
+    return _TAG.sub(level, fragment)
+
+
 def clean_html(fragment: str, base: str | None = None) -> str:
-    """Sanitise an HTML fragment with the strict allow-list; relative links resolved against base."""
+    """Sanitise an HTML fragment with the strict allow-list; relative links resolved against base.
+
+    Nesting is cut at MAX_HTML_DEPTH before nh3 parses it and again after (see flatten).
+    """
     if not fragment:
         return ""
 
@@ -103,7 +150,7 @@ def clean_html(fragment: str, base: str | None = None) -> str:
         return absolute_url(url, base)
 
     cleaned = nh3.clean(
-        fragment,
+        flatten(fragment),
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ATTRIBUTES,
@@ -112,7 +159,7 @@ def clean_html(fragment: str, base: str | None = None) -> str:
         link_rel=None,
         strip_comments=True,
     )
-    cleaned = _BARE_ANCHOR.sub(r"\1", cleaned)
+    cleaned = _BARE_ANCHOR.sub(r"\1", flatten(cleaned))
     cleaned = _HREF.sub(lambda m: m.group(1) + defuse_url(m.group(2)) + '"', cleaned)
     return defuse_merge_tags(strip_controls(cleaned)).strip()
 
@@ -153,7 +200,7 @@ def plain_text(fragment: str) -> str:
         return ""
     if "<" not in fragment and "&" not in fragment:
         return " ".join(fragment.split())
-    cleaned = nh3.clean(fragment, tags=set(), clean_content_tags=DROPPED_WITH_CONTENT, strip_comments=True)
+    cleaned = nh3.clean(flatten(fragment), tags=set(), clean_content_tags=DROPPED_WITH_CONTENT, strip_comments=True)
     return " ".join(htmllib.unescape(cleaned).split())
 
 

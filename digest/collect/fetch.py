@@ -50,6 +50,10 @@ class Limits:
     per_host: int = 2
     max_retry_after: float = 10.0
     max_redirects: int = 10
+    picture_timeout: float = 5.0  # one picture, connection and reading together (collect/pictures.py)
+    picture_budget: float = 20.0  # every picture of one build, all together
+    picture_host_budget: float = 8.0  # every picture from one site in one build
+    private_pictures: bool = False  # tests only: pictures may come from loopback (never from a config key)
 
 
 DEFAULT_LIMITS = Limits()

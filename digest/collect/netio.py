@@ -16,6 +16,7 @@ server having closed it), without reaching into asyncio's StreamReader.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 import ssl
 from collections.abc import Iterable
@@ -26,6 +27,7 @@ import httpcore
 READ_CHUNK = 64 * 1024
 HIGH_WATER = 4 * READ_CHUNK  # bytes waiting to be read before the socket stops being read
 # httpcore's socket options: (level, option, value) or (level, option, None, length)
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 SocketOption = tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
 
 
@@ -179,12 +181,69 @@ class Stream(httpcore.AsyncNetworkStream):
         return self._transport.get_extra_info(names[info]) if info in names else None
 
 
+class Refused(httpcore.ConnectError):
+    """A connection a public-only backend will not make: the address is loopback, private, link-local..."""
+
+
+def _literal(host: str) -> IPAddress | None:
+    """The address a host name stands for by itself: an IP in any form, 127.1 and 2130706433 too (inet_aton's)."""
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
+def _standard(host: str) -> bool:
+    """Whether a host is an address written the standard way (then it names itself in a message)."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def public(address: IPAddress) -> bool:
+    """Whether an address is on the public internet (not loopback, private, link-local, reserved, multicast)."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+async def public_address(host: str, port: int) -> str:
+    """The first public address `host` resolves to, to connect to instead of the name (so what was
+    checked is what is reached); Refused when it has none."""
+    found = _literal(host)
+    if found is not None:
+        addresses = [found]
+    else:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+    allowed = [address for address in addresses if public(address)]
+    if not allowed:
+        shown = host if _standard(host) or not addresses else f"{host} ({addresses[0]})"
+        raise Refused(f"{shown} is a local or private address, which digest does not fetch pictures from")
+    return str(allowed[0])
+
+
 class Backend(httpcore.AsyncNetworkBackend):
-    """Connections for httpcore's pool, opened with loop.create_connection."""
+    """Connections for httpcore's pool, opened with loop.create_connection.
+
+    With `public_only` (what member content asks for: pictures), a host is resolved first and
+    connected to by the address checked, never one that is loopback, private or link-local.
+    """
+
+    def __init__(self, *, public_only: bool = False) -> None:
+        self.public_only = public_only
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                           socket_options: Iterable[SocketOption] | None = None) -> httpcore.AsyncNetworkStream:
         async with _Step(timeout, httpcore.ConnectTimeout, httpcore.ConnectError):
+            if self.public_only:
+                host = await public_address(host, port)
             _, connection = await asyncio.get_running_loop().create_connection(
                 _Connection, host, port, local_addr=(local_address, 0) if local_address else None)
         sock = connection.transport.get_extra_info("socket") if connection.transport is not None else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml import html as lxml_html
@@ -84,11 +84,13 @@ def normalize_post(raw: RawEntry, *, source: str, summary_length: int, now: date
        summary's first words, or "(untitled)".
     2. link: made absolute against the entry's base; only http(s) kept; none → the item is shown
        without a link (never an empty href). A GUID that is a permalink stands in for a missing link.
-    3. published: the published date, else the updated date, in UTC; entries with an absurd
-       year (before 1990 or more than a year ahead) are skipped and counted. Entries with neither
-       are skipped too, unless the reader passes `undated` and the entry has a title, link or GUID
-       to know it by: then it is dated now, its id is listed in `undated`, and collect dates it
-       when digest first saw it (the store remembers).
+    3. published: the published date, else the updated date, in UTC; entries dated before 1990
+       are skipped and counted. Entries with neither (or none a reader could read) are skipped
+       too, unless the reader passes `undated` and the entry has a title, link or GUID to know it
+       by: then it is dated now, its id is listed in `undated`, and collect dates it when digest
+       first saw it (the store remembers). A date in the future is kept as the feed gives it:
+       collect treats it as unknown (collect/dating.py), since what "the future" is depends on
+       the clock of the run, and nothing a parse keeps may (a wrong clock would poison it).
     4. summary: the feed's summary, else its content; sanitised with the strict nh3 policy, links
        absolute; WordPress's "The post … appeared first on …" footer dropped; trimmed to the
        configured length at a word boundary.
@@ -100,7 +102,7 @@ def normalize_post(raw: RawEntry, *, source: str, summary_length: int, now: date
     # an undated entry needs something to know it by next time (a truncated feed's last fragment has nothing)
     dateless = (raw.published is None and raw.updated is None and undated is not None
                 and bool(raw.guid or raw.link or raw.title.strip()))
-    published = now if dateless else _published(raw, now)
+    published = now if dateless else _published(raw)
     summary = _summary(raw, summary_length)
     title = _title(raw, summary)
     link = absolute_url(raw.link, raw.base)
@@ -175,12 +177,12 @@ def _title(raw: RawEntry, summary_html: str) -> str:
     return text
 
 
-def _published(raw: RawEntry, now: datetime) -> datetime:
+def _published(raw: RawEntry) -> datetime:
     when = raw.published or raw.updated
     if when is None:
         raise Skip("it has no publication date")
     when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-    if when.year < EARLIEST_YEAR or when > now + timedelta(days=366):
+    if when.year < EARLIEST_YEAR:
         raise Skip(f"its date {when.date().isoformat()} is not believable")
     return when
 

@@ -18,6 +18,11 @@ from digest.collect.store import SourceState, Store
 from digest.collect.wire import head
 from digest.config.keys import Config, Source
 
+WINDOWED = ("ical", "html")  # formats whose parse depends on the window
+# What readers make of a body: bump it when that changes, and every body is parsed again once. 2: parses no
+# longer depend on the clock (collect/dating.py), so none kept from a run with a wrong clock is trusted.
+PARSE_VERSION = 2
+
 
 class BodyKey(NamedTuple):
     """A body's hash, its format, and the key of its parse (the hash and everything else a parse depends on)."""
@@ -87,11 +92,12 @@ def plan(config: Config, store: Store, window: tuple[datetime, datetime], *, ref
 def parsed_key(body_format: str, body_hash: str, config: Config, window: tuple[datetime, datetime]) -> str:
     """What a parse depends on besides the body: change any of it and the body is parsed again.
 
-    Only calendars are read for a window (their recurrences are expanded over it); posts are
-    not, so a feed that has not changed is not parsed again just because the edition date moved.
+    Only calendars and pages are read for a window (recurrences are expanded over it; a page past
+    readers/bounds.py's MAX_ITEMS keeps the events soonest from its start); feeds are not, so a
+    feed that has not changed is not parsed again just because the edition date moved.
     """
-    span = f"{window[0].isoformat()}|{window[1].isoformat()}" if body_format == "ical" else "any"
-    basis = f"{body_hash}|{config.newsletter.summary_length}|{config.newsletter.timezone}|{span}"
+    span = f"{window[0].isoformat()}|{window[1].isoformat()}" if body_format in WINDOWED else "any"
+    basis = f"{PARSE_VERSION}|{body_hash}|{config.newsletter.summary_length}|{config.newsletter.timezone}|{span}"
     if body_format in ("form", "csv"):  # how a form's dates and columns are read
         columns = sorted((s.name, sorted(s.columns.items())) for s in config.sources if s.columns)
         basis += f"|{config.newsletter.language}|{columns}"

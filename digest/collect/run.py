@@ -17,12 +17,14 @@ from concurrent.futures import Executor
 from contextlib import ExitStack
 from datetime import datetime, timedelta
 
+from digest.collect import dating
 from digest.collect.download import download
 from digest.collect.fetch import DEFAULT_LIMITS, FetchResult, Limits
 from digest.collect.network import Network
 from digest.collect.parse import Parsing
 from digest.collect.plan import Plan, plan
 from digest.collect.report import Collection, SourceReport
+from digest.collect.rows import sentences
 from digest.collect.save import save
 from digest.collect.store import Store
 from digest.config.keys import Config
@@ -49,6 +51,7 @@ def collect(
     bodies (see parse.py). The build's `network` is used, and left open for the pictures; without
     one, collect makes its own and closes it.
     """
+    dating.check_clock(dating.now())
     planned = plan(config, store, window, refetch=refetch)
     parsing = Parsing(executor, pool)
     parsing.ask(planned.never_parsed())  # before fetching: a cold build parses while it still downloads
@@ -68,4 +71,5 @@ def gathered(planned: Plan, store: Store, reports: list[SourceReport]) -> list[I
     for report in reports:
         report.found = counts.get(report.name, 0)
         items.extend(stored.get(report.name, []))
+        report.problems.extend(sentences(store.damaged, report.name))
     return items

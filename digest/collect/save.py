@@ -13,8 +13,8 @@ Posts accumulate in the store, so an item that has dropped off a member's feed i
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 
+from digest.collect import dating
 from digest.collect.fetch import FetchResult, Limits
 from digest.collect.parse import ParseJob, Parsing
 from digest.collect.plan import Plan
@@ -56,6 +56,7 @@ def save(plan: Plan, store: Store, fetched: dict[str, FetchResult], parsing: Par
             todo = pending.pop(name)  # each body is let go once stored: memory does not hold them all
             fetched[name] = replace(fetched[name], wire=None)
             keep(plan, store, todo.state, read_result, by_name[name], cut=todo.cut)
+        dating.heal(store, dating.now())  # posts dated in the future are dated by first sight; a wrong clock undone
     return reports
 
 
@@ -110,6 +111,10 @@ def keep(plan: Plan, store: Store, state: SourceState, read_result: ReadResult, 
         return
     if read_result.undated:
         date_when_first_seen(store, state.name, read_result, report)
+    if ahead := dating.in_future(read_result.items, dating.now()):
+        report.problems.append(f"note: {len(ahead)} post{'s are' if len(ahead) > 1 else ' is'} dated in the future "
+                               f"(e.g. {ahead[0].title[:60]!r}, {ahead[0].published:%Y-%m-%d}), which is not believed: "
+                               "each is dated when digest first saw it")
     if divert(store, plan.source(state.name), state, read_result, report):  # members' submissions wait for the editor
         report.status = "ok"
         return
@@ -135,7 +140,7 @@ def date_when_first_seen(store: Store, name: str, read_result: ReadResult, repor
     """Posts that came without a date are dated when digest first saw them (the store remembers when)."""
     seen = store.first_seen(name, read_result.undated)
     undated = set(read_result.undated)
-    now = datetime.now(UTC).replace(microsecond=0)  # the store's first_seen is to the second
+    now = dating.now()
     read_result.items = [replace(item, published=seen.get(item.id, now)) if item.id in undated and isinstance(item, Post)
                          else item for item in read_result.items]
     new = len(undated - set(seen))

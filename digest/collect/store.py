@@ -28,11 +28,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from digest.collect.rows import COLUMNS, Damaged, decoded
 from digest.collect.snapshot_schema import VERSION_4
 from digest.collect.wire import inflate
 from digest.config.workspace import Workspace
 from digest.exceptions import StoreError
-from digest.model import Image, Item, item_from_json
+from digest.model import Image, Item
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -180,6 +181,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._depth = 0
+        self.damaged: list[Damaged] = []  # rows read so far that could not be (collect/rows.py)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -341,8 +343,9 @@ class Store:
 
     @_guarded
     def items(self, source: str) -> list[Item]:
-        rows = self.db.execute("SELECT data FROM items WHERE source=? AND gone IS NULL ORDER BY id", (source,)).fetchall()
-        return [item_from_json(json.loads(row[0])) for row in rows]
+        """A source's readable items (a damaged row is left out and listed in `damaged`, see rows.py)."""
+        rows = self.db.execute(f"SELECT {COLUMNS} FROM items WHERE source=? AND gone IS NULL ORDER BY id", (source,))
+        return decoded(rows, self.damaged).get(source, [])
 
     @_guarded
     def all_items(self, *, posts_since: datetime | None = None) -> dict[str, list[Item]]:
@@ -351,14 +354,11 @@ class Store:
         The store keeps every post ever seen, so a build reads only the posts its windows can
         use (SQLite compares the ISO dates in UTC; events are always loaded).
         """
-        query, args = "SELECT source, data FROM items WHERE gone IS NULL", tuple[str, ...]()
+        query, args = f"SELECT {COLUMNS} FROM items WHERE gone IS NULL", tuple[str, ...]()
         if posts_since is not None:
             query += " AND (kind != 'post' OR published >= ?)"
             args = (posts_since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),)
-        result: dict[str, list[Item]] = {}
-        for source, data in self.db.execute(query + " ORDER BY source, id", args):
-            result.setdefault(source, []).append(item_from_json(json.loads(data)))
-        return result
+        return decoded(self.db.execute(query + " ORDER BY source, id", args), self.damaged)
 
     @_guarded
     def first_seen(self, source: str, ids: Iterable[str]) -> dict[str, datetime]:

@@ -31,6 +31,7 @@ ACCEPT = (
     "text/calendar, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 HOSTS_PER_POOL = 32
+PUBLIC_ONLY = "digest.public_only"  # a request extension: connect only to public addresses (redirects keep it)
 # httpcore's exceptions as httpx's, the most specific first (httpx's own transport maps them the same way)
 ERRORS: tuple[tuple[type[Exception], type[httpx.HTTPError]], ...] = (
     (httpcore.ConnectTimeout, httpx.ConnectTimeout), (httpcore.ReadTimeout, httpx.ReadTimeout),
@@ -76,21 +77,25 @@ class Transport(httpx.AsyncBaseTransport):
     def __init__(self, limits: httpx.Limits) -> None:
         self._limits = limits
         self._hosts: dict[str, int] = {}
-        self._shards: dict[tuple[bool, int], httpcore.AsyncConnectionPool] = {}
+        self._shards: dict[tuple[bool, int, bool], httpcore.AsyncConnectionPool] = {}
         self._tls: ssl.SSLContext | None = None
 
-    def pool_for(self, url: httpx.URL) -> httpcore.AsyncConnectionPool:
-        """The pool for a URL's host: made with the first request to one of its HOSTS_PER_POOL hosts."""
+    def pool_for(self, url: httpx.URL, *, public_only: bool = False) -> httpcore.AsyncConnectionPool:
+        """The pool for a URL's host: made with the first request to one of its HOSTS_PER_POOL hosts.
+
+        Requests made with the PUBLIC_ONLY extension (pictures: addresses from member content) have
+        pools of their own, whose connections go only to public addresses (netio.Backend).
+        """
         secure = url.scheme == "https"
         origin = f"{url.host}:{url.port}"  # a host is its name and port (members may share an address)
-        key = (secure, self._hosts.setdefault(origin, len(self._hosts)) // HOSTS_PER_POOL)
+        key = (secure, self._hosts.setdefault(origin, len(self._hosts)) // HOSTS_PER_POOL, public_only)
         if key not in self._shards:
             if secure and self._tls is None:
                 self._tls = httpx.create_ssl_context(trust_env=False)  # verify=True: certificates are checked
             self._shards[key] = httpcore.AsyncConnectionPool(
                 ssl_context=self._tls if secure else None, max_connections=self._limits.max_connections,
                 max_keepalive_connections=self._limits.max_keepalive_connections,
-                keepalive_expiry=self._limits.keepalive_expiry, network_backend=Backend())
+                keepalive_expiry=self._limits.keepalive_expiry, network_backend=Backend(public_only=public_only))
         return self._shards[key]
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -99,9 +104,10 @@ class Transport(httpx.AsyncBaseTransport):
         core = httpcore.Request(
             method=request.method,
             url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
-            headers=request.headers.raw, content=request.stream, extensions=request.extensions)
+            headers=request.headers.raw, content=request.stream,
+            extensions={k: v for k, v in request.extensions.items() if k != PUBLIC_ONLY})
         with _as_httpx_errors():
-            response = await self.pool_for(url).handle_async_request(core)
+            response = await self.pool_for(url, public_only=bool(request.extensions.get(PUBLIC_ONLY))).handle_async_request(core)
         return httpx.Response(status_code=response.status, headers=response.headers, stream=_Body(response.stream),
                               extensions=response.extensions)
 

@@ -161,7 +161,8 @@ def build_edition(
             reports = collection.sources
             sent = store.sent_ids(before_edition=edition.isoformat())
             made = _from_feeds(config, edition, collection, sent, late_posts(store, edition, config, sent),
-                               lambda filled: sized_sections(filled, store, reports, refetch=refetch, network=network),
+                               lambda filled: sized_sections(filled, store, reports, refetch=refetch, network=network,
+                                                                limits=limits),
                                Submissions(store).sections())
         else:
             live = {item.id: item for items in store.all_items().values() for item in items}

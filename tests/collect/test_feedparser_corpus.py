@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,22 +31,17 @@ WINDOW = (datetime(2024, 9, 1, tzinfo=UTC), datetime(2024, 10, 1, tzinfo=UTC))
 
 
 def kept(entry: Any, now: datetime) -> bool:
-    """Whether the reader keeps an entry: a believable date, or no date given and a title, link or id."""
-    if not (dict.get(entry, "published") or dict.get(entry, "updated")):
-        return bool(entry.get("id") or entry.get("link") or (entry.get("title") or "").strip())
-    return believable(entry, now)
+    """Whether the reader keeps an entry: a believable date, or no date it can read and a title, link or id.
 
-
-def believable(entry: Any, now: datetime) -> bool:
-    """Whether an entry has a date the normaliser accepts (published, else updated), worked out apart from it."""
+    A date in the future is kept as the feed gives it (collect dates it by first sight, collect/dating.py).
+    """
     for key in ("published_parsed", "updated_parsed"):
         if parsed := dict.get(entry, key):
             try:
-                when = datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+                return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC).year >= EARLIEST_YEAR
             except (OverflowError, ValueError, OSError):
-                return False
-            return when.year >= EARLIEST_YEAR and when <= now + timedelta(days=366)
-    return False
+                break
+    return bool(entry.get("id") or entry.get("link") or (entry.get("title") or "").strip())
 
 
 def test_every_corpus_file_is_collected_and_no_entry_is_lost(server: LoopbackServer) -> None:

@@ -124,7 +124,8 @@ def test_broken_or_hostile_data_is_not_a_crash() -> None:
     result = read_page(html)
     assert result.items == []
     assert result.problems[0].startswith("this web page has no feed and no events or posts digest can read")
-    assert "(1 JSON-LD block could not be read)" in result.problems[0]
+    assert ("(1 JSON-LD block, 1 JSON-LD block nested more than 64 levels deep could not be read)"
+            in result.problems[0])
 
 
 def test_one_broken_json_ld_block_does_not_hide_the_others() -> None:

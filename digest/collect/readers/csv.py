@@ -108,25 +108,37 @@ def _cells(row: dict[str | None, str | list[str] | None]) -> dict[str, str]:
 def read_csv(body: bytes, *, source: str, summary_length: int, tz: ZoneInfo) -> ReadResult:
     """Read a sheet's rows into posts and events; a bad row is skipped and named, never fatal."""
     result = ReadResult(format="CSV")
-    text = decode(body)
-    reader = csv.DictReader(io.StringIO(text), delimiter=_delimiter(text.split("\n", 1)[0]))
+    text = line_ends(decode(body))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text.split("\n", 1)[0]))
     columns = {str(c).strip().lower() for c in reader.fieldnames or []}
     if "title" not in columns or not {"date", "start"} & columns:
         result.problems.append("the first row must name the columns: title,url,date,summary "
                                "(events: title,url,start,end,location,summary)")
         return result
-    for row in reader:
-        number = reader.line_num
-        cells = _cells(row)
-        if not any(cells.values()):
-            continue
-        try:
-            result.items.append(_row(cells, source=source, summary_length=summary_length, tz=tz))
-        except Skip as why:
-            result.skipped += 1
-            title = " ".join(cells.get("title", "").split())
-            result.problems.append(f"row {number}" + (f" ({title!r})" if title else "") + f": {why}")
+    try:
+        for row in reader:
+            number = reader.line_num
+            cells = _cells(row)
+            if not any(cells.values()):
+                continue
+            try:
+                result.items.append(_row(cells, source=source, summary_length=summary_length, tz=tz))
+            except Skip as why:
+                result.skipped += 1
+                title = " ".join(cells.get("title", "").split())
+                result.problems.append(f"row {number}" + (f" ({title!r})" if title else "") + f": {why}")
+    except csv.Error as exc:  # a cell over the csv module's 128 KB, a NUL...: the rows before it are kept
+        result.problems.append(f"the sheet could not be read from line {reader.line_num + 1} on ({exc}): "
+                               "check that line in a spreadsheet program")
     return result
+
+
+def line_ends(text: str) -> str:
+    """The sheet with its own line ends as LF: CR alone is a line end in a sheet that has no other
+    (Excel's "CSV (Macintosh)"), and a stray one, in a sheet that does, is a space."""
+    if "\n" not in text:
+        return text.replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", " ")
 
 
 def _row(cells: dict[str, str], *, source: str, summary_length: int, tz: ZoneInfo) -> Post | Event:

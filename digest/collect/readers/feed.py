@@ -150,12 +150,12 @@ def read_feed(body: bytes, *, source: str, base_url: str | None, summary_length:
         version, feed_link, entries = quick
         base = base_url if base_url and base_url.startswith("http") else feed_link
         result = ReadResult(format=version)
-        _normalize_all(result, ((replace(raw, base=base), title, dated) for raw, title, dated in entries),
+        _normalize_all(result, ((replace(raw, base=base), title) for raw, title, _dated in entries),
                        source, summary_length)
         return result
     parsed, base = parse_feed(body, base_url)
     result = ReadResult(format=_format_name(parsed.get("version", "")))
-    _normalize_all(result, ((raw_entry(entry, base), entry.get("title"), _has_date_text(entry))
+    _normalize_all(result, ((raw_entry(entry, base), entry.get("title"))
                             for entry in parsed.entries), source, summary_length)
     broken = bool(parsed.get("bozo")) and not _harmless(parsed)
     if not parsed.entries and not parsed.get("version"):
@@ -166,28 +166,23 @@ def read_feed(body: bytes, *, source: str, base_url: str | None, summary_length:
     return result
 
 
-def _normalize_all(result: ReadResult, entries: Iterable[tuple[RawEntry, str | None, bool]], source: str,
+def _normalize_all(result: ReadResult, entries: Iterable[tuple[RawEntry, str | None]], source: str,
                    summary_length: int) -> None:
     """Every entry that can be used becomes an item; the others are counted and named (a few of them).
 
-    Each entry comes with its title as the feed gave it (for the report) and whether it gives a
-    date at all: one without is dated when first seen, one with a date that cannot be read is skipped.
+    Each entry comes with its title as the feed gave it (for the report). One without a date, or
+    with one no rule reads in any language, is dated when digest first saw it.
     """
-    for raw, title, dated in entries:
+    for raw, title in entries:
         try:
             result.items.append(normalize_post(raw, source=source, summary_length=summary_length,
-                                               undated=None if dated else result.undated))
+                                               undated=result.undated))
         except Skip as why:
             result.skipped += 1
             if result.skipped <= MAX_SKIP_PROBLEMS:
                 result.problems.append(f"skipped {(title or 'an untitled entry')[:60]!r}: {why}")
     if result.skipped > MAX_SKIP_PROBLEMS:
         result.problems.append(f"…and {result.skipped - MAX_SKIP_PROBLEMS} more entries were skipped")
-
-
-def _has_date_text(entry: Any) -> bool:
-    """The entry gives a date, readable or not: one feedparser cannot read is skipped, not dated today."""
-    return bool(dict.get(entry, "published") or dict.get(entry, "updated"))
 
 
 def _format_name(version: str) -> str:

@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from digest.collect.normalize import RawEntry, RawEvent, Skip, normalize_event, normalize_post, stable_id
+from digest.collect.readers.csv import line_ends
 from digest.collect.readers.decode import decode
 from digest.collect.readers.private import credit, redact, typed_html
 from digest.collect.readers.spec import MAX_SKIP_PROBLEMS, ReadContext, Reader
@@ -69,7 +70,7 @@ def heading(text: str) -> str:
 
 
 def _header(body: bytes) -> list[str]:
-    first = decode(body[:4096]).split("\n", 1)[0]
+    first = line_ends(decode(body[:4096])).split("\n", 1)[0]
     return next(csv.reader([first]), [])
 
 
@@ -156,8 +157,8 @@ def _clock(text: str) -> time | None:
 def read_form(body: bytes, ctx: ReadContext) -> ReadResult:
     """Each response as a post or event, its sender beside it; a bad row is skipped and named."""
     result = ReadResult(format="form")
-    text = decode(body)
-    reader = csv.DictReader(io.StringIO(text))
+    text = line_ends(decode(body))  # CR alone (Excel for the Mac) or a stray CR, as readers/csv.py reads them
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     names = [str(n) for n in reader.fieldnames or []]
     found, problems = columns_of(names, dict(ctx.columns))
     result.problems += problems

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -39,12 +39,14 @@ from digest.collect.readers.ical_props import (
     values,
 )
 from digest.collect.readers.ical_rules import rule_fault
+from digest.collect.readers.ical_series import by_series, crowded, described, thin
 from digest.collect.readers.ical_text import (
     VEVENT_BLOCK,
     VTIMEZONE_BLOCK,
     X_WR_TIMEZONE_LINE,
     decode,
     drop_events_outside,
+    parse_event,
     parses,
     raw_summary,
     text_description,
@@ -169,7 +171,9 @@ class _Reader:
         if calendar is None:
             calendar = holder([])
             for block in events:
-                parsed = parses(wrap(header + zones + [block]))
+                parsed, dropped = parse_event(header + zones, block)
+                self.result.problems.extend(f"note: '{raw_summary(block) or UNTITLED}': its {part} could not be read "
+                                            "and was left out; the event is kept" for part in dropped if parsed)
                 if parsed is None:
                     self.skip(raw_summary(block), "it could not be read at all")
                 else:
@@ -206,7 +210,12 @@ class _Reader:
             good.append(component)
         if stated is not None:
             good = self._apply_stated_zone(good, stated)
-        for occurrence in self._expand(good):
+        series = by_series(good)  # a series that meets too often is thinned (ical_series.py); the rest expand at once
+        thinned = {uid: thin(parts, self.lo, self.hi, self.tz) for uid, parts in series.items()
+                   if crowded(parts, self.lo, self.hi, self.tz)}
+        self.result.problems.extend(t.report for t in thinned.values() if t.report)
+        ordinary = [c for uid, parts in series.items() if uid not in thinned for c in parts]
+        for occurrence in self._expand(ordinary) + [o for t in thinned.values() for o in t.kept]:
             uid = str(occurrence["UID"]).strip()
             try:
                 event = self._event(occurrence, uid, floating, keep_uid=uid not in made_up_uids)
@@ -214,7 +223,8 @@ class _Reader:
                 self.skip(_title(occurrence), "one of its dates could not be read")
                 continue
             if event is not None:
-                self.result.items.append(event)
+                note = thinned[uid].note_html if uid in thinned else ""
+                self.result.items.append(replace(event, summary_html=described(event.summary_html, note)))
 
     def _expand(self, events: list[Component]) -> list[Component]:
         """Occurrences in the window: all series in one query (fast); if a series breaks it,
@@ -223,11 +233,8 @@ class _Reader:
             return _occurrences(events, self.lo, self.hi)
         except Exception:  # noqa: BLE001 - rrule, tz and date arithmetic errors of every kind
             pass
-        series: dict[str, list[Component]] = {}
-        for component in events:
-            series.setdefault(str(component["UID"]).strip(), []).append(component)
         occurrences: list[Component] = []
-        for components in series.values():
+        for components in by_series(events).values():
             try:
                 occurrences += _occurrences(components, self.lo, self.hi)
             except Exception as exc:  # noqa: BLE001

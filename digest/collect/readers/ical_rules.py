@@ -49,17 +49,23 @@ def rule_fault(component: Component, hi: datetime, tz: ZoneInfo) -> str | None:
             return "its repeat rule could not be read"  # and dateutil may read it otherwise
         if never_matches(rule):
             return "its repeat rule asks for dates that do not exist"
-        interval = max(int((rule.get("INTERVAL") or [1])[0] or 1), 1)
         until = (rule.get("UNTIL") or [None])[0]
         stop = min(hi, as_instant(until, tz)) if until is not None else hi
-        walked = (stop - first).total_seconds() / (_RULE_PERIOD[freq] * interval)
-        for part in _EXPANDING_PARTS:
-            walked *= max(len(rule.get(part) or []), 1)
+        walked = (stop - first).total_seconds() / rule_period(rule)
         count = int((rule.get("COUNT") or [0])[0])
         if count > 0:  # recurring_ical_events drops a negative COUNT, making the rule endless
             walked = min(walked, count)
         steps += max(walked, 0)
     return "it repeats too often to list" if steps > MAX_RULE_STEPS else None
+
+
+def rule_period(rule: Any) -> float:
+    """Seconds between a readable rule's steps, on average: its frequency and interval over what its BY-parts add."""
+    period = float(_RULE_PERIOD.get(str((rule.get("FREQ") or [""])[0]).upper(), _RULE_PERIOD["DAILY"]))
+    period *= max(int((rule.get("INTERVAL") or [1])[0] or 1), 1)
+    for part in _EXPANDING_PARTS:
+        period /= max(len(rule.get(part) or []), 1)
+    return period
 
 
 def never_matches(rule: Any) -> bool:

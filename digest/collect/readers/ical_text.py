@@ -25,6 +25,7 @@ _RRULE_LINE = re.compile(r"^RRULE[;:][^\n]*", re.I | re.M)
 _DTSTART_LINE = re.compile(r"^DTSTART[;:][^\n]*", re.I | re.M)
 _UID_LINE = re.compile(r"^UID[;:][^\n]*", re.I | re.M)
 _SUMMARY_LINE = re.compile(r"^SUMMARY[;:][^\n]*", re.I | re.M)
+_SUBCOMPONENT = re.compile(r"^BEGIN:(?!VEVENT\b)([A-Z][A-Z0-9-]*)[ \t]*$.*?^END:\1[ \t]*$", re.I | re.M | re.S)
 _LOOKS_LIKE_HTML = re.compile(
     r"<(?:/?(?:p|br|b|i|u|em|strong|ul|ol|li|span|div)\b[^>]*|a\s+href=[^>]*)>", re.I
 )
@@ -84,6 +85,27 @@ def parses(text: str) -> Calendar | None:
         return parse_calendar(text.encode("utf-8"))
     except Exception:  # noqa: BLE001
         return None
+
+
+def parse_event(around: list[str], block: str) -> tuple[Calendar | None, list[str]]:
+    """One VEVENT block of a damaged file (with the calendar's `around` blocks), and what had to go.
+
+    A sub-component the parser refuses (a VALARM whose TRIGGER is `PT-2H`) costs only itself:
+    it is taken out, named in the list returned, and the event is read without it.
+    """
+    if (calendar := parses(wrap([*around, block]))) is not None:
+        return calendar, []
+    dropped: list[str] = []
+
+    def check(part: re.Match[str]) -> str:
+        probe = f"BEGIN:VEVENT\nUID:probe\nDTSTART:20000101T000000Z\n{part.group(0)}\nEND:VEVENT"
+        if parses(wrap([probe])) is not None:
+            return part.group(0)
+        dropped.append(part.group(1).upper())
+        return ""
+
+    kept = _SUBCOMPONENT.sub(check, block)
+    return (parses(wrap([*around, kept])) if dropped else None), dropped
 
 
 def raw_summary(block: str) -> str | None:

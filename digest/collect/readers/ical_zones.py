@@ -34,6 +34,10 @@ _TZID_PARAM = re.compile(
     r'^((?:DTSTART|DTEND|DUE|EXDATE|RDATE|RECURRENCE-ID)(?:;[^:\n]*?)?);TZID='
     r'("[^"\n]*"|\((?:UTC|GMT)[^)\n]*\)[^;:\n]*|tzone://[^;:\n]*|[^;:"\n]*)',
     re.I | re.M)
+# A date (not a date-time) given a TZID, as some exporters write all-day events: the date, without it.
+_ZONED_DATE = re.compile(
+    r'^((?:DTSTART|DTEND|EXDATE|RDATE|RECURRENCE-ID)(?:;[^:\n]*?)?);TZID=(?:"[^"\n]*"|[^;:"\n]*)'
+    r"((?:;[^:\n]*)?:[ \t]*\d{8}(?:[ \t]*,[ \t]*\d{8})*[ \t]*)$", re.I | re.M)
 _OFFSET_PREFIX = re.compile(r"^\s*\((?:UTC|GMT)\s*(?:[+-]\s*\d{1,2}(?::?\d{2})?)?\)\s*", re.I)
 
 
@@ -99,8 +103,11 @@ def repair_tzids(text: str) -> tuple[str, list[str]]:
     """Rewrite TZIDs no VTIMEZONE defines to their IANA zone; drop the ones nothing can resolve.
 
     Returns the text and the TZIDs dropped (their times are then floating, for the caller to
-    report). A TZID the file defines is left alone: its VTIMEZONE says what it means.
+    report). A TZID the file defines is left alone: its VTIMEZONE says what it means. A date
+    given a TZID (`DTSTART;TZID=Europe/London;VALUE=DATE:20241015`) is a date all the same: an
+    all-day event, not a day from 00:00 to 00:00 in that zone, so its TZID is dropped.
     """
+    text = _ZONED_DATE.sub(r"\1\2", text)
     defined = {m.group(1).strip().strip('"') for m in _DEFINED.finditer(text)}
     dropped: list[str] = []
     verdicts: dict[str, str | None] = {}

@@ -12,6 +12,8 @@ from html import escape
 from typing import Any
 
 from digest.collect.normalize import RawEntry, Skip, normalize_post
+from digest.collect.readers.bounds import TooDeep, load_json
+from digest.collect.readers.feed_dates import foreign, strict
 from digest.collect.readers.spec import ReadContext, Reader
 from digest.model import ReadResult
 
@@ -21,12 +23,13 @@ def is_jsonfeed(data: Any) -> bool:
 
 
 def _date(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
+    """JSON Feed 1.1 asks for RFC 3339; feeds write RFC 822 too, or dates in their own language."""
+    if not isinstance(value, str) or not value.strip():
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return strict(value) or datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        return None
+        return foreign(value)
 
 
 def _text(value: Any) -> str:
@@ -59,7 +62,10 @@ def read_jsonfeed(body: bytes, *, source: str, base_url: str | None, summary_len
     """Parse a JSON Feed body into Posts."""
     result = ReadResult(format="JSON Feed")
     try:
-        data = json.loads(body.decode("utf-8-sig"))
+        data = load_json(body.decode("utf-8-sig"))
+    except TooDeep as exc:
+        result.problems.append(f"the feed cannot be read: {exc} — tell the member's web person")
+        return result
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         result.problems.append(f"not readable JSON ({exc}): check the feed address")
         return result
@@ -74,8 +80,7 @@ def read_jsonfeed(body: bytes, *, source: str, base_url: str | None, summary_len
             continue
         try:
             result.items.append(normalize_post(raw_entry(item, base), source=source, summary_length=summary_length,
-                                               undated=None if item.get("date_published") or item.get("date_modified")
-                                               else result.undated))
+                                               undated=result.undated))
         except Skip as why:
             result.skipped += 1
             result.problems.append(f"skipped {(_text(item.get('title')) or 'an untitled item')[:60]!r}: {why}")

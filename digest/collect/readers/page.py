@@ -15,7 +15,6 @@ with "Postponed:" before its name, and one moved online says "Online" as its pla
 from __future__ import annotations
 
 import html as htmllib
-import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -23,9 +22,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from digest.collect.normalize import RawEntry, RawEvent, Skip, normalize_event, normalize_post
+from digest.collect.readers.bounds import MAX_ITEMS, MAX_JSON_DEPTH, TooDeep, keep_first, load_json
 from digest.collect.readers.discover import alternate_feeds, html_document
 from digest.collect.readers.spec import Head, ReadContext, Reader
-from digest.model import Image, ReadResult
+from digest.model import Image, ReadResult, as_instant
 from digest.sanitize import absolute_url, defuse_merge_tags, plain_text, text_to_html, trim_html
 from digest.urls import is_web_url
 
@@ -51,20 +51,33 @@ def read_page(
     base_url: str | None,
     summary_length: int,
     tz: ZoneInfo,
+    since: datetime | None = None,
 ) -> ReadResult:
-    """The events and posts a page's structured data describes; a clear problem when it has none."""
+    """The events and posts a page's structured data describes; a clear problem when it has none.
+
+    At most MAX_ITEMS of them, chosen before any is sanitised (the newest posts, the events
+    soonest from `since`, the window's start): a page may describe 30,000 events.
+    """
     result = ReadResult(format="web page (schema.org)")
     nodes, failed = structured_data(body, base_url)
     floating: list[str] = []
     seen: set[str] = set()
-    for node in nodes:
-        kinds = _types(node)
-        if kinds & EVENT_TYPES:
+    wanted = [node for node in nodes if _types(node) & (EVENT_TYPES | POST_TYPES)]
+    if len(wanted) > MAX_ITEMS:
+        wanted, note = keep_first(sorted(wanted, key=lambda node: _rank(node, since, tz)), MAX_ITEMS,
+                                  title=lambda node: _text(node.get("name") or node.get("headline")),
+                                  when=lambda node: _text(node.get("startDate") or node.get("datePublished"))[:10])
+        result.problems.extend([note] if note else [])
+    for node in wanted:
+        if _types(node) & EVENT_TYPES:
             _add_event(result, node, source=source, base_url=base_url, tz=tz, floating=floating,
                        summary_length=summary_length, seen=seen)
-        elif kinds & POST_TYPES:
+        else:
             _add_post(result, node, source=source, base_url=base_url, tz=tz, floating=floating,
                       summary_length=summary_length, seen=seen)
+    if result.items:  # else the no-data sentence below names them
+        result.problems.extend(f"{what} and left out: tell the member's web person" for what in failed
+                               if "levels deep" in what)
     if floating:
         result.problems.append(
             f"note: {len(floating)} dates on the page give no UTC offset and were read as {tz.key} time "
@@ -72,6 +85,19 @@ def read_page(
     if not result.items and not result.skipped:
         result.problems.append(no_data_problem(body, base_url, failed))
     return result
+
+
+def _rank(node: dict[str, Any], since: datetime | None, tz: ZoneInfo) -> tuple[int, float]:
+    """Which nodes a page past MAX_ITEMS keeps: posts newest first, then events from `since` soonest
+    first, then earlier events latest first, then whatever has no date digest can read."""
+    is_event = bool(_types(node) & EVENT_TYPES)
+    moment = _moment(node.get("startDate" if is_event else "datePublished"), tz, [])
+    if moment is None:
+        return 3, 0.0
+    stamp = as_instant(moment, tz).timestamp()
+    if not is_event:
+        return 0, -stamp
+    return (1, stamp) if since is None or stamp >= since.timestamp() else (2, -stamp)
 
 
 def no_data_problem(body: bytes, base_url: str | None, failed: list[str]) -> str:
@@ -99,8 +125,10 @@ def structured_data(body: bytes, base_url: str | None) -> tuple[list[dict[str, A
             if syntax != "json-ld":
                 failed.append(syntax)
                 continue
-            found, broken = json_ld_blocks(body)  # one broken block must not hide the others
+            found, broken, deep = json_ld_blocks(body)  # one broken block must not hide the others
             failed.extend([f"{broken} JSON-LD block{'s' if broken > 1 else ''}"] if broken else [])
+            failed.extend([f"{deep} JSON-LD block{'s' if deep > 1 else ''} nested more than {MAX_JSON_DEPTH} "
+                           "levels deep"] if deep else [])
         if syntax == "rdfa":
             found = _compact_rdfa(found)
         for top in found:
@@ -108,21 +136,25 @@ def structured_data(body: bytes, base_url: str | None) -> tuple[list[dict[str, A
     return nodes, failed
 
 
-def json_ld_blocks(body: bytes) -> tuple[list[Any], int]:
-    """Each JSON-LD block that parses, and how many did not (extruct gives up at the first bad one)."""
+def json_ld_blocks(body: bytes) -> tuple[list[Any], int, int]:
+    """Each JSON-LD block that parses, how many did not (extruct gives up at the first bad one), and how
+    many nest deeper than MAX_JSON_DEPTH (left out, as Python's JSON reader would die of RecursionError)."""
     doc = html_document(body)
     if doc is None:
-        return [], 0
+        return [], 0, 0
     found: list[Any] = []
-    broken = 0
+    broken = deep = 0
     for script in doc.xpath('//script[@type="application/ld+json"]'):
         try:
-            data = json.loads(script.text or "", strict=False)
+            data = load_json(script.text or "", strict=False)
+        except TooDeep:
+            deep += 1
+            continue
         except ValueError:
             broken += 1
             continue
         found.extend(data if isinstance(data, list) else [data])
-    return found, broken
+    return found, broken, deep
 
 
 def _walk(value: Any, depth: int) -> Iterator[dict[str, Any]]:
@@ -349,7 +381,8 @@ def _detects(head: Head) -> bool:
 
 
 def _read(body: bytes, ctx: ReadContext) -> ReadResult:
-    return read_page(body, source=ctx.source, base_url=ctx.base_url, summary_length=ctx.summary_length, tz=ctx.tz)
+    return read_page(body, source=ctx.source, base_url=ctx.base_url, summary_length=ctx.summary_length, tz=ctx.tz,
+                     since=ctx.window[0])
 
 
 READER = Reader("html", _detects, _read)

@@ -18,6 +18,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from digest.collect.readers.bounds import capped
 from digest.collect.readers.csv import READER as CSV
 from digest.collect.readers.feed import READER as FEED
 from digest.collect.readers.feed import feedparser
@@ -69,13 +70,17 @@ def read(
     """Read any supported body into items; never raises for bad content.
 
     A source with `columns` is a form's responses whatever its headings (a sheet or a feed by detection).
+    At most MAX_ITEMS items come from one source (readers/bounds.py).
     """
     context = ReadContext(source=source, base_url=base_url, summary_length=summary_length, tz=tz, window=window,
                           language=language, columns=columns)
     reader = reader_for(body)
     if columns and reader in (CSV, FEED):
         reader = FORM
-    return _without_loopback_links(reader.read(body, context))
+    result = _without_loopback_links(reader.read(body, context))
+    result.items, left_out = capped(result.items, window[0], tz)
+    result.problems.extend([left_out] if left_out else [])
+    return result
 
 
 def _loopback(url: str | None) -> bool:
