@@ -59,7 +59,7 @@ def compare(bodies: Iterable[tuple[str, bytes]], base_url: str | None = BASE) ->
         except NotEligible as why:
             result.reasons[str(why).split(" (")[0][:40]] += 1
             continue
-        except Exception as exc:  # a crash on the fast path is a disagreement to report
+        except Exception as exc:  # noqa: BLE001 - a crash on the fast path is a disagreement to report
             result.eligible += 1
             result.disagree[name] = f"raised {exc!r}"
             continue

@@ -392,7 +392,7 @@ def measure_render(config_path: Path, repeats: int) -> dict[str, Any]:
                 for name, spent in (("views+context", t1 - t0), ("jinja→mjml", t2 - t1), ("mrml", t3 - t2),
                                     ("premailer", (t4 - t3) - (t3 - t2)), ("text twin", t5 - t4)):
                     stages.setdefault(name, []).append(spent)
-        except Exception as exc:  # the breakdown is a hint, never a reason to stop
+        except Exception as exc:  # noqa: BLE001 - the breakdown is a hint, never a reason to stop
             stages = {}
             print(f"(render stage breakdown skipped: {type(exc).__name__}: {exc})", file=sys.stderr)
         out[str(size)] = {

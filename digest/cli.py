@@ -142,7 +142,7 @@ class LazyGroup(click.Group):
         except BrokenPipeError:  # `digest sources list | head`: the reader has all it wanted
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the one top-level handler: anything unexpected is one sentence, never a traceback
             if ctx.meta.get(VERBOSE):
                 traceback.print_exc()
             raise _explained(exc, ctx.invoked_subcommand or "digest") from None

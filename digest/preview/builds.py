@@ -82,7 +82,7 @@ class Previewer:
                     self._say(f"from the draft {draft}")
                 self.draft = draft
                 edition = build_edition(config, self.edition_date, draft=draft, refetch=refetch, check=True)
-            except Exception as exc:  # any failure goes on the page; the server keeps going
+            except Exception as exc:  # noqa: BLE001 - any failure goes on the page; the server keeps going
                 return self._publish(error=_describe(exc))
             folder = config.workspace.build(edition.date, from_feeds=self.from_feeds)
             snap = self._publish(edition=edition, folder=folder)

@@ -145,7 +145,7 @@ class _Reader:
         """Every VCALENDAR in the file; loose VEVENTs (no VCALENDAR) get one of their own."""
         try:
             components = parse_components(content.encode("utf-8"))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - icalendar raises any kind on a broken file: salvage what can be read
             return self._salvage(content, _brief(exc))
         if not components:
             return self._salvage(content, "the calendar is never closed")
@@ -199,7 +199,7 @@ class _Reader:
         for component in calendar.walk("VEVENT"):
             try:
                 reason = self._fault(component)
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - one unreadable event is skipped, never the calendar
                 reason = "it could not be read"
             if reason:
                 self.skip(_title(component), reason)
@@ -219,7 +219,7 @@ class _Reader:
             uid = str(occurrence["UID"]).strip()
             try:
                 event = self._event(occurrence, uid, floating, keep_uid=uid not in made_up_uids)
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - one unreadable date is skipped, never the calendar
                 self.skip(_title(occurrence), "one of its dates could not be read")
                 continue
             if event is not None:
@@ -237,7 +237,7 @@ class _Reader:
         for components in by_series(events).values():
             try:
                 occurrences += _occurrences(components, self.lo, self.hi)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - dateutil's rrule raises any kind on a broken rule: skip that series only
                 master = next((c for c in components if "RECURRENCE-ID" not in c), components[0])
                 self.skip(_title(master), _expansion_fault(exc))
         return occurrences
@@ -277,7 +277,7 @@ class _Reader:
 
         try:
             return list(x_wr_timezone.to_standard(holder(events), timezone=zone).subcomponents)
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - x-wr-timezone raises any kind on odd zones: times stay in the newsletter's zone
             self.result.problems.append(
                 f"the calendar's time zone could not be applied, so times without a zone are read as {self.tz.key}"
             )

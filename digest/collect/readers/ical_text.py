@@ -83,7 +83,7 @@ def wrap(blocks: list[str]) -> str:
 def parses(text: str) -> Calendar | None:
     try:
         return parse_calendar(text.encode("utf-8"))
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - any failure means "not a calendar" here
         return None
 
 

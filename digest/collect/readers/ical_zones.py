@@ -95,7 +95,7 @@ def zone_named(name: str) -> Any:
                 pass
     try:
         return tzp.timezone(name)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - icalendar's zone provider raises any kind for an unknown name
         return None
 
 
