@@ -9,19 +9,7 @@
   const MAX_SENTENCES = 3;
   let state = null;
   let open = false;
-  const $ = (selector, root = document) => root.querySelector(selector);
-
-  function el(tag, attrs = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [name, value] of Object.entries(attrs)) {
-      if (value === false || value === null || value === undefined) continue;
-      if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-      else if (name === "text") node.textContent = value;
-      else node.setAttribute(name, value === true ? "" : value);
-    }
-    node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-    return node;
-  }
+  // $ and el() are desk.js's (loaded first, deferred in order)
 
   const desk = $("#desk"), deskBody = $("#desk-body"), frame = $("#desktop");
   if (!desk || !deskBody || !frame) return;
