@@ -19,6 +19,7 @@ edition sent (so later editions leave those posts out), each edition as it was c
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -147,6 +148,7 @@ def repair(path: Path) -> Repaired:
         items, items_whole = _rows(db, f"SELECT {COLUMNS}, first_seen FROM items")
         has_sent = bool(_rows(db, "SELECT name FROM sqlite_master WHERE name = 'sent'")[0])
         kept = {table: _rows(db, f"SELECT * FROM {table}")[0] for table in KEPT_TABLES}  # editions as curated
+        others = _other_tables(db)
     finally:
         db.close()
     if has_sent and not sent and not sent_whole:  # a sent record is there, and none of it can be read
@@ -168,11 +170,23 @@ def repair(path: Path) -> Repaired:
         store.db.execute(ASIDE)
         store.db.executemany("INSERT INTO damaged_items VALUES (?, ?, ?, ?, ?)", aside)
         store.db.execute(FILL_PUBLISHED)  # what a build finds the window's posts by
-        for table, rows in kept.items():
+        for schema in (sql for sql, _rows_of in others.values()):
+            store.db.execute(schema)
+        for table, rows in [*kept.items(), *((name, rows) for name, (_sql, rows) in others.items())]:
             if rows:
                 store.db.executemany(f"INSERT OR IGNORE INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
     lost = tuple(name for name, whole in (("sent", sent_whole), ("items", items_whole)) if not whole)
     return Repaired(len(sent), len(readable), lost, damaged, len(aside))
+
+
+def _other_tables(db: sqlite3.Connection) -> dict[str, tuple[str, list[tuple[Any, ...]]]]:
+    """Every table the store does not rebuild itself (members' submissions, `digest auto`'s records, and
+    whatever a later version adds), with its schema and readable rows, so a repair loses none of them."""
+    rebuilt = {"items", "sent", "sources", "damaged_items", *KEPT_TABLES}
+    found = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL").fetchall()
+    return {name: (re.sub(r"^CREATE TABLE (?!IF NOT EXISTS)", "CREATE TABLE IF NOT EXISTS ", sql),
+                   _rows(db, f'SELECT * FROM "{name}"')[0])
+            for name, sql in found if name not in rebuilt and not name.startswith("sqlite_")}
 
 
 def _move_aside(path: Path) -> Path:

@@ -186,3 +186,21 @@ def test_a_run_with_the_clock_at_2000_stores_nothing(tmp_path: Path, monkeypatch
                              "and time, then build again (nothing was fetched or stored)\n")
     with Store.beside(config) as store:
         assert store.counts() == {}
+
+
+def test_repair_carries_every_table_it_does_not_rebuild(tmp_path: Path) -> None:
+    """Submissions and `digest auto`'s records live in tables of their own: a repair keeps them (a rejected
+    submission must not come back as new, a note must not be mailed twice)."""
+    path = filled_store(tmp_path)
+    with Store(path) as store, store.db:
+        store.db.execute("CREATE TABLE submissions (id TEXT PRIMARY KEY, state TEXT NOT NULL)")
+        store.db.executemany("INSERT INTO submissions VALUES (?, ?)", [("s1", "rejected"), ("s2", "approved")])
+        store.db.execute("CREATE TABLE IF NOT EXISTS auto_runs (day TEXT PRIMARY KEY, what TEXT)")
+        store.db.execute("INSERT INTO auto_runs VALUES ('2024-10-01', 'drafted')")
+    before = sent(path)
+    repair(path)
+    with Store(path) as store:
+        assert store.db.execute("SELECT id, state FROM submissions ORDER BY id").fetchall() == [
+            ("s1", "rejected"), ("s2", "approved")]
+        assert store.db.execute("SELECT day, what FROM auto_runs").fetchall() == [("2024-10-01", "drafted")]
+    assert sent(path) == before
