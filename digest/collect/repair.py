@@ -183,7 +183,9 @@ def _other_tables(db: sqlite3.Connection) -> dict[str, tuple[str, list[tuple[Any
     """Every table the store does not rebuild itself (members' submissions, `digest auto`'s records, and
     whatever a later version adds), with its schema and readable rows, so a repair loses none of them."""
     rebuilt = {"items", "sent", "sources", "damaged_items", *KEPT_TABLES}
-    found = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL").fetchall()
+    tables = "SELECT CAST(name AS BLOB), CAST(sql AS BLOB) FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
+    found = [(bytes(name).decode("utf-8", "replace"), bytes(sql).decode("utf-8", "replace"))
+             for name, sql in _rows(db, tables)[0]]
     return {name: (re.sub(r"^CREATE TABLE (?!IF NOT EXISTS)", "CREATE TABLE IF NOT EXISTS ", sql),
                    _rows(db, f'SELECT * FROM "{name}"')[0])
             for name, sql in found if name not in rebuilt and not name.startswith("sqlite_")}
