@@ -75,6 +75,7 @@ def send(config_path: Path, edition: date | None, to: list[str], sender: str | N
             from digest.write import write_outputs
 
             built = build_edition(config, draft=chosen, refetch=False)
+            config = config.overriding(subject=built.subject) if built.subject else config  # the draft's own line
             edition, folder = built.date, Path(scratch)
             write_outputs(folder, built.files())
         message, swapped = send_test(config, edition, folder, to=to, sender=sender, server=server)

@@ -226,3 +226,18 @@ def test_each_to_is_one_recipient(built: Path, smtp: tuple[Inbox, int, list]) ->
     assert result.exit_code == 0, result.output
     (_sender, recipients, _raw), = inbox.messages
     assert recipients == ["a@example.org", "b@example.org"]
+
+
+def test_the_drafts_own_subject_line_is_the_tests(tmp_path: Path, smtp: tuple[Inbox, int, list]) -> None:
+    """The subject line the editor set at the desk (saved in the draft) is the one the test send carries."""
+    inbox, port, _ = smtp
+    config = make_network(tmp_path)
+    assert digest("draft", "-c", config, "--date", "2024-10-01").exit_code == 0
+    draft = tmp_path / "editions" / "2024-10-01.md"
+    text = draft.read_text(encoding="utf-8")
+    end = text.index("-->") + 3
+    draft.write_text(text[:end] + "\n<!-- subject: October at the network -->" + text[end:], encoding="utf-8")
+    result = digest("send", "-c", config, "--date", "2024-10-01", "--to", "a@example.org", "--from", "b@example.org",
+                    "--smtp", f"127.0.0.1:{port}")
+    assert result.exit_code == 0, result.output
+    assert received(inbox.messages[0][2])["Subject"] == "[Test] October at the network"
