@@ -22,6 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPORA = ROOT.parent / "shared" / "corpora"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ON_CI = os.environ.get("CI") == "true"
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 def need(path: Path, what: str) -> Path:
@@ -115,3 +119,16 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 def server() -> Iterator[LoopbackServer]:
     with LoopbackServer() as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright, with axe-core at hand (skipped without them, failing under CI)."""
+    need(CHROMIUM, "Chromium (apt-get install chromium)")
+    need(AXE, "axe-core (npm install)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

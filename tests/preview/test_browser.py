@@ -16,35 +16,21 @@ import pytest
 
 from bench.browser_refresh import time_saves
 from digest.config.load import load_config
-from tests.conftest import ON_CI, ROOT, need
+from tests.conftest import AXE, CHROMIUM, CHROMIUM_ARGS, ON_CI, ROOT, need  # noqa: F401 - re-exported to the other browser tests
 from tests.preview.test_preview import copy_sample, edit, free_port, preview_process, stop_preview
 
 pytestmark = pytest.mark.slow  # ~12 s: Chromium
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+    from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 except ImportError:  # pragma: no cover - depends on the machine
     if ON_CI:
         raise
     pytest.skip("playwright is not installed: pip install -e '.[test]'", allow_module_level=True)
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = Path("/tmp/digest-shots")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 LOGO = "https://logo.example.org/network.png"
 EDITS = 5
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    need(CHROMIUM, "Chromium (apt-get install chromium)")
-    need(AXE, "axe-core (npm install)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -14,15 +14,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ON_CI, need
+from tests.conftest import ON_CI
 from tests.network import digest, make_network
-from tests.preview.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, SHOTS
+from tests.preview.test_browser import AXE, SHOTS
 from tests.preview.test_desk import EDITION, off_the_loop
 from tests.publish.services import Fake, Running, mailchimp
 from tests.publish.test_push import MAILCHIMP_KEY
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+    from playwright.sync_api import Browser, BrowserContext, Page, expect
 except ImportError:  # pragma: no cover - depends on the machine
     if ON_CI:
         raise
@@ -34,16 +34,6 @@ pytestmark = pytest.mark.slow  # ~10 s: Chromium
 SUBJECT = "Test Network News – Tuesday 1 October 2024"
 # What the editor reads must not talk like a developer: file names, Markdown, line numbers, JSON's null.
 DEVELOPER_WORDS = re.compile(r"editions/|\.md\b|\.toml\b|\*\*|\[[^\]]*\]\(|\bline \d+|\bnull\b|undefined|###?\s")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    need(CHROMIUM, "Chromium (apt-get install chromium)")
-    need(AXE, "axe-core (npm install)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -200,7 +200,6 @@ from playwright.sync_api import Browser, Page, Route  # noqa: E402 (test_browser
 from tests.preview import test_browser  # noqa: E402
 
 AXE = test_browser.AXE
-browser = test_browser.browser  # the preview tests' Chromium fixture, found here by its name
 
 
 @pytest.fixture(scope="module")
