@@ -242,7 +242,6 @@ from playwright.sync_api import Browser, Page, Route  # noqa: E402 (test_browser
 
 from tests.preview import test_browser  # noqa: E402
 
-browser = test_browser.browser  # the preview tests' Chromium fixture, found here by its name
 STYLE = re.compile(r"<style\b[^>]*>.*?</style>", re.S | re.I)
 
 
