@@ -13,6 +13,7 @@ let changeSentAt = null;    // when the last change left the page: for the refre
 let drawnVersion = "";      // the draft's version as drawn: what every change says it saw
 let saving = null;          // the editor whose text is being saved: {key, value}
 let reopen = null;          // an editor to open again once drawn, as typed (its save was refused: the file changed)
+let answered = 0;           // changes answered so far: a desk fetched before the latest answer is older than it
 window.deskTimings = [];    // ms from a change in the page to the desktop frame showing its rebuild
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -104,6 +105,7 @@ async function change(op, fields = {}, done = "Saved to the draft.") {
     return false;
   }
   const data = await answer.json().catch(() => ({}));
+  answered += 1;
   if (answer.ok) {
     desk = data;
     say(data.message || done);
@@ -123,10 +125,32 @@ async function change(op, fields = {}, done = "Saved to the draft.") {
 window.deskChange = change;  // for the Easy Read tab (desk-easyread.js)
 
 async function loadDesk() {
+  const seen = answered;
   const answer = await fetch("/api/desk", {cache: "no-store"});
   if (!answer.ok) return;
-  desk = await answer.json();
+  const state = await answer.json();
+  if (seen !== answered) return;  // a change was answered meanwhile: its state is newer than this one
+  desk = state;
   drawDesk();
+}
+
+function focusedKey(body) {
+  // where the editor's focus is, said so that it survives the desk being drawn again (a rebuild redraws it)
+  const active = document.activeElement;
+  if (!active || active === body || !body.contains(active)) return null;
+  const li = active.closest("li[data-section][data-item]");
+  const action = active.getAttribute("data-action");
+  if (li && action) return [li.dataset.section, li.dataset.item, action];
+  const label = active.getAttribute("aria-label");
+  return label ? [null, null, label] : null;
+}
+
+function focusKey(body, [s, i, action]) {
+  const target = s === null
+    ? [...body.querySelectorAll("[aria-label]")].find((node) => node.getAttribute("aria-label") === action)
+    : body.querySelector(`li[data-section="${s}"][data-item="${i}"] [data-action="${action}"]`)
+      || body.querySelector(`li[data-section="${s}"][data-item="${i}"]`);
+  if (target) target.focus();
 }
 
 // --- drawing the desk ------------------------------------------------------------------------
@@ -137,6 +161,7 @@ function drawDesk() {
   const body = $("#desk-body");
   if (!body || !desk) return;
   if (body.querySelector("[data-dirty]") && !focusAfter) return;  // never throw away what the editor is typing
+  const kept = focusAfter ? null : focusedKey(body);
   body.replaceChildren(...deskParts().filter(Boolean));  // a part left out is null: never the word "null"
   drawnVersion = desk.version || "";
   document.dispatchEvent(new CustomEvent("desk:state", {detail: desk}));  // the Easy Read tab (desk-easyread.js)
@@ -150,13 +175,9 @@ function drawDesk() {
       if (area) { area.value = value; area.dataset.dirty = "1"; }
     }
   }
-  if (focusAfter) {
-    const [s, i, action] = focusAfter;
-    focusAfter = null;
-    const target = body.querySelector(`li[data-section="${s}"][data-item="${i}"] [data-action="${action}"]`)
-      || body.querySelector(`li[data-section="${s}"][data-item="${i}"]`);
-    if (target) target.focus();
-  }
+  const goal = focusAfter || kept;
+  focusAfter = null;
+  if (goal) focusKey(body, goal);
   document.dispatchEvent(new CustomEvent("desk:drawn"));  // the hand-off (desk-handoff.js) follows the draft
 }
 
