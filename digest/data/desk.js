@@ -165,19 +165,21 @@ function drawDesk() {
   body.replaceChildren(...deskParts().filter(Boolean));  // a part left out is null: never the word "null"
   drawnVersion = desk.version || "";
   document.dispatchEvent(new CustomEvent("desk:state", {detail: desk}));  // the Easy Read tab (desk-easyread.js)
+  let reopened = null;
   if (reopen) {
     const {key, value} = reopen;
     reopen = null;
     const button = body.querySelector(`[data-editor="${CSS.escape(key)}"]`);
     if (button) {
       button.click();
-      const area = body.querySelector("textarea[data-dirty], .editor textarea");
-      if (area) { area.value = value; area.dataset.dirty = "1"; }
+      reopened = body.querySelector("[data-dirty]");  // an editor is marked from the moment it opens
+      if (reopened) reopened.value = value;
     }
   }
   const goal = focusAfter || kept;
   focusAfter = null;
-  if (goal) focusKey(body, goal);
+  if (reopened) setTimeout(() => reopened.focus());
+  else if (goal) focusKey(body, goal);
   document.dispatchEvent(new CustomEvent("desk:drawn"));  // the hand-off (desk-handoff.js) follows the draft
 }
 
@@ -222,7 +224,8 @@ function introPart() {
 }
 
 function textEditor(value, label, save, key) {
-  const area = el("textarea", {"aria-label": label, oninput: () => { area.dataset.dirty = "1"; }});
+  // open is in use: a rebuild's redraw must not close an editor the editor has just opened (data-dirty)
+  const area = el("textarea", {"aria-label": label, "data-dirty": "1"});
   area.value = value;
   const box = el("div", {class: "editor"}, area, el("div", {class: "tools"},
     el("button", {type: "button", class: "primary", onclick: async () => {
@@ -260,6 +263,7 @@ function itemPart(item, s, i, count) {
   const li = el("li", {class: `item${item.new ? " new" : ""}`, draggable: desk.writable ? "true" : false,
                        tabindex: "-1", "data-section": s, "data-item": i, "aria-label": item.title});
   const title = el("button", {type: "button", class: "title", disabled: !desk.writable, "data-action": "title",
+                              "data-editor": `title:${item.id || item.title}`,
                               title: "Edit the title", "aria-label": `${item.title}: edit the title`,
                               onclick: () => editTitle(li, item, s, i)}, item.title);
   li.append(
@@ -302,7 +306,7 @@ function rendered(html, otherwise) {
 
 function editTitle(li, item, s, i) {
   const input = el("input", {class: "title-edit", "aria-label": `Title of ${item.title}`, value: item.title,
-                             oninput: () => { input.dataset.dirty = "1"; }});
+                             "data-dirty": "1"});  // open is in use, as in textEditor
   let finished = false;
   const finish = (save) => {
     if (finished) return;
@@ -310,7 +314,8 @@ function editTitle(li, item, s, i) {
     delete input.dataset.dirty;
     if (save && input.value.trim() && input.value !== item.title) {
       focusAfter = [s, i, "title"];
-      change("title", {section: s, item: i, title: input.value});
+      saving = {key: `title:${item.id || item.title}`, value: input.value};  // refused (the file changed): reopened as typed
+      change("title", {section: s, item: i, title: input.value}).finally(() => { saving = null; });
     } else drawDesk();
   };
   input.addEventListener("keydown", (event) => {

@@ -9,7 +9,6 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -107,9 +106,8 @@ def test_the_page_shows_the_newsletter_and_the_report(context: BrowserContext, u
     shoot(page, "preview-page.png", tmp_path)
 
 
-def test_saving_the_config_refreshes_the_page(context: BrowserContext, url: str, network: Path,
-                                              record_property: Any) -> None:
-    """Save → the new newsletter shown in the page, measured with the browser's own clocks.
+def test_saving_the_config_refreshes_the_page(context: BrowserContext, url: str, network: Path) -> None:
+    """Save → the new newsletter shown in the page, by the browser's own clocks (the figures: bench.browser_refresh).
 
     "shown" is when the reloaded desktop frame has its document (DOMContentLoaded); "loaded" is the
     page's load event, after every frame's images, which here come through Playwright's routing
@@ -118,10 +116,10 @@ def test_saving_the_config_refreshes_the_page(context: BrowserContext, url: str,
     page = context.new_page()
     page.goto(url)
     expect(page.frame_locator("#desktop").locator("h1")).to_have_text(title_of(network))
-    shown, loaded = time_saves(page, network, EDITS, timeout_ms=5000)
-    record_property("save_to_shown_seconds", shown)  # the medians: python -m bench.browser_refresh
-    record_property("save_to_loaded_seconds", loaded)
-    assert max(shown) < 2.0
+    shown, loaded = time_saves(page, network, EDITS, timeout_ms=10_000)
+    # every save brought a new document into the frame (one loaded before the save would come out negative);
+    # how fast is measured by `python -m bench.browser_refresh`, never here
+    assert len(shown) == EDITS and min(shown) > 0 and all(s <= t for s, t in zip(shown, loaded, strict=True))
 
 
 def test_copy_html_puts_the_email_on_the_clipboard(context: BrowserContext, url: str) -> None:

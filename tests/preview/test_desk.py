@@ -7,9 +7,7 @@ Skipped with a reason where Chromium is missing; under CI (CI=true) that is a fa
 from __future__ import annotations
 
 import re
-import statistics
 import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -256,8 +254,8 @@ def test_a_draft_error_is_a_banner_and_fixing_it_clears_it(page: Page, server: P
     expect(page.locator("#banner .error")).to_have_count(0)
 
 
-def test_time_from_a_change_in_the_page_to_the_refreshed_newsletter(page: Page, server: PreviewServer, draft: Path,
-                                                                   record_property: Any) -> None:
+def test_every_change_in_the_page_and_every_save_refreshes_the_newsletter(page: Page, draft: Path) -> None:
+    # how fast: `python -m bench.browser_refresh` measures both, never a test
     for n in range(CHANGES):
         title = f"Autumn volunteers wanted, take {n + 1}"
         page.locator("#desk li.item").nth(1).locator("button.title").click()
@@ -266,21 +264,12 @@ def test_time_from_a_change_in_the_page_to_the_refreshed_newsletter(page: Page, 
         field.press("Enter")
         expect(page.frame_locator("#desktop").locator("h3", has_text=title)).to_be_visible()
         page.wait_for_function("n => window.deskTimings.length >= n", arg=n + 1)
-    timings = page.evaluate("window.deskTimings")
-    saves = []
-    for n in range(CHANGES):  # and a save in a text editor, timed from the write to the frame's new document
+    assert len(page.evaluate("window.deskTimings")) == CHANGES  # one refresh per change, none lost or doubled
+    for n in range(CHANGES):  # and a save in a text editor
         title = f"Winter fair, take {n + 1}"
-        text = draft.read_text()
-        saved = time.time()
-        draft.write_text(re.sub(r"### Winter fair[^\n]*", f"### {title}", text))
-        page.wait_for_function("""title => [...document.querySelector("#desktop").contentDocument
-            .querySelectorAll("h3")].some(h => h.textContent.trim() === title)""", arg=title, timeout=5000, polling=10)
-        shown = page.evaluate("""() => { const p = document.querySelector("#desktop").contentWindow.performance;
-            return p.timeOrigin + p.getEntriesByType("navigation")[0].domContentLoadedEventEnd; }""")
-        saves.append(shown - saved * 1000)
-    record_property("change_to_refreshed_ms", timings)
-    record_property("save_to_refreshed_ms", saves)
-    assert statistics.median(timings) < 1500 and statistics.median(saves) < 1500
+        draft.write_text(re.sub(r"### Winter fair[^\n]*", f"### {title}", draft.read_text()))
+        expect(page.frame_locator("#desktop").locator("h3", has_text=title)).to_be_visible(timeout=10_000)
+        expect(item(page, title)).to_have_count(1)  # the desk follows the file too
 
 
 class _Evil(BaseHTTPRequestHandler):
@@ -379,3 +368,22 @@ def test_what_the_editor_is_typing_survives_a_rebuild(page: Page, server: Previe
     expect(page.locator("#status")).to_have_text("Saved to the draft.")
     text = draft.read_text()
     assert "Come and meet us all." in text and "Stalls, mince pies and a choir." in text
+
+
+def test_an_editor_just_opened_survives_a_rebuild(page: Page, server: PreviewServer, draft: Path) -> None:
+    # opened, nothing typed yet, and the rebuild of the last change (or a save elsewhere) redraws the desk
+    item(page, "Circle meets the council").get_by_role("button", name="Circle meets the council: edit the title").click()
+    build = server.previewer.snapshot.number
+    draft.write_text(draft.read_text().replace("Come and meet us.", "Come and meet us all."))
+    page.wait_for_function("b => Number(document.documentElement.dataset.shownBuild) > b", arg=build, timeout=5000)
+    field = page.get_by_role("textbox", name="Title of Circle meets the council")
+    expect(field).to_be_focused()  # still open, still where the editor is typing
+    field.fill("Circle met the council")
+    field.press("Enter")  # the page had not drawn the file's edit (an editor was open): refused, reopened as typed
+    expect(page.locator("#status")).to_contain_text("changed on disk")
+    expect(field).to_have_value("Circle met the council")
+    expect(field).to_be_focused()
+    field.press("Enter")
+    expect(item(page, "Circle met the council")).to_have_count(1)
+    expect(item(page, "Hull Circle open day")).to_contain_text("Come and meet us all.")  # the file's edit is kept
+    assert "Circle met the council" in draft.read_text() and "Come and meet us all." in draft.read_text()
