@@ -43,7 +43,7 @@
   function draw() {
     if (!open || !state) return;
     if (body.querySelector("[data-dirty]")) return;  // never throw away what the editor is typing
-    body.replaceChildren(...parts());
+    window.deskRedraw(body, parts());  // desk.js: the focus stays where it was
   }
 
   function parts() {

@@ -99,7 +99,7 @@
       await load();
     });
     const value = (input) => async () => input.value;
-    body.replaceChildren(...[
+    window.deskRedraw(body, [
       form,
       el("div", {class: "tools"},
          copyButton("subject line", value(subject[1])), copyButton("preview text", value(preview[1])),

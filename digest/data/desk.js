@@ -141,17 +141,35 @@ function focusedKey(body) {
   const li = active.closest("li[data-section][data-item]");
   const action = active.getAttribute("data-action");
   if (li && action) return [li.dataset.section, li.dataset.item, action];
+  if (active.id) return ["#", null, active.id];
   const label = active.getAttribute("aria-label");
-  return label ? [null, null, label] : null;
+  if (label) return [null, null, label];
+  return active.tagName === "BUTTON" || active.tagName === "SUMMARY" ? ["text", active.tagName, active.textContent] : null;
 }
 
 function focusKey(body, [s, i, action]) {
-  const target = s === null
-    ? [...body.querySelectorAll("[aria-label]")].find((node) => node.getAttribute("aria-label") === action)
+  const target = s === "#" ? body.querySelector(`#${CSS.escape(action)}`)
+    : s === null ? [...body.querySelectorAll("[aria-label]")].find((node) => node.getAttribute("aria-label") === action)
+    : s === "text" ? [...body.querySelectorAll(i)].find((node) => node.textContent === action)
     : body.querySelector(`li[data-section="${s}"][data-item="${i}"] [data-action="${action}"]`)
       || body.querySelector(`li[data-section="${s}"][data-item="${i}"]`);
   if (target) target.focus();
 }
+
+function keepOpen(body) {
+  // the <details> the editor opened (a section's "Add an item", a service's guide) stay open when drawn again
+  const summary = (details) => details.querySelector(":scope > summary")?.textContent;
+  const opened = new Set([...body.querySelectorAll("details[open]")].map(summary));
+  return () => { for (const details of body.querySelectorAll("details")) if (opened.has(summary(details))) details.open = true; };
+}
+
+// the hand-off and Easy Read panels redraw on every rebuild too: the same focus and open parts kept
+window.deskRedraw = (body, parts) => {
+  const kept = focusedKey(body), reopenParts = keepOpen(body);
+  body.replaceChildren(...parts);
+  reopenParts();
+  if (kept) focusKey(body, kept);
+};
 
 // --- drawing the desk ------------------------------------------------------------------------
 
@@ -161,8 +179,9 @@ function drawDesk() {
   const body = $("#desk-body");
   if (!body || !desk) return;
   if (body.querySelector("[data-dirty]") && !focusAfter) return;  // never throw away what the editor is typing
-  const kept = focusAfter ? null : focusedKey(body);
+  const kept = focusAfter ? null : focusedKey(body), reopenParts = keepOpen(body);
   body.replaceChildren(...deskParts().filter(Boolean));  // a part left out is null: never the word "null"
+  reopenParts();
   drawnVersion = desk.version || "";
   document.dispatchEvent(new CustomEvent("desk:state", {detail: desk}));  // the Easy Read tab (desk-easyread.js)
   let reopened = null;
@@ -341,8 +360,11 @@ function addForm(section, s) {
     const data = new FormData(form);
     const fields = Object.fromEntries(["title", "url", "date", "text"].map((k) => [k, String(data.get(k) || "")]));
     if (!fields.title.trim()) { say("A new item needs a title."); return; }
+    const details = form.parentElement;
+    details.open = false;  // added: the desk is drawn again with this form closed (open ones are kept open)
     if (!(await change("add", {section: s, ...fields}, `Added “${fields.title}” to ${section.title}.`))) {
       form.dataset.dirty = "1";  // not added: keep what was typed
+      details.open = true;
     }
   });
   return el("details", {class: "add"}, el("summary", {text: `Add an item to ${section.title}`}), form);

@@ -220,12 +220,15 @@ def test_a_keyboard_only_reorder(page: Page, server: PreviewServer, draft: Path)
 
 
 def test_focus_survives_a_rebuild_that_redraws_the_desk(page: Page, server: PreviewServer, draft: Path) -> None:
-    # the rebuild a change triggers redraws the desk a moment later: a keyboard user must not be thrown out
+    # the rebuild a change triggers redraws the desk a moment later: a keyboard user must not be thrown out,
+    # and a form the editor opened stays open
+    section(page, "Members' news").locator("summary").click()
     button = page.get_by_role("button", name="Move “Circle meets the council” down")
     button.focus()
     draft.write_text(draft.read_text().replace("Autumn volunteers wanted", "Volunteers wanted this autumn"))
     expect(item(page, "Volunteers wanted this autumn")).to_have_count(1)  # the desk was drawn again
     expect(button).to_be_focused()
+    expect(section(page, "Members' news").get_by_role("button", name="Add the item")).to_be_visible()
 
 
 def test_the_files_own_edit_wins_the_race(page: Page, server: PreviewServer, draft: Path) -> None:

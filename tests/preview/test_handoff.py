@@ -169,3 +169,17 @@ def test_axe_finds_no_violations_on_the_desk_with_the_hand_off(page: Page) -> No
         nodes: v.nodes.map(n => `${n.target.join(" ")}: ${n.failureSummary.replace(/\\s+/g, " ")}`)}))""")
     report = "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations)
     assert not violations, f"axe-core on the desk:\n{report}"
+
+
+def test_what_is_open_and_focused_survives_a_rebuild(page: Page, server: PreviewServer, network: Path) -> None:
+    # the hand-off is drawn again after every rebuild: a keyboard user keeps their place, an open part stays open
+    page.get_by_text("The Easy Read edition", exact=True).click()
+    copy = page.get_by_role("button", name="Copy the Easy Read HTML", exact=True)
+    copy.focus()
+    build = server.previewer.snapshot.number
+    draft = network.parent / "editions" / "2024-10-01.md"
+    draft.write_text(draft.read_text().replace("\n-->\n", "\n-->\n<!-- subject: Rebuilt -->\n", 1))
+    page.wait_for_function("b => Number(document.documentElement.dataset.shownBuild) > b", arg=build, timeout=10_000)
+    expect(page.get_by_role("textbox", name="Subject line")).to_have_value("Rebuilt")  # drawn again
+    expect(copy).to_be_visible()
+    expect(copy).to_be_focused()
