@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
-from datetime import date
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -30,8 +29,8 @@ except ImportError:  # pragma: no cover - depends on the machine
     pytest.skip("playwright is not installed: pip install -e '.[test]'", allow_module_level=True)
 
 from digest.preview.server import PreviewServer
+from tests.preview.harness import EDITION, loopback_context, off_the_loop, open_page, running_preview
 
-EDITION = date(2024, 10, 1)
 COUNCIL = ("### [Circle meets the council](https://hull.example.org/council)\n"
            "Hull Circle · Wednesday 25 September 2024\n<!-- id: 46571e861bac9f8f -->\n\n"
            "We met the council's adult social care team.\n")
@@ -50,17 +49,6 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-def off_the_loop(work: Any) -> Any:
-    """Run `work` in a thread of its own: Playwright's sync API holds an asyncio loop on this one,
-    and fetching runs one of its own."""
-    out: list[Any] = []
-    thread = threading.Thread(target=lambda: out.append(work()))
-    thread.start()
-    thread.join()
-    assert out, "it raised: see the thread's traceback above"
-    return out[0]
-
-
 @pytest.fixture
 def draft(tmp_path: Path) -> Path:
     config = make_network(tmp_path)
@@ -73,20 +61,14 @@ def draft(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(draft: Path) -> Iterator[PreviewServer]:
-    running = off_the_loop(PreviewServer(draft.parent.parent / "sources.toml", EDITION, port=0).start)
-    yield running
-    running.close()
+    with running_preview(draft.parent.parent / "sources.toml") as running:
+        yield running
 
 
 @pytest.fixture
 def page(browser: Browser, server: PreviewServer) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 1500})
-    context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
-    page = context.new_page()
-    page.goto(server.url)
-    expect(page.locator("#desk li.item").first).to_be_visible()
-    yield page
-    context.close()
+    with loopback_context(browser) as context:
+        yield open_page(context, server.url)
 
 
 def item(page: Page, title: str) -> Any:
@@ -336,19 +318,13 @@ def test_a_rebinding_host_is_refused(browser: Browser, server: PreviewServer) ->
 
 def test_axe_finds_no_violations_on_the_desk(browser: Browser, server: PreviewServer) -> None:
     need(AXE, "axe-core (npm install)")
-    context = browser.new_context(viewport={"width": 1280, "height": 1500}, bypass_csp=True)  # to inject axe
-    context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
-    try:
-        page = context.new_page()
-        page.goto(server.url)
-        expect(page.locator("#desk li.item").first).to_be_visible()
+    with loopback_context(browser, bypass_csp=True) as context:  # bypass: to inject axe
+        page = open_page(context, server.url)
         page.locator("#desk details.add").first.locator("summary").click()  # the add form too
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate("""async () => (await axe.run(document, {iframes: false})).violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.map(n => `${n.target.join(" ")}: ${n.failureSummary.replace(/\\s+/g, " ")}`)}))""")
-    finally:
-        context.close()
     report = "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations)
     assert not violations, f"axe-core on the desk:\n{report}"
 

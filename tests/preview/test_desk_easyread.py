@@ -24,6 +24,7 @@ except ImportError:  # pragma: no cover - test_desk skips (or fails on CI) first
     pytest.skip("playwright is not installed", allow_module_level=True)
 
 from digest.preview.server import PreviewServer
+from tests.preview.harness import loopback_context, off_the_loop, open_page, running_preview
 
 pytestmark = pytest.mark.slow  # ~10 s: Chromium
 browser = test_desk.browser  # test_desk's Chromium fixture, found here by its name
@@ -34,27 +35,21 @@ GLOSSARY = '\n[[glossary]]\nword = "co-production"\nmeaning = "People working to
 def draft(tmp_path: Path) -> Path:
     config = make_network(tmp_path)
     config.write_text(config.read_text() + GLOSSARY)
-    assert test_desk.off_the_loop(lambda: digest("draft", "-c", config, "--date", "2024-10-01")).exit_code == 0
+    assert off_the_loop(lambda: digest("draft", "-c", config, "--date", "2024-10-01")).exit_code == 0
     return tmp_path / "editions" / "2024-10-01.md"
 
 
 @pytest.fixture
 def server(draft: Path) -> Iterator[PreviewServer]:
-    running = test_desk.off_the_loop(PreviewServer(draft.parent.parent / "sources.toml", test_desk.EDITION, port=0).start)
-    yield running
-    running.close()
+    with running_preview(draft.parent.parent / "sources.toml") as running:
+        yield running
 
 
 @pytest.fixture
 def page(browser: Browser, server: PreviewServer) -> Iterator[Page]:
     need(CHROMIUM, "Chromium (apt-get install chromium)")
-    context = browser.new_context(viewport={"width": 1280, "height": 1500})
-    context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
-    page = context.new_page()
-    page.goto(server.url)
-    expect(page.locator("#desk li.item").first).to_be_visible()
-    yield page
-    context.close()
+    with loopback_context(browser) as context:
+        yield open_page(context, server.url)
 
 
 def test_tick_write_see_the_feedback_and_the_easy_read_preview_change(page: Page, server: PreviewServer,

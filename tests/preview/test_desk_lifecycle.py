@@ -6,10 +6,8 @@ Skipped with a reason where Chromium is missing; under CI (CI=true) that is a fa
 
 from __future__ import annotations
 
-import statistics
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,7 +15,8 @@ from digest.preview import server as preview_server
 from digest.preview.server import PreviewServer, serve
 from tests.network import digest
 from tests.preview import test_desk
-from tests.preview.test_desk import EDITION, item, off_the_loop, wait_for_newsletter
+from tests.preview.harness import EDITION, off_the_loop
+from tests.preview.test_desk import item, wait_for_newsletter
 
 try:
     from playwright.sync_api import Page, expect
@@ -33,31 +32,28 @@ def built(draft: Path) -> Path:
     return draft.parent.parent / "build" / EDITION.isoformat()
 
 
-def wait_for_file(path: Path, server: PreviewServer, text: str) -> float:
-    """When (time.monotonic) `text` was first seen in the file; fails after 10 s."""
+def wait_for_file(path: Path, server: PreviewServer, text: str) -> None:
+    """Until `text` is in the file; fails after 10 s."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if path.exists() and text in path.read_text(encoding="utf-8"):
-            return time.monotonic()
+            return
         server.previewer.wait_for_change(server.previewer.snapshot.number, 0.02)
     pytest.fail(f"{path} never showed {text!r}")
 
 
 @pytest.mark.slow
-def test_every_desk_edit_and_every_save_reaches_the_build_folder(page: Page, server: PreviewServer, draft: Path,
-                                                                  record_property: Any) -> None:
+def test_every_desk_edit_and_every_save_reaches_the_build_folder(page: Page, server: PreviewServer, draft: Path) -> None:
     folder = built(draft)
     expect(page.locator("#folder")).to_contain_text(f"saved in the folder build/{EDITION.isoformat()} in your network's "
                                                     "folder, ready to paste")
-    timings = []
-    for n in range(EDITS):
+    for n in range(EDITS):  # how fast: bench.browser_refresh (desk change → build folder), never a test
         title = f"Autumn volunteers wanted, take {n + 1}"
         page.locator("#desk li.item").nth(1).locator("button.title").click()
         field = page.locator("input.title-edit")
         field.fill(title)
-        started = time.monotonic()
         field.press("Enter")
-        timings.append((wait_for_file(folder / "newsletter.html", server, title) - started) * 1000)
+        wait_for_file(folder / "newsletter.html", server, title)
         expect(page.frame_locator("#desktop").locator("h3", has_text=title)).to_be_visible()  # the page settled too
         page.wait_for_function("n => window.deskTimings.length >= n", arg=n + 1)
     assert title in (folder / "newsletter.txt").read_text(encoding="utf-8")
@@ -69,8 +65,6 @@ def test_every_desk_edit_and_every_save_reaches_the_build_folder(page: Page, ser
                                        EDITION.isoformat(), "--out", other)).exit_code == 0
     for name in ("newsletter.html", "newsletter.txt", "newsletter.mjml", "web.html"):
         assert (folder / name).read_bytes() == (other / name).read_bytes(), f"{name} differs from `digest build`'s"
-    record_property("desk_edit_to_build_folder_ms", timings)
-    assert statistics.median(timings) < 1000
 
 
 @pytest.mark.slow

@@ -17,7 +17,6 @@ import pytest
 from tests.conftest import ON_CI
 from tests.network import digest, make_network
 from tests.preview.test_browser import AXE, SHOTS
-from tests.preview.test_desk import EDITION, off_the_loop
 from tests.publish.services import Fake, Running, mailchimp
 from tests.publish.test_push import MAILCHIMP_KEY
 
@@ -29,6 +28,7 @@ except ImportError:  # pragma: no cover - depends on the machine
     pytest.skip("playwright is not installed: pip install -e '.[test]'", allow_module_level=True)
 
 from digest.preview.server import PreviewServer
+from tests.preview.harness import EDITION, loopback_context, off_the_loop, open_page, running_preview
 
 pytestmark = pytest.mark.slow  # ~10 s: Chromium
 SUBJECT = "Test Network News – Tuesday 1 October 2024"
@@ -54,24 +54,20 @@ def network(tmp_path: Path, chimp: Fake) -> Path:
 @pytest.fixture
 def server(network: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PreviewServer]:
     monkeypatch.setenv("MAILCHIMP_API_KEY", MAILCHIMP_KEY)
-    running = off_the_loop(PreviewServer(network, EDITION, port=0).start)
-    yield running
-    running.close()
+    with running_preview(network) as running:
+        yield running
 
 
 @pytest.fixture
 def context(browser: Browser, server: PreviewServer) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 1280, "height": 1500}, bypass_csp=True)  # bypass: to inject axe
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url.rstrip("/"))
-    context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
-    yield context
-    context.close()
+    with loopback_context(browser, bypass_csp=True) as context:  # bypass: to inject axe
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url.rstrip("/"))
+        yield context
 
 
 @pytest.fixture
 def page(context: BrowserContext, server: PreviewServer) -> Page:
-    page = context.new_page()
-    page.goto(server.url)
+    page = open_page(context, server.url)
     expect(page.get_by_role("textbox", name="Subject line")).to_have_value(SUBJECT)
     return page
 
@@ -146,17 +142,12 @@ def test_the_desk_reads_as_the_editor_would_say_it(page: Page, tmp_path: Path) -
 
 def test_a_feed_edition_offers_to_start_editing_in_plain_words(browser: Browser, tmp_path: Path) -> None:
     config = make_network(tmp_path / "fresh")
-    server = off_the_loop(PreviewServer(config, EDITION, port=0).start)
-    try:
-        page = browser.new_page()
-        page.goto(server.url)
+    with running_preview(config) as server, loopback_context(browser) as context:
+        page = open_page(context, server.url, ready="#desk button.primary")
         expect(page.get_by_role("button", name="Start editing this edition")).to_be_visible()
         said = page.locator("#desk").inner_text()
         assert not DEVELOPER_WORDS.findall(said), said
         expect(page.get_by_text("Start editing this edition to change them.")).to_be_visible()
-        page.close()
-    finally:
-        server.close()
 
 
 def test_axe_finds_no_violations_on_the_desk_with_the_hand_off(page: Page) -> None:

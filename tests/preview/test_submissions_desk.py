@@ -6,7 +6,6 @@ Skipped with a reason where Chromium is missing; under CI (CI=true) that is a fa
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from tests.collect.test_submissions import CONFIG, SENDERS
 from tests.conftest import FIXTURES, ON_CI
 from tests.msgfile import outlook_msg
 from tests.preview.test_browser import AXE, SHOTS
-from tests.preview.test_desk import EDITION, browser, off_the_loop, sections_of, wait_for_newsletter
+from tests.preview.test_desk import browser, sections_of, wait_for_newsletter
 
 try:
     from playwright.sync_api import Browser, Page, expect
@@ -31,6 +30,7 @@ except ImportError:  # pragma: no cover - depends on the machine
     pytest.skip("playwright is not installed: pip install -e '.[test]'", allow_module_level=True)
 
 from digest.preview.server import PreviewServer
+from tests.preview.harness import loopback_context, open_page, running_preview
 
 pytestmark = pytest.mark.slow  # ~10 s: Chromium
 __all__ = ["browser"]  # the module's Chromium, shared with the desk's tests
@@ -45,20 +45,14 @@ def server(tmp_path: Path) -> Iterator[PreviewServer]:
     shutil.copy(FIXTURES / "submissions" / "google-forms.csv", tmp_path)
     shutil.copytree(FIXTURES / "submissions" / "emails", tmp_path / "emails")
     (tmp_path / "sources.toml").write_text(CONFIG, encoding="utf-8")
-    running = off_the_loop(PreviewServer(tmp_path / "sources.toml", EDITION, port=0).start)
-    yield running
-    running.close()
+    with running_preview(tmp_path / "sources.toml") as running:
+        yield running
 
 
 @pytest.fixture
 def page(browser: Browser, server: PreviewServer) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 1400})
-    context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), lambda route: route.abort())
-    page = context.new_page()
-    page.goto(server.url)
-    expect(page.locator("#submissions li.submission").first).to_be_visible()
-    yield page
-    context.close()
+    with loopback_context(browser, height=1400) as context:
+        yield open_page(context, server.url, ready="#submissions li.submission")
 
 
 def card(page: Page, title: str) -> object:
