@@ -132,3 +132,17 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+AXE_RUN = """async (within) => (await axe.run(within || document, {iframes: false})).violations.map(v =>
+    `${v.id} (${v.impact}): ${v.help}\\n    ` + v.nodes.map(n =>
+        `${n.target.join(" ")}: ${n.failureSummary.replace(/\\s+/g, " ")}`).join("\\n    "))"""
+
+
+def axe_violations(page: Any, within: str | None = None) -> list[str]:
+    """axe-core's violations on `page` (or inside the `within` selector), one readable entry each with its nodes.
+
+    axe is put in through the browser's devtools, so the page's own content policy stays as it is served."""
+    need(AXE, "axe-core (npm install)")
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    return list(page.evaluate(AXE_RUN, within))

@@ -15,7 +15,7 @@ import pytest
 
 from bench.browser_refresh import time_saves
 from digest.config.load import load_config
-from tests.conftest import AXE, CHROMIUM, CHROMIUM_ARGS, ON_CI, ROOT, need  # noqa: F401 - re-exported to the other browser tests
+from tests.conftest import AXE, CHROMIUM, CHROMIUM_ARGS, ON_CI, ROOT, axe_violations, need  # noqa: F401 - re-exported to the other browser tests
 from tests.preview.test_preview import copy_sample, edit, free_port, preview_process, stop_preview
 
 pytestmark = pytest.mark.slow  # ~12 s: Chromium
@@ -156,10 +156,5 @@ def test_axe_finds_no_violations(context: BrowserContext, url: str, scheme: str)
     page.set_viewport_size({"width": 600, "height": 900})
     page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
     page.goto(url + "newsletter.html", wait_until="load")
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => (await axe.run(document)).violations.map(v => ({
-        id: v.id, impact: v.impact, help: v.help,
-        nodes: v.nodes.map(n => `${n.target.join(" ")}: ${n.failureSummary.replace(/\\s+/g, " ")}`)}))""")
-    report = "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"])
-                       for v in violations)
-    assert not violations, f"axe-core, {scheme} mode:\n{report}"
+    violations = axe_violations(page)
+    assert not violations, f"axe-core, {scheme} mode:\n" + "\n".join(violations)

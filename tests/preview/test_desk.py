@@ -17,7 +17,7 @@ import httpx
 import pytest
 from lxml import html as lxml_html
 
-from tests.conftest import ON_CI, need
+from tests.conftest import ON_CI, axe_violations, need
 from tests.network import digest, make_network
 from tests.preview.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, SHOTS
 
@@ -321,12 +321,8 @@ def test_axe_finds_no_violations_on_the_desk(browser: Browser, server: PreviewSe
     with loopback_context(browser, bypass_csp=True) as context:  # bypass: to inject axe
         page = open_page(context, server.url)
         page.locator("#desk details.add").first.locator("summary").click()  # the add form too
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate("""async () => (await axe.run(document, {iframes: false})).violations.map(v => ({
-            id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.map(n => `${n.target.join(" ")}: ${n.failureSummary.replace(/\\s+/g, " ")}`)}))""")
-    report = "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations)
-    assert not violations, f"axe-core on the desk:\n{report}"
+        violations = axe_violations(page)
+    assert not violations, "axe-core on the desk:\n" + "\n".join(violations)
 
 
 def test_what_the_editor_is_typing_survives_a_rebuild(page: Page, server: PreviewServer, draft: Path) -> None:

@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ON_CI
+from tests.conftest import ON_CI, axe_violations
 from tests.network import digest, make_network
-from tests.preview.test_browser import AXE, SHOTS
+from tests.preview.test_browser import SHOTS
 from tests.publish.services import Fake, Running, mailchimp
 from tests.publish.test_push import MAILCHIMP_KEY
 
@@ -154,12 +154,8 @@ def test_axe_finds_no_violations_on_the_desk_with_the_hand_off(page: Page) -> No
     for summary in page.locator("#handoff summary").all():
         summary.click()
     page.locator("#desk details.add").first.locator("summary").click()
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => (await axe.run(document, {iframes: false})).violations.map(v => ({
-        id: v.id, impact: v.impact, help: v.help,
-        nodes: v.nodes.map(n => `${n.target.join(" ")}: ${n.failureSummary.replace(/\\s+/g, " ")}`)}))""")
-    report = "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n    " + "\n    ".join(v["nodes"]) for v in violations)
-    assert not violations, f"axe-core on the desk:\n{report}"
+    violations = axe_violations(page)
+    assert not violations, "axe-core on the desk:\n" + "\n".join(violations)
 
 
 def test_what_is_open_and_focused_survives_a_rebuild(page: Page, server: PreviewServer, network: Path) -> None:

@@ -17,9 +17,9 @@ from lxml import html as lxml_html
 from digest.collect.store import Store
 from digest.collect.submissions import Submissions
 from tests.collect.test_submissions import CONFIG, SENDERS
-from tests.conftest import FIXTURES, ON_CI
+from tests.conftest import FIXTURES, ON_CI, axe_violations
 from tests.msgfile import outlook_msg
-from tests.preview.test_browser import AXE, SHOTS
+from tests.preview.test_browser import SHOTS
 from tests.preview.test_desk import browser, sections_of, wait_for_newsletter
 
 try:
@@ -130,9 +130,5 @@ def test_the_submissions_list_approve_edit_reject_and_drop(page: Page, server: P
     page.reload()
     expect(page.locator("#submissions li.submission").first).to_be_visible()
     expect(page.locator("#submissions .badge", has_text="new")).to_have_count(0)
-    if AXE.exists():
-        page.evaluate(AXE.read_text(encoding="utf-8"))  # through devtools: the page's policy stays on
-        violations = page.evaluate("""async () => (await axe.run("#submissions")).violations.map(v => v.id + ": " +
-            v.nodes.map(n => n.target.join(" ")).join(", "))""")
-        assert violations == []
+    assert axe_violations(page, "#submissions") == []
     page.locator("#submissions").screenshot(path=str(SHOTS / "submissions-after.png"))

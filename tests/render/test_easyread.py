@@ -197,9 +197,7 @@ def test_publishing_puts_the_easy_read_edition_beside_the_web_version(tmp_path: 
 
 from playwright.sync_api import Browser, Page, Route  # noqa: E402 (test_browser skips without it)
 
-from tests.preview import test_browser  # noqa: E402
-
-AXE = test_browser.AXE
+from tests.conftest import axe_violations  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -293,9 +291,7 @@ def test_the_easy_read_edition_is_large_accessible_and_fits(easy_html: str, brow
     assert all(w > 0 for _alt, w, _src in images), "every picture loads"
     shapes = page.evaluate("[...document.images].map(i => i.width / i.height)")
     assert all(abs(ratio - 1) < 0.02 for ratio in shapes), "the square icons stay square"
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("""async () => (await axe.run(document)).violations.map(v =>
-        `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`)""")
+    violations = axe_violations(page)
     assert violations == [], "\n".join(violations)
 
 

@@ -22,7 +22,7 @@ from digest.model import Event, Post
 from digest.render.calendar import Occurrence, google_link, recurrence
 from digest.render.email import Rendered, render_views
 from digest.render.views import section_views
-from tests.conftest import ROOT
+from tests.conftest import ROOT, axe_violations
 
 LONDON = ZoneInfo("Europe/London")
 EDITION = date(2024, 10, 1)
@@ -272,9 +272,7 @@ def test_the_sample_is_short_accessible_and_fits_the_phone(sample: Edition, brow
     shutil.copy(tmp_path / name, test_browser.SHOTS / name)
     height = page.evaluate("document.scrollingElement.scrollHeight")
     assert height <= 8000, f"the sample is {height} px tall at 600 px"
-    page.add_script_tag(path=str(test_browser.AXE))
-    violations = page.evaluate("""async () => (await axe.run(document)).violations.map(v =>
-        `${v.id} (${v.impact}): ${v.help}: ${v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`)""")
+    violations = axe_violations(page)
     assert violations == [], "\n".join(violations)
 
 
@@ -282,6 +280,4 @@ def test_the_sample_is_short_accessible_and_fits_the_phone(sample: Edition, brow
 def test_the_web_version_is_accessible(sample: Edition, browser: Browser) -> None:
     page = open_page(browser, sample.web, 600, "light")
     assert page.locator("#e-co-production-board-1015 h3").inner_text() == "Co-production Board drop-in"
-    page.add_script_tag(path=str(test_browser.AXE))
-    violations = page.evaluate("async () => (await axe.run(document)).violations.map(v => v.id)")
-    assert violations == []
+    assert axe_violations(page) == []
