@@ -21,6 +21,7 @@ from importlib import resources
 from babel.support import Translations
 
 from digest.dates import babel_locale
+from digest.placeholders import literal_percents
 
 DOMAIN = "digest"
 SOURCE_LANGUAGE = "en"
@@ -77,8 +78,12 @@ def gettext_for(language: str, words: Mapping[str, str] | None = None) -> Callab
     """`_()` for Python code that builds template text, as the templates' new-style one:
     `_("%(start)s to %(end)s", start=…, end=…)`."""
     lookup = translations(language, words).gettext
+    theirs = set((words or {}).values())
 
     def _(message: str, **values: object) -> str:
-        return lookup(message) % values if values else lookup(message)
+        text = lookup(message)
+        if not values:
+            return text
+        return (literal_percents(text) if text in theirs else text) % values  # an editor's "100%" is literal
 
     return _

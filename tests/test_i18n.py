@@ -169,3 +169,31 @@ def test_the_template_catalog_has_every_word_of_the_theme() -> None:
     assert found == template, "run `make catalogs`"
     for language in LANGUAGES:
         assert {m.id for m in po(language) if m.id} == template, f"{language}: run `make catalogs`"
+
+
+def test_a_weekly_series_says_every_in_the_network_s_words() -> None:
+    cfg = config("cy", '[newsletter.words]\n"Every %(weekday)s" = "Bob %(weekday)s"\n')
+    weekly = [replace(_event("Paned", datetime(2024, 10, day, 13, tzinfo=UTC), datetime(2024, 10, day, 14, tzinfo=UTC)),
+                      id=f"paned-{day}") for day in (2, 9, 16)]
+    chosen = [replace(item_view(e, cfg), easy_read=True, easy="Dewch am baned.") for e in weekly]
+    plain = render_views(cfg, EDITION, [SectionView("Digwyddiadau", "events", chosen)])
+    easy = render_easy_read(cfg, EDITION, plain)
+    assert "  Pryd: Bob Dydd Mercher, 14:00–15:00 — 2, 9, a(c) 16 Hydref" in plain.text.splitlines()  # Babel's "a(c)"
+    assert "Pryd: Bob Dydd Mercher — 2, 9, a(c) 16 Hydref, 14:00 – 15:00" in easy.text.splitlines()
+
+
+def test_a_percent_in_the_network_s_words_is_literal_where_values_fill_them() -> None:
+    cfg = config("en-GB", '[newsletter.words]\n"%(start)s to %(end)s" = "%(start)s until %(end)s (100% sure)"\n')
+    _plain, easy = rendered(cfg)
+    assert "2pm until 3:30pm (100% sure)" in easy.text
+
+
+def test_words_can_only_use_the_placeholders_of_their_english() -> None:
+    with pytest.raises(ConfigError) as raised:
+        config("cy", '[newsletter.words]\n"Find out more" = "Mwy %(oops)s"\n')
+    assert str(raised.value) == ('/tmp/sources.toml: newsletter.words (line 8): "Find out more" = "Mwy %(oops)s": '
+                                 'nothing fills in %(oops)s there: write it without')
+    with pytest.raises(ConfigError) as raised:
+        config("cy", '[newsletter.words]\n"%(start)s to %(end)s" = "%(start)s tan %(finish)s"\n')
+    assert str(raised.value).endswith(': "%(start)s to %(end)s" = "%(start)s tan %(finish)s": nothing fills in '
+                                      '%(finish)s there: use only %(start)s and %(end)s')

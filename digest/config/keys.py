@@ -27,6 +27,7 @@ from digest.config.push import Push
 from digest.config.schedule import Schedule, email_address
 from digest.config.schema import Check, key
 from digest.config.workspace import Workspace
+from digest.placeholders import PLACEHOLDER
 from digest.urls import is_web_url
 
 KINDS = ("posts", "events", "text")
@@ -114,8 +115,16 @@ def _esp(value: str) -> str | None:
 
 def _words(value: dict[str, Any]) -> str | None:
     wrong = [k for k, v in value.items() if not isinstance(v, str)]
-    return (f"every word must be text in quotes, e.g. \"Unsubscribe\" = \"Dad-danysgrifio\" (not {wrong[0]} = "
-            f"{value[wrong[0]]!r})") if wrong else None
+    if wrong:
+        return (f"every word must be text in quotes, e.g. \"Unsubscribe\" = \"Dad-danysgrifio\" (not {wrong[0]} = "
+                f"{value[wrong[0]]!r})")
+    for english, theirs in value.items():
+        unknown = [name for name in PLACEHOLDER.findall(theirs) if name not in PLACEHOLDER.findall(english)]
+        if unknown:
+            known = " and ".join(f"%({name})s" for name in dict.fromkeys(PLACEHOLDER.findall(english)))
+            return (f"\"{english}\" = \"{theirs}\": nothing fills in %({unknown[0]})s there: "
+                    + (f"use only {known}" if known else "write it without"))
+    return None
 
 
 def _placeholders(*allowed: str) -> Check:

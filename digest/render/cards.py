@@ -24,8 +24,7 @@ from digest.render.calendar import Occurrence
 
 # marked for the catalogs (digest/i18n.py): the templates translate them as they write them
 BOOK, MORE, ONLINE = N_("Book a place"), N_("Find out more"), N_("Online")
-EVERY = "Every {weekday}"  # a weekly series
-ON_DAYS = "{weekday}"  # the same weekday, not every week ("Wednesday, 10:30–12:00 — 2, 9 and 30 October")
+EVERY = N_("Every %(weekday)s")  # a weekly series (not every week: the weekday alone, "Wednesday — 2 and 30 October")
 _BOOKING = re.compile(r"\b(book|booking|register|registration|ticket|tickets|rsvp|sign[ -]?up|eventbrite|places)\b", re.I)
 _ONLINE = re.compile(r"\b(online|zoom|teams|google meet|webinar|virtual)\b|^https?://", re.I)
 _HREF = re.compile(r'<a\b[^>]*\bhref="(https?://[^"]+)"', re.I)

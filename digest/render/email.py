@@ -40,6 +40,7 @@ from digest.colours import contrast_of, readable_on
 from digest.config.keys import DEFAULT_TEMPLATES, Config
 from digest.dates import babel_locale
 from digest.i18n import translations
+from digest.placeholders import literal_percents
 from digest.render.layout import CALENDAR_FOLDER, lay_out
 from digest.render.outputs import Rendered
 from digest.render.utm import tag_sections
@@ -55,7 +56,6 @@ DOCTYPE = "<!doctype html>\n"
 # A published web version lives at archive/<date>/index.html: without [newsletter] url, its
 # "view all editions" link is relative to that.
 ARCHIVE_INDEX_FROM_EDITION = "../index.html"
-_LONE_PERCENT = re.compile(r"%(?!\(\w+\)s)")  # a % that is not a %(name)s placeholder
 
 
 @lru_cache(maxsize=8)
@@ -94,7 +94,7 @@ def _own_words_as_text(found: gettext.NullTranslations, own: dict[str, str]) -> 
     def as_text(context: jinja2.runtime.Context, value: str) -> str:
         if value not in theirs:
             return value
-        value = _LONE_PERCENT.sub("%%", value)
+        value = literal_percents(value)
         return markupsafe.escape(value) if context.eval_ctx.autoescape else value
 
     @jinja2.pass_context

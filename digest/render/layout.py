@@ -75,7 +75,7 @@ def _lay_items(items: list[ItemView], view: SectionView, config: Config, edition
                calendars: dict[str, Callable[[], str]], names: set[str]) -> list[ItemView]:
     tz, language = config.newsletter.tz, config.newsletter.language
     laid = []
-    for index, item in enumerate(merge_series(items, tz, language) if view.kind == "events" else items):
+    for index, item in enumerate(merge_series(items, tz, language, config.newsletter.words) if view.kind == "events" else items):
         featured = index < view.feature
         shown = item.image if view.images and item.image else None
         item = replace(item, blurb_html=readable_links(item.blurb_html), featured=featured,

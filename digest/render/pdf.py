@@ -58,7 +58,7 @@ def _sections(views: list[SectionView], config: Config) -> list[SectionView]:
     tz, language = config.newsletter.tz, config.newsletter.language
     out = []
     for view in views:
-        items = merge_series(view.items, tz, language) if view.kind == "events" else view.items
+        items = merge_series(view.items, tz, language, config.newsletter.words) if view.kind == "events" else view.items
         if items or view.body_html:
             out.append(SectionView(view.title, view.kind, items, view.body_html, view.images, view.button, view.feature))
     return out
