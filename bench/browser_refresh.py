@@ -15,6 +15,7 @@ itself stays, only its frames and panels are refreshed.
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import tempfile
 import time
@@ -61,6 +62,8 @@ def time_desk_changes(page: Page, folder: Path, edits: int, timeout_ms: int = 10
     from playwright.sync_api import expect
 
     page.get_by_role("button", name="Start editing this edition").click()
+    page.wait_for_function("() => window.deskTimings.length >= 1", timeout=timeout_ms)  # the draft made and shown
+    base = page.evaluate("window.deskTimings.length")
     written = []
     for n in range(1, edits + 1):
         page.locator("#desk li.item").first.locator("button.title").click()
@@ -70,13 +73,23 @@ def time_desk_changes(page: Page, folder: Path, edits: int, timeout_ms: int = 10
         field.press("Enter")
         while f"Measured change {n}" not in _text(folder / "newsletter.html"):
             if time.monotonic() - started > timeout_ms / 1000:
-                raise TimeoutError(f"the build folder never showed change {n}")
-            time.sleep(0.005)
+                raise TimeoutError(_stuck(page, folder, n))
+            page.wait_for_timeout(5)  # not time.sleep: Playwright routes this page's requests only while it runs
         written.append(time.monotonic() - started)
-        page.wait_for_function("n => window.deskTimings.length >= n", arg=n, timeout=timeout_ms)
+        page.wait_for_function("n => window.deskTimings.length >= n", arg=base + n, timeout=timeout_ms)
         expect(page.frame_locator("#desktop").get_by_text(f"Measured change {n}")).to_have_count(1)
-    shown = [ms / 1000 for ms in page.evaluate("window.deskTimings")][-edits:]  # not "Start editing"'s own
+    shown = [ms / 1000 for ms in page.evaluate("window.deskTimings")][base:base + edits]  # not "Start editing"'s own
     return shown, written
+
+
+def _stuck(page: Page, folder: Path, n: int) -> str:
+    """What each part holds when a change never reached the build folder."""
+    mark = re.compile(r"Measured change \d+")
+    drafts = [p.name for p in folder.parent.parent.glob("editions/*.md") if f"Measured change {n}" in p.read_text()]
+    served = page.evaluate("fetch('/newsletter.html').then(r => r.text())")
+    return (f"the build folder never showed change {n}: the page says {page.locator('#status').inner_text()!r}; "
+            f"drafts with it: {drafts}; build: {mark.findall(_text(folder / 'newsletter.html'))}; "
+            f"served: {mark.findall(served)}")
 
 
 def _text(path: Path) -> str:
