@@ -119,9 +119,10 @@ def _words(value: dict[str, Any]) -> str | None:
         return (f"every word must be text in quotes, e.g. \"Unsubscribe\" = \"Dad-danysgrifio\" (not {wrong[0]} = "
                 f"{value[wrong[0]]!r})")
     for english, theirs in value.items():
-        unknown = [name for name in PLACEHOLDER.findall(theirs) if name not in PLACEHOLDER.findall(english)]
+        filled = dict.fromkeys(PLACEHOLDER.findall(english))
+        unknown = [name for name in PLACEHOLDER.findall(theirs) if name not in filled]
         if unknown:
-            known = " and ".join(f"%({name})s" for name in dict.fromkeys(PLACEHOLDER.findall(english)))
+            known = " and ".join(f"%({name})s" for name in filled)
             return (f"\"{english}\" = \"{theirs}\": nothing fills in %({unknown[0]})s there: "
                     + (f"use only {known}" if known else "write it without"))
     return None

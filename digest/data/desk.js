@@ -134,25 +134,28 @@ async function loadDesk() {
   drawDesk();
 }
 
-function focusedKey(body) {
-  // where the editor's focus is, said so that it survives the desk being drawn again (a rebuild redraws it)
+const itemPartFinder = (s, i, action) => (body) =>
+  body.querySelector(`li[data-section="${s}"][data-item="${i}"] [data-action="${action}"]`)
+  || body.querySelector(`li[data-section="${s}"][data-item="${i}"]`);
+
+function focusFinder(body) {
+  // how to find the focused element again once the desk is drawn anew (a rebuild redraws it): by its item and
+  // action, else its id, label, or a button's words; null when the focus is elsewhere
   const active = document.activeElement;
   if (!active || active === body || !body.contains(active)) return null;
   const li = active.closest("li[data-section][data-item]");
   const action = active.getAttribute("data-action");
-  if (li && action) return [li.dataset.section, li.dataset.item, action];
-  if (active.id) return ["#", null, active.id];
+  if (li && action) return itemPartFinder(li.dataset.section, li.dataset.item, action);
   const label = active.getAttribute("aria-label");
-  if (label) return [null, null, label];
-  return active.tagName === "BUTTON" || active.tagName === "SUMMARY" ? ["text", active.tagName, active.textContent] : null;
+  const same = active.id ? (node) => node.id === active.id
+    : label ? (node) => node.getAttribute("aria-label") === label
+    : ["BUTTON", "SUMMARY"].includes(active.tagName) ? (node) => node.tagName === active.tagName && node.textContent === active.textContent
+    : null;
+  return same && ((b) => [...b.querySelectorAll(active.tagName)].find(same));
 }
 
-function focusKey(body, [s, i, action]) {
-  const target = s === "#" ? body.querySelector(`#${CSS.escape(action)}`)
-    : s === null ? [...body.querySelectorAll("[aria-label]")].find((node) => node.getAttribute("aria-label") === action)
-    : s === "text" ? [...body.querySelectorAll(i)].find((node) => node.textContent === action)
-    : body.querySelector(`li[data-section="${s}"][data-item="${i}"] [data-action="${action}"]`)
-      || body.querySelector(`li[data-section="${s}"][data-item="${i}"]`);
+function focusWith(body, finder) {
+  const target = finder(body);
   if (target) target.focus();
 }
 
@@ -165,10 +168,10 @@ function keepOpen(body) {
 
 // the hand-off and Easy Read panels redraw on every rebuild too: the same focus and open parts kept
 window.deskRedraw = (body, parts) => {
-  const kept = focusedKey(body), reopenParts = keepOpen(body);
+  const kept = focusFinder(body), reopenParts = keepOpen(body);
   body.replaceChildren(...parts);
   reopenParts();
-  if (kept) focusKey(body, kept);
+  if (kept) focusWith(body, kept);
 };
 
 // --- drawing the desk ------------------------------------------------------------------------
@@ -179,7 +182,7 @@ function drawDesk() {
   const body = $("#desk-body");
   if (!body || !desk) return;
   if (body.querySelector("[data-dirty]") && !focusAfter) return;  // never throw away what the editor is typing
-  const kept = focusAfter ? null : focusedKey(body), reopenParts = keepOpen(body);
+  const kept = focusAfter ? null : focusFinder(body), reopenParts = keepOpen(body);
   body.replaceChildren(...deskParts().filter(Boolean));  // a part left out is null: never the word "null"
   reopenParts();
   drawnVersion = desk.version || "";
@@ -195,10 +198,10 @@ function drawDesk() {
       if (reopened) reopened.value = value;
     }
   }
-  const goal = focusAfter || kept;
+  const goal = focusAfter ? itemPartFinder(...focusAfter) : kept;
   focusAfter = null;
   if (reopened) setTimeout(() => reopened.focus());
-  else if (goal) focusKey(body, goal);
+  else if (goal) focusWith(body, goal);
   document.dispatchEvent(new CustomEvent("desk:drawn"));  // the hand-off (desk-handoff.js) follows the draft
 }
 

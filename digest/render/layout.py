@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from functools import partial
 
 from digest.config.keys import Config
+from digest.i18n import gettext_for
 from digest.model import Image
 from digest.render import cards
 from digest.render.calendar import google_link, ics_file, ics_name, outlook_link, slug
@@ -64,18 +65,20 @@ def lay_out(sections: list[SectionView], config: Config, edition: date,
     calendars: dict[str, Callable[[], str]] = {}
     names: set[str] = set()
     out = []
+    _ = gettext_for(config.newsletter.language, config.newsletter.words)  # a series' "Every Wednesday"
     for view in sections:
-        items, rest = (_lay_items(items, view, config, edition, home, calendars, names) for items in (view.items, view.rest))
+        items, rest = (_lay_items(items, view, config, edition, home, calendars, names, _)
+                       for items in (view.items, view.rest))
         out.append(replace(view, items=items, rest=rest, body_html=readable_links(view.body_html),
                            anchor=_unique(f"s-{slug(view.title)}", names)))
     return out, calendars
 
 
 def _lay_items(items: list[ItemView], view: SectionView, config: Config, edition: date, home: str | None,
-               calendars: dict[str, Callable[[], str]], names: set[str]) -> list[ItemView]:
+               calendars: dict[str, Callable[[], str]], names: set[str], _: Callable[..., str]) -> list[ItemView]:
     tz, language = config.newsletter.tz, config.newsletter.language
     laid = []
-    for index, item in enumerate(merge_series(items, tz, language, config.newsletter.words) if view.kind == "events" else items):
+    for index, item in enumerate(merge_series(items, tz, language, _) if view.kind == "events" else items):
         featured = index < view.feature
         shown = item.image if view.images and item.image else None
         item = replace(item, blurb_html=readable_links(item.blurb_html), featured=featured,

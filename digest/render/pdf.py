@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import markupsafe
 
 from digest.config.keys import Config
+from digest.i18n import gettext_for
 from digest.render.email import context, theme
 from digest.render.outputs import Rendered
 from digest.render.series import merge_series
@@ -56,9 +57,10 @@ def printed_links(fragment: str) -> markupsafe.Markup:
 def _sections(views: list[SectionView], config: Config) -> list[SectionView]:
     """Every section with an item or a text, series folded as in the email."""
     tz, language = config.newsletter.tz, config.newsletter.language
+    _ = gettext_for(language, config.newsletter.words)  # a series' "Every Wednesday"
     out = []
     for view in views:
-        items = merge_series(view.items, tz, language, config.newsletter.words) if view.kind == "events" else view.items
+        items = merge_series(view.items, tz, language, _) if view.kind == "events" else view.items
         if items or view.body_html:
             out.append(SectionView(view.title, view.kind, items, view.body_html, view.images, view.button, view.feature))
     return out

@@ -7,7 +7,7 @@ items with the same member, title, place and time of day are merged where the fi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from itertools import pairwise
@@ -17,7 +17,6 @@ from babel.dates import format_date
 from babel.lists import format_list
 
 from digest.dates import babel_locale, format_time
-from digest.i18n import gettext_for
 from digest.render.calendar import Occurrence
 from digest.render.cards import EVERY, local_day
 from digest.render.views import ItemView
@@ -48,26 +47,25 @@ def series_groups(items: list[ItemView], tz: ZoneInfo) -> list[list[int]]:
     return list(groups.values())
 
 
-def merge_group(group: list[ItemView], tz: ZoneInfo, language: str, words: Mapping[str, str] | None = None) -> ItemView:
+def merge_group(group: list[ItemView], tz: ZoneInfo, language: str, _: Callable[..., str]) -> ItemView:
     """One card for a series' items: it says every date and keeps the first date's link, text and picture."""
     first = group[0]
     if len(group) < 2 or first.event is None:
         return first
     dates = tuple(e.occurrences[0] for e in (i.event for i in group) if e is not None)  # one date each: _series_key
-    return replace(first, event=replace(first.event, occurrences=dates), when=series_when(dates, tz, language, words=words))
+    return replace(first, event=replace(first.event, occurrences=dates), when=series_when(dates, tz, language, _))
 
 
-def merge_series(items: list[ItemView], tz: ZoneInfo, language: str,
-                 words: Mapping[str, str] | None = None) -> list[ItemView]:
+def merge_series(items: list[ItemView], tz: ZoneInfo, language: str, _: Callable[..., str]) -> list[ItemView]:
     """One card for each series, standing where its first date stood (the Easy Read edition folds the same way)."""
-    return [merge_group([items[i] for i in group], tz, language, words) for group in series_groups(items, tz)]
+    return [merge_group([items[i] for i in group], tz, language, _) for group in series_groups(items, tz)]
 
 
-def series_when(dates: tuple[Occurrence, ...], tz: ZoneInfo, language: str, *, clock: bool = True,
-                words: Mapping[str, str] | None = None) -> str:
-    """"Every Wednesday, 10:30–12:00 — 2, 9, 16 and 23 October" (dates in the locale's list style, "Every" in the
-    newsletter's language and the network's words); without the `clock` when the time is said on a line of its own
-    (the Easy Read edition)."""
+def series_when(dates: tuple[Occurrence, ...], tz: ZoneInfo, language: str, _: Callable[..., str], *,
+                clock: bool = True) -> str:
+    """"Every Wednesday, 10:30–12:00 — 2, 9, 16 and 23 October" (dates in the locale's list style, "Every" through
+    `_`, the newsletter's gettext with the network's words); without the `clock` when the time is said on a line of
+    its own (the Easy Read edition)."""
     locale = babel_locale(language)
     days = [local_day(d.start, tz) for d in dates]
     weekdays = {d.weekday() for d in days}
@@ -75,7 +73,7 @@ def series_when(dates: tuple[Occurrence, ...], tz: ZoneInfo, language: str, *, c
     if len(weekdays) == 1:
         weekday = format_date(days[0], "EEEE", locale=locale)
         weekly = all((b - a) == timedelta(days=7) for a, b in pairwise(days))
-        head = gettext_for(language, words)(EVERY, weekday=weekday) if weekly else weekday
+        head = _(EVERY, weekday=weekday) if weekly else weekday
     else:
         head = ""
     if clock and isinstance(first.start, datetime):

@@ -132,7 +132,7 @@ def easy_sections(views: list[SectionView], config: Config, icon_url: Callable[[
     n = config.newsletter
     explain = explain or Explainer(config.glossary, sentences)
     out = []
-    for s in chosen_sections(views, n.tz, n.language, default=default, words=n.words):
+    for s in chosen_sections(views, n.tz, n.language, _, default=default):
         if s.kind == "text":
             lines = sentences(_plain(s.body_html))
             if lines or s.button:

@@ -70,8 +70,7 @@ def when(view: ItemView, config: Config, _: Callable[..., str]) -> tuple[str, st
     dates = view.event.occurrences
     day, hours = event_when(dates[0], view.when, config, _)
     if len(dates) > 1:
-        day = series_when(dates, config.newsletter.tz, config.newsletter.language, clock=False,
-                          words=config.newsletter.words)
+        day = series_when(dates, config.newsletter.tz, config.newsletter.language, _, clock=False)
     return day, hours
 
 

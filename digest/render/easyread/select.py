@@ -10,7 +10,7 @@ dates is chosen, told in the words the editor wrote for the first chosen date.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -35,8 +35,8 @@ def default_choice(sections: list[SectionView], tz: ZoneInfo) -> set[str]:
     return {item_id for _start, _n, item_id in sorted(firsts)[:EASY_EVENTS]}
 
 
-def chosen_sections(sections: list[SectionView], tz: ZoneInfo, language: str, *, default: bool,
-                    words: Mapping[str, str] | None = None) -> list[SectionView]:
+def chosen_sections(sections: list[SectionView], tz: ZoneInfo, language: str, _: Callable[..., str], *,
+                    default: bool) -> list[SectionView]:
     """The sections with only their chosen items, series folded (text sections as they are).
 
     `default`: there is no draft, so the choice is default_choice's.
@@ -53,7 +53,7 @@ def chosen_sections(sections: list[SectionView], tz: ZoneInfo, language: str, *,
             picked = [m for m in members if m.easy_read or (m.id and m.id in picks)]
             if picked:
                 own = next((m for m in picked if m.easy_read), picked[0])
-                card = merge_group(members, tz, language, words)
+                card = merge_group(members, tz, language, _)
                 items.append(replace(card, easy=own.easy, easy_title=own.easy_title, easy_read=True, line=own.line))
         if items:
             out.append(replace(section, items=items))
